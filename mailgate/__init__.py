@@ -1,0 +1,1 @@
+"""mailgate: email-to-ticket daemon for IT service desks."""

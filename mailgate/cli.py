@@ -1,0 +1,75 @@
+"""The `mailgate` command. Each subcommand lives in `mailgate/commands/`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from mailgate.commands import (
+    config_cmd,
+    db_cmd,
+    ingest_cmd,
+    outbox_cmd,
+    quarantine_cmd,
+    serve_cmd,
+    tick_cmd,
+    tickets_cmd,
+)
+from mailgate.commands.base import CommandError
+from mailgate.config import ConfigError
+from mailgate.db import SchemaOutOfDate
+
+COMMANDS = (
+    serve_cmd,
+    ingest_cmd,
+    tick_cmd,
+    tickets_cmd,
+    outbox_cmd,
+    quarantine_cmd,
+    db_cmd,
+    config_cmd,
+)
+
+EX_USAGE, EX_CONFIG = 64, 78
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mailgate", description="Email-to-ticket daemon for IT service desks."
+    )
+    parser.add_argument("--config", help="config file (default: $MAILGATE_CONFIG or config.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMANDS:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("alembic").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    try:
+        return int(args.handler(args) or 0)
+    except ConfigError as exc:
+        print(f"mailgate: bad config:\n{exc}", file=sys.stderr)
+        return getattr(args, "config_error_exit", EX_CONFIG)
+    except SchemaOutOfDate as exc:
+        print(f"mailgate: {exc}", file=sys.stderr)
+        return getattr(args, "config_error_exit", EX_CONFIG)
+    except CommandError as exc:
+        print(f"mailgate: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,9 @@
+"""The only place that reads the wall clock; everything below it takes `now`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

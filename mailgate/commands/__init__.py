@@ -1,0 +1,1 @@
+"""One module per `mailgate` subcommand; each has `register(subparsers)`."""

@@ -1,0 +1,53 @@
+"""`mailgate outbox list|retry`: what we send, and what could not be sent."""
+
+from __future__ import annotations
+
+import argparse
+
+from sqlmodel import Session, select
+
+from mailgate.clock import utcnow
+from mailgate.commands.base import CommandError, open_config, open_database, print_json
+from mailgate.views import outbox_json, table
+from notify.sender import retry
+from tickets.models import Outbox, Ticket
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("outbox", help="outgoing mail and its delivery state")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="outgoing mail, newest first")
+    listing.add_argument("--state", choices=("pending", "sending", "sent", "failed"))
+    listing.add_argument("--limit", type=int, default=200)
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=list_outbox)
+    again = actions.add_parser("retry", help="send a failed mail again")
+    again.add_argument("id", type=int)
+    again.set_defaults(handler=retry_outbox)
+
+
+def list_outbox(args: argparse.Namespace) -> int:
+    config = open_config(args)
+    with Session(open_database(config)) as session:
+        query = (
+            select(Outbox, Ticket.reference)
+            .join(Ticket, Ticket.id == Outbox.ticket_id, isouter=True)  # type: ignore[arg-type]
+            .order_by(Outbox.id.desc())  # type: ignore[union-attr]
+            .limit(args.limit)
+        )
+        if args.state:
+            query = query.where(Outbox.state == args.state)
+        rows = [outbox_json(row, reference) for row, reference in session.exec(query).all()]
+    if args.json:
+        print_json(rows)
+    else:
+        print(table(rows, ("id", "kind", "to", "ticket", "state", "subject", "last_error")))
+    return 0
+
+
+def retry_outbox(args: argparse.Namespace) -> int:
+    config = open_config(args)
+    if not retry(open_database(config), args.id, utcnow()):
+        raise CommandError(f"outbox row {args.id} does not exist or has not failed")
+    print(f"outbox row {args.id} will be sent on the next delivery pass")
+    return 0

@@ -1,0 +1,38 @@
+"""`mailgate serve`: run the daemon until SIGTERM or Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+
+from mailgate.commands.base import CommandError, open_config, open_database
+from mailgate.daemon import Daemon
+
+log = logging.getLogger("mailgate")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("serve", help="run the daemon")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = open_config(args)
+    engine = open_database(config)
+    daemon = Daemon(config, engine)
+    try:
+        daemon.start()
+    except OSError as exc:
+        raise CommandError(
+            f"cannot listen on {config.smtp_in.host}:{config.smtp_in.port}: {exc.strerror or exc}"
+        ) from None
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    log.info("mailgate serving %s; stop with Ctrl-C", config.desk.address)
+    stop.wait()
+    log.info("stopping")
+    daemon.stop()
+    return 0

@@ -1,0 +1,88 @@
+"""`mailgate tickets list|show`: the tickets, for people and for scripts (--json)."""
+
+from __future__ import annotations
+
+import argparse
+
+from sqlmodel import Session, select
+
+from mailgate.commands.base import CommandError, open_config, open_database, print_json
+from mailgate.views import table, ticket_json, ticket_summary
+from tickets.models import Ticket
+
+LIST_COLUMNS = ("reference", "status_label", "priority", "requester", "subject", "updated_at")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("tickets", help="list and show tickets")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="all tickets, newest first")
+    listing.add_argument("--status", help="only tickets in this status (its key)")
+    listing.add_argument("--limit", type=int, default=200)
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=list_tickets)
+    show = actions.add_parser("show", help="one ticket with its messages and history")
+    show.add_argument("reference")
+    show.add_argument("--full", action="store_true", help="messages with their quoted history")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=show_ticket)
+
+
+def list_tickets(args: argparse.Namespace) -> int:
+    config = open_config(args)
+    with Session(open_database(config)) as session:
+        query = select(Ticket).order_by(Ticket.id.desc()).limit(args.limit)  # type: ignore[union-attr]
+        if args.status:
+            query = query.where(Ticket.status == args.status)
+        rows = [ticket_summary(session, t, config) for t in session.exec(query).all()]
+    if args.json:
+        print_json(rows)
+    else:
+        print(table(rows, LIST_COLUMNS))
+    return 0
+
+
+def find_ticket(session: Session, reference: str) -> Ticket:
+    ticket = session.exec(select(Ticket).where(Ticket.reference == reference.upper())).first()
+    if ticket is None:
+        raise CommandError(f"no ticket {reference}")
+    return ticket
+
+
+def show_ticket(args: argparse.Namespace) -> int:
+    config = open_config(args)
+    with Session(open_database(config)) as session:
+        data = ticket_json(session, find_ticket(session, args.reference), config, full=args.full)
+    if args.json:
+        print_json(data)
+        return 0
+    requester = data["requester"]
+    print(f"{data['reference']}  {data['subject']}")
+    print(f"  status     {data['status_label']} ({data['status']})")
+    print(f"  priority   {data['priority']}")
+    print(f"  requester  {requester['name']} <{requester['email']}>")
+    print(f"  company    {requester['company'] or '-'}    phone {requester['phone'] or '-'}")
+    if data["missing_details"]:
+        print(f"  missing    {', '.join(data['missing_details'])}")
+    if data["related"]:
+        print(f"  related    {', '.join(data['related'])}")
+    sla = data["sla"]
+    print(f"  sla        response due {sla['response_due'] or '-'}, "
+          f"resolution due {sla['resolution_due'] or '-'}, breached {sla['breached']}")
+    print()
+    for message in data["messages"]:
+        flags = [f for f in ("internal", "automated") if message[f]]
+        if not message["verified"]:
+            flags.append("UNVERIFIED")
+        arrow = "←" if message["direction"] == "in" else "→"
+        print(f"{arrow} {message['created_at']}  {message['from']}  {' '.join(flags)}")
+        for line in message["body"].splitlines() or [""]:
+            print(f"    {line}")
+        for item in message["attachments"]:
+            kept = "" if item["stored"] else f"  NOT STORED: {item['skipped_reason']}"
+            print(f"    [attachment] {item['filename']} ({item['size']} bytes){kept}")
+        print()
+    print("history:")
+    for event in data["history"]:
+        print(f"  {event['at']}  {event['kind']:<10} {event['detail']}")
+    return 0

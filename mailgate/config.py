@@ -1,0 +1,143 @@
+"""config.toml: loaded with tomllib, validated into typed objects, errors that name the key."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from sqlalchemy.engine import make_url
+
+from notify.settings import SmtpOut
+from tickets.desk import DeskPolicy, Section
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
+
+
+class ConfigError(Exception):
+    """A config problem, worded for the person who edits the file."""
+
+
+class Database(Section):
+    url: str = "sqlite:///var/mailgate.db"
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        try:
+            make_url(value)
+        except Exception as exc:
+            raise ValueError(f"not a database URL: {exc}") from exc
+        return value
+
+
+MiB = 1024 * 1024
+
+
+class SmtpIn(Section):
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(default=2525, ge=0, le=65535)
+    # Attachments are base64 on the wire: 25 MiB of files is about 34 MiB of message.
+    max_message_bytes: int = Field(default=int(25 * MiB * 1.37), gt=0)
+    accept: tuple[str, ...] = ()  # addresses or domains we serve; empty: the desk address only
+
+
+class ImapMailbox(Section):
+    name: str = ""
+    host: str
+    port: int | None = Field(default=None, ge=1, le=65535)
+    security: Literal["tls", "starttls", "none"] = "tls"
+    verify_certificates: bool = True
+    username: str
+    password_env: str = ""
+    oauth2_token_command: str = ""
+    folder: str = "INBOX"
+    after: Literal["move", "flag"] = "move"
+    processed_folder: str = "Processed"
+    company: str | None = None
+    poll_seconds: float = Field(default=60.0, gt=0)
+    idle: bool = True
+    batch_size: int = Field(default=100, gt=0)
+
+    @model_validator(mode="after")
+    def _credentials(self) -> ImapMailbox:
+        if not self.password_env and not self.oauth2_token_command:
+            raise ValueError("set password_env or oauth2_token_command")
+        return self
+
+
+class Admin(Section):
+    address: str = ""  # where outages (IMAP login failures) are reported
+
+
+class Config(DeskPolicy):
+    database: Database = Database()
+    smtp_in: SmtpIn = SmtpIn()
+    smtp_out: SmtpOut = SmtpOut()
+    admin: Admin = Admin()
+    imap: tuple[ImapMailbox, ...] = ()
+    # where the file was read from; relative paths in it are resolved against this folder
+    base_dir: Path = Field(default=Path("."), exclude=True)
+
+    @property
+    def templates_dir(self) -> Path:
+        return (self.base_dir / self.desk.templates).resolve()
+
+    @property
+    def database_url(self) -> str:
+        url = make_url(self.database.url)
+        database = url.database
+        if url.get_backend_name() == "sqlite" and database and database != ":memory:":
+            path = Path(database)
+            if not path.is_absolute():
+                return str(url.set(database=str((self.base_dir / path).resolve())))
+        return self.database.url
+
+    @property
+    def accepted_recipients(self) -> tuple[str, ...]:
+        return tuple(a.lower() for a in self.smtp_in.accept) or (self.desk.address,)
+
+
+def _error_lines(error: ValidationError, source: str) -> str:
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown key (misspelt, or in the wrong section?)"
+        elif "input" in item and item["type"] != "missing":
+            message = f"{message} (got {item['input']!r})"
+        lines.append(f"{source}: {key}: {message}")
+    return "\n".join(lines)
+
+
+def parse_config(data: dict[str, Any], *, source: str = "config", base_dir: Path) -> Config:
+    data = dict(data)
+    desk = data.get("desk")
+    business_hours = data.get("business_hours")
+    if isinstance(desk, dict) and "timezone" in desk and isinstance(business_hours, dict | None):
+        data["business_hours"] = {"timezone": desk["timezone"], **(business_hours or {})}
+    try:
+        return Config.model_validate({**data, "base_dir": base_dir})
+    except ValidationError as exc:
+        raise ConfigError(_error_lines(exc, source)) from None
+
+
+def config_path(explicit: str | None = None) -> Path:
+    return Path(explicit or os.environ.get("MAILGATE_CONFIG") or DEFAULT_CONFIG)
+
+
+def load_config(explicit: str | None = None) -> Config:
+    path = config_path(explicit)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    return parse_config(data, source=str(path), base_dir=path.resolve().parent)

@@ -1,0 +1,85 @@
+"""`mailgate serve`: the SMTP door, the pipeline worker, the outbox sender and the scheduler."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import Engine
+
+from mailgate.clock import utcnow
+from mailgate.config import Config
+from mailgate.intake.smtp import IntakeHandler, make_controller
+from mailgate.pipeline import process_pending
+from mailgate.sweep import deliver_all, sweep
+
+log = logging.getLogger("mailgate.daemon")
+
+
+class Daemon:
+    def __init__(
+        self, config: Config, engine: Engine, clock: Callable[[], datetime] = utcnow
+    ) -> None:
+        self.config, self.engine, self.clock = config, engine, clock
+        self.wake = threading.Event()
+        self.stopping = threading.Event()
+        self.controller = None
+        self.worker: threading.Thread | None = None
+        self.scheduler = BackgroundScheduler(timezone=UTC)
+        self.smtp_port: int | None = None
+
+    def start(self) -> None:
+        if self.config.smtp_in.enabled:
+            handler = IntakeHandler(
+                self.engine, self.config.accepted_recipients, on_stored=lambda _id: self.wake.set()
+            )
+            self.controller = make_controller(
+                handler,
+                self.config.smtp_in.host,
+                self.config.smtp_in.port,
+                self.config.smtp_in.max_message_bytes,
+            )
+            self.controller.start()
+            self.smtp_port = self.controller.server.sockets[0].getsockname()[1]
+            log.info("SMTP listening on %s:%s", self.config.smtp_in.host, self.smtp_port)
+        self.worker = threading.Thread(target=self._work, name="pipeline", daemon=True)
+        self.worker.start()
+        # APScheduler only triggers; due times live in our own tables (see NOTES.md).
+        self.scheduler.add_job(
+            self._sweep, "interval", minutes=1, id="sweep", max_instances=1, coalesce=True
+        )
+        self.scheduler.start()
+        self.wake.set()  # pick up whatever was stored while we were down
+
+    def _work(self) -> None:
+        while not self.stopping.is_set():
+            self.wake.wait(timeout=30)
+            self.wake.clear()
+            if self.stopping.is_set():
+                break
+            try:
+                if process_pending(self.engine, self.config, self.clock()):
+                    deliver_all(self.engine, self.config, self.clock())
+            except Exception:
+                log.exception("pipeline pass failed; will try again")
+
+    def _sweep(self) -> None:
+        try:
+            report = sweep(self.engine, self.config, self.clock())
+            if report.processed or report.due or report.delivery.sent:
+                log.info("sweep: %s", report)
+        except Exception:
+            log.exception("sweep failed; will try again")
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.wake.set()
+        if self.controller is not None:
+            self.controller.stop()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        if self.worker is not None:
+            self.worker.join(timeout=30)

@@ -1,0 +1,97 @@
+"""The SMTP door (aiosmtpd): 250 only after the raw message is committed. Never an open relay."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope
+from aiosmtpd.smtp import Session as SmtpSession
+from sqlalchemy import Engine
+
+from mailgate.clock import utcnow
+from mailgate.intake.store import StoreError, store_raw
+
+log = logging.getLogger("mailgate.smtp")
+
+
+def recipient_accepted(address: str, accept: Sequence[str]) -> bool:
+    """An accepted address, its plus-addressed form (support+INC…@), or any address at an
+    accepted domain."""
+    local, _, domain = address.lower().rpartition("@")
+    if not local:
+        return False
+    base = f"{local.split('+', 1)[0]}@{domain}"
+    for entry in accept:
+        entry = entry.lower()
+        if "@" in entry and entry in (address.lower(), base):
+            return True
+        if "@" not in entry and entry.lstrip("@") == domain:
+            return True
+    return False
+
+
+class IntakeHandler:
+    def __init__(
+        self,
+        engine: Engine,
+        accept: Sequence[str],
+        on_stored: Callable[[int], None] = lambda _id: None,
+    ) -> None:
+        self.engine = engine
+        self.accept = tuple(accept)
+        self.on_stored = on_stored
+
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: SmtpSession,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        if not recipient_accepted(address, self.accept):
+            log.info("refused recipient %s from %s", address, session.peer)
+            return f"550 5.7.1 <{address}>: relay access denied, we do not serve this address"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(
+        self, server: SMTP, session: SmtpSession, envelope: Envelope
+    ) -> str:
+        raw = envelope.original_content or b""
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", "surrogateescape")
+        try:
+            stored = await asyncio.get_running_loop().run_in_executor(
+                None,
+                lambda: store_raw(
+                    self.engine,
+                    raw,
+                    source="smtp",
+                    now=utcnow(),
+                    envelope_from=envelope.mail_from or "",
+                    envelope_to=list(envelope.rcpt_tos),
+                ),
+            )
+        except StoreError as exc:
+            log.error("could not store a message from %s: %s", envelope.mail_from, exc)
+            return "451 4.3.0 could not store the message; please try again later"
+        if not stored.duplicate:
+            self.on_stored(stored.id)
+        return f"250 2.0.0 OK: stored as {stored.id}"
+
+
+def make_controller(
+    handler: IntakeHandler, host: str, port: int, max_message_bytes: int
+) -> Controller:
+    return Controller(
+        handler,
+        hostname=host,
+        port=port,
+        data_size_limit=max_message_bytes,
+        server_hostname="mailgate",
+        ready_timeout=10,
+    )

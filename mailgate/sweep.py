@@ -1,0 +1,44 @@
+"""One pass of everything time-driven: stored mail, due tickets, the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from mailgate.config import Config
+from mailgate.pipeline import process_pending
+from notify.sender import DeliveryReport, deliver_pending
+
+
+@dataclass(frozen=True, slots=True)
+class SweepReport:
+    processed: int
+    due: int
+    delivery: DeliveryReport
+
+
+def due_tickets(engine: Engine, config: Config, now: datetime) -> int:
+    """Apply the actions of tickets whose `next_action_at` has come (none are scheduled yet)."""
+    return 0
+
+
+def sweep(engine: Engine, config: Config, now: datetime) -> SweepReport:
+    processed = process_pending(engine, config, now)
+    due = due_tickets(engine, config, now)
+    delivery = deliver_all(engine, config, now)
+    return SweepReport(processed=processed, due=due, delivery=delivery)
+
+
+def deliver_all(engine: Engine, config: Config, now: datetime) -> DeliveryReport:
+    total = DeliveryReport()
+    while True:
+        report = deliver_pending(engine, config.smtp_out, config.desk.address, now)
+        total = DeliveryReport(
+            sent=total.sent + report.sent,
+            retrying=total.retrying + report.retrying,
+            failed=total.failed + report.failed,
+        )
+        if report == DeliveryReport() or report.sent == 0:
+            return total

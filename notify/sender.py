@@ -1,0 +1,160 @@
+"""Deliver the outbox over SMTP: claim, send, mark — with retries, backoff and no duplicates."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.parser import BytesHeaderParser
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from notify.settings import SmtpOut
+from tickets.models import Outbox
+
+log = logging.getLogger("mailgate.sender")
+
+# A row left in 'sending' this long was being sent by a process that died. It may or may not
+# have gone out; at most once means we do not guess, we mark it failed for a person to decide.
+SENDING_LEASE = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def claim(engine: Engine, now: datetime, limit: int = 50) -> list[Outbox]:
+    with Session(engine) as session:
+        stale = session.exec(
+            select(Outbox).where(
+                Outbox.state == "sending", Outbox.next_attempt_at < now - SENDING_LEASE
+            )
+        ).all()
+        for row in stale:
+            row.state = "failed"
+            row.last_error = (
+                "delivery was interrupted (the sending process stopped); not retried "
+                "automatically so that nobody gets it twice — `mailgate outbox retry` resends"
+            )
+        query = (
+            select(Outbox)
+            .where(Outbox.state == "pending", Outbox.next_attempt_at <= now)
+            .order_by(Outbox.next_attempt_at, Outbox.id)  # type: ignore[arg-type]
+            .limit(limit)
+        )
+        if engine.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = session.exec(query).all()
+        for row in rows:
+            row.state = "sending"
+            row.attempts += 1
+            row.next_attempt_at = now
+        session.commit()
+        for row in rows:
+            session.refresh(row)
+            session.expunge(row)
+        return list(rows)
+
+
+def _envelope_sender(row: Outbox, desk_address: str) -> str:
+    headers = BytesHeaderParser().parsebytes(row.raw)
+    auto = (headers.get("Auto-Submitted") or "no").strip().lower()
+    # RFC 3834 §3.3: automatic responses go out with a null return path, so that a bounce of
+    # our acknowledgement cannot start a loop.
+    return "" if auto != "no" else desk_address
+
+
+def deliver_pending(
+    engine: Engine, smtp: SmtpOut, desk_address: str, now: datetime, limit: int = 50
+) -> DeliveryReport:
+    rows = claim(engine, now, limit)
+    if not rows:
+        return DeliveryReport()
+    outcomes: dict[int, tuple[str, str]] = {}
+    try:
+        connection = _connect(smtp)
+    except (OSError, smtplib.SMTPException) as exc:
+        reason = f"cannot reach {smtp.host}:{smtp.port}: {exc}"
+        outcomes = {row.id: ("retry", reason) for row in rows}  # type: ignore[misc]
+        connection = None
+    if connection is not None:
+        with connection:
+            for row in rows:
+                outcomes[row.id] = _send_one(connection, row, desk_address)  # type: ignore[index]
+    return _record(engine, rows, outcomes, smtp, now)
+
+
+def _connect(smtp: SmtpOut) -> smtplib.SMTP:
+    connection = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
+    if smtp.starttls:
+        connection.starttls(context=ssl.create_default_context())
+    if smtp.username:
+        connection.login(smtp.username, smtp.password())
+    return connection
+
+
+def _send_one(connection: smtplib.SMTP, row: Outbox, desk_address: str) -> tuple[str, str]:
+    try:
+        refused = connection.sendmail(
+            _envelope_sender(row, desk_address), list(row.recipients), row.raw
+        )
+    except smtplib.SMTPRecipientsRefused as exc:
+        return "failed", f"all recipients refused: {exc.recipients}"
+    except smtplib.SMTPResponseException as exc:
+        error = exc.smtp_error
+        text = error.decode(errors="replace") if isinstance(error, bytes) else str(error)
+        kind = "failed" if 500 <= exc.smtp_code < 600 else "retry"
+        return kind, f"{exc.smtp_code} {text}"
+    except (OSError, smtplib.SMTPException) as exc:
+        return "retry", f"{type(exc).__name__}: {exc}"
+    if refused:
+        return "sent", f"some recipients refused: {refused}"
+    return "sent", ""
+
+
+def _record(
+    engine: Engine, rows: list[Outbox], outcomes: dict[int, tuple[str, str]], smtp: SmtpOut,
+    now: datetime,
+) -> DeliveryReport:
+    sent = retrying = failed = 0
+    with Session(engine) as session:
+        for claimed in rows:
+            row = session.get(Outbox, claimed.id)
+            assert row is not None
+            outcome, reason = outcomes[claimed.id]  # type: ignore[index]
+            row.last_error = reason
+            if outcome == "sent":
+                row.state, row.sent_at = "sent", now
+                sent += 1
+            elif outcome == "retry" and row.attempts < smtp.max_attempts:
+                row.state, row.next_attempt_at = "pending", now + backoff(row.attempts)
+                retrying += 1
+                log.warning("outbox %s: will retry: %s", row.id, reason)
+            else:
+                row.state = "failed"
+                failed += 1
+                log.error("outbox %s: failed: %s", row.id, reason)
+        session.commit()
+    return DeliveryReport(sent=sent, retrying=retrying, failed=failed)
+
+
+def retry(engine: Engine, outbox_id: int, now: datetime) -> bool:
+    with Session(engine) as session:
+        row = session.get(Outbox, outbox_id)
+        if row is None or row.state not in ("failed",):
+            return False
+        row.state, row.next_attempt_at, row.attempts = "pending", now, 0
+        session.commit()
+        return True
+
+

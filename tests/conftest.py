@@ -1,0 +1,120 @@
+"""Shared fixtures: a database per test (SQLite always, PostgreSQL when it answers), a real
+SMTP sink, a config file, and the CLI run in-process."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import socket
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.harness import Harness
+from tests.support.sink import SmtpSink
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+PG_HOST, PG_PORT = "127.0.0.1", 5432
+PG_ADMIN_URL = f"postgresql://postgres@{PG_HOST}:{PG_PORT}/test"
+_counter = itertools.count()
+
+
+def postgres_answers() -> bool:
+    try:
+        with socket.create_connection((PG_HOST, PG_PORT), timeout=1):
+            pass
+    except OSError:
+        return False
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from mailgate.db import make_engine, upgrade
+
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    if not postgres_answers():
+        if os.environ.get("MAILGATE_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL does not answer on {PG_HOST}:{PG_PORT}")
+        pytest.skip(f"PostgreSQL does not answer on {PG_HOST}:{PG_PORT}")
+    import psycopg
+
+    from mailgate.db import make_engine, upgrade
+
+    name = f"mailgate_tpl_{os.getpid()}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    engine = make_engine(f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/{name}")
+    upgrade(engine)
+    engine.dispose()
+    yield name
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database for one test."""
+    if request.param == "sqlite":
+        path = tmp_path / "mailgate.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    import psycopg
+
+    name = f"mailgate_t_{os.getpid()}_{next(_counter)}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/{name}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def sink() -> Iterator[SmtpSink]:
+    """A real SMTP server on loopback that keeps what it receives."""
+    server = SmtpSink(port=free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def harness(tmp_path: Path, db_url: str, sink: SmtpSink) -> Iterator[Harness]:
+    instance = Harness(tmp_path, db_url, sink, smtp_in_port=free_port())
+    yield instance
+    instance.close()
+
+
+def write_config(path: Path, body: str) -> Path:
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return path

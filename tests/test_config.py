@@ -1,0 +1,87 @@
+"""Bad config fails at start with a message that names the key; good config loads."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mailgate.config import ConfigError, load_config
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mailgate", "--config", str(config), *args],
+        capture_output=True, text=True, timeout=120, cwd=REPO,
+    )
+
+
+def test_the_documented_example_is_valid() -> None:
+    config = load_config(str(REPO / "config.toml"))
+    assert config.desk.reference_prefix == "INC"
+    assert config.smtp_in.port == 2525 and config.smtp_in.host == "127.0.0.1"
+    assert config.smtp_out.host == "localhost" and config.smtp_out.port == 25
+    assert config.database_url == f"sqlite:///{REPO / 'var' / 'mailgate.db'}"
+    assert config.templates_dir == REPO / "templates"
+    assert config.intake.max_attachment_bytes == 20 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ('[smtp_in]\nport = "twenty-five"\n', "smtp_in.port: Input should be a valid integer"),
+        ("[smtp_in]\nport = 70000\n", "smtp_in.port: Input should be less than or equal to 65535"),
+        ('[desk]\nadress = "x@y"\n', "desk.adress: unknown key"),
+        ('[desk]\ntimezone = "Mars/Olympus"\n', "desk.timezone: Value error, unknown time zone"),
+        ('[database]\nurl = "not a url"\n', "database.url: Value error, not a database URL"),
+        ("[smtp_out]\nstarttls = 3\n", "smtp_out.starttls: Input should be a valid boolean"),
+        ('[[imap]]\nhost = "imap.example"\nusername = "u"\n',
+         "imap.0: Value error, set password_env or oauth2_token_command"),
+        ("[desk\n", "not valid TOML"),
+    ],
+)
+def test_bad_config_names_the_key(tmp_path: Path, toml: str, expected: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(toml)
+    with pytest.raises(ConfigError) as error:
+        load_config(str(path))
+    assert expected in str(error.value)
+    assert str(path) in str(error.value)
+
+
+def test_serve_with_a_wrong_type_says_so_without_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[smtp_in]\nport = "twenty-five"\n')
+    done = run(path, "serve")
+    assert done.returncode == 78
+    assert "bad config" in done.stderr
+    assert "smtp_in.port: Input should be a valid integer" in done.stderr
+    assert "(got 'twenty-five')" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    done = run(tmp_path / "nowhere.toml", "check-config")
+    assert done.returncode == 78
+    assert "no such config file" in done.stderr
+
+
+def test_serve_refuses_an_out_of_date_schema(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/fresh.db"\n')
+    done = run(path, "serve")
+    assert done.returncode == 78
+    assert "run `mailgate db upgrade` first" in done.stderr
+    assert run(path, "db", "upgrade").returncode == 0
+    assert run(path, "db", "status").returncode == 0
+
+
+def test_config_from_environment_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "elsewhere.toml"
+    path.write_text('[desk]\nname = "Elsewhere"\n')
+    monkeypatch.setenv("MAILGATE_CONFIG", str(path))
+    assert load_config().desk.name == "Elsewhere"

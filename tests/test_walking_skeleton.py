@@ -1,0 +1,160 @@
+"""Issue 2: a mail in by SMTP or pipe becomes a ticket, and the customer gets its reference."""
+
+from __future__ import annotations
+
+import re
+import smtplib
+
+import pytest
+
+from tests.mail import mail
+from tests.support.harness import DESK, Harness, crlf
+
+
+def assert_acknowledgement(harness: Harness, original_id: str, reference: str) -> None:
+    [ack] = harness.sink.to("jane@school.example")
+    message = ack.message
+    assert ack.mail_from == "<>"  # RFC 3834 §3.3: automatic replies go out with a null sender
+    assert message["Subject"] == f"[{reference}] Printer in room 12 is jammed"
+    assert message["Auto-Submitted"] == "auto-replied"
+    assert message["In-Reply-To"] == f"<{original_id}>"
+    assert original_id in message["References"]
+    assert re.fullmatch(r"<mailgate\.[0-9a-f]{24}@desk\.example>", message["Message-ID"])
+    assert DESK in message["From"]
+    assert message.get_content_type() == "multipart/alternative"
+    assert reference in ack.text() and reference in ack.html()
+
+
+def test_mail_over_smtp_becomes_ticket_and_is_acknowledged(harness: Harness) -> None:
+    raw = mail(message_id="<first@school.example>")
+    with harness.daemon():
+        refused = harness.send(raw, mail_from="jane@school.example")
+        assert refused == {}
+        harness.wait_processed(1)
+        harness.wait_sink(1)
+    [ticket] = harness.tickets()
+    assert ticket.reference == "INC0000001"
+    data = harness.ticket_json("INC0000001")
+    assert data["status"] == "open"
+    assert data["priority"] == "medium"
+    assert data["subject"] == "Printer in room 12 is jammed"
+    assert data["requester"]["email"] == "jane@school.example"
+    assert data["requester"]["name"] == "Jane Doe"
+    assert "paper jam" in data["description"]
+    assert [m["direction"] for m in data["messages"]] == ["in", "out"]
+    assert_acknowledgement(harness, "first@school.example", "INC0000001")
+    [inbound] = harness.inbound()
+    assert inbound.raw == crlf(raw)  # the raw mail is kept byte for byte as it arrived
+    assert inbound.state == "done"
+    outbox = harness.cli("outbox", "list", "--json").json()
+    assert [(o["kind"], o["state"], o["ticket"]) for o in outbox] == [
+        ("acknowledgement", "sent", "INC0000001")
+    ]
+
+
+def test_references_count_up(harness: Harness) -> None:
+    for n in range(3):
+        harness.cli("ingest", str(_write(harness, mail(message_id=f"<m{n}@school.example>"))))
+    assert [t.reference for t in harness.tickets()] == ["INC0000001", "INC0000002", "INC0000003"]
+
+
+def test_same_message_twice_makes_one_ticket_and_one_acknowledgement(harness: Harness) -> None:
+    raw = mail(message_id="<twice@school.example>")
+    with harness.daemon():
+        harness.send(raw, mail_from="jane@school.example")
+        harness.send(raw, mail_from="jane@school.example")  # an SMTP retry
+        harness.wait_processed(1)
+        harness.wait_sink(1)
+    # and again through the pipe, with an extra trace header and LF line endings
+    again = b"Received: from relay.example by mx.example; Mon, 23 Nov 2026 09:01:00 +0000\n" + raw
+    assert harness.cli("ingest", str(_write(harness, again))).code == 0
+    assert harness.tick("2026-11-23T10:00:00+00:00").code == 0
+    assert len(harness.tickets()) == 1
+    assert len(harness.inbound()) == 1
+    assert len(harness.sink.messages) == 1
+
+
+def test_ingest_through_a_real_pipe(harness: Harness) -> None:
+    raw = mail(message_id="<piped@school.example>")
+    done = harness.run_process("ingest", stdin=raw)
+    assert done.returncode == 0, done.stderr.decode()
+    [ticket] = harness.tickets()
+    assert ticket.reference == "INC0000001"
+    # the outbox row is written with the ticket; the next tick delivers it
+    [row] = harness.cli("outbox", "list", "--json").json()
+    assert row["state"] == "pending" and row["kind"] == "acknowledgement"
+    harness.tick("2026-11-23T09:05:00+00:00")
+    assert_acknowledgement(harness, "piped@school.example", "INC0000001")
+    assert harness.tick("2026-11-23T09:06:00+00:00").out.startswith("processed 0, due 0, sent 0")
+
+
+def test_recipient_we_do_not_serve_is_refused_with_550(harness: Harness) -> None:
+    with harness.daemon(), smtplib.SMTP("127.0.0.1", harness.smtp_in_port) as client:
+        client.ehlo()
+        client.mail("spammer@example.net")
+        code, reply = client.rcpt("victim@elsewhere.example")
+        assert code == 550
+        assert b"relay access denied" in reply
+        # plus-addressed and accepted-domain recipients are served
+        assert client.rcpt("support+INC0000001@desk.example")[0] == 250
+        assert client.rcpt("anyone@helpdesk.example")[0] == 250
+    assert harness.inbound() == []
+
+
+def test_message_over_the_size_limit_is_refused_with_552(harness: Harness) -> None:
+    harness.write_config("[intake]\nmax_attachment_bytes = 1000\n")
+    text = harness.config_path.read_text().replace(
+        'accept = ["', 'max_message_bytes = 20000\naccept = ["'
+    )
+    harness.config_path.write_text(text)
+    big = mail(body="x" * 60 + "\n" * 1 + ("y" * 70 + "\n") * 400)
+    # smtplib announces SIZE, so the refusal comes at MAIL FROM; either way it is 552
+    with harness.daemon(), pytest.raises(smtplib.SMTPResponseException) as refused:
+        harness.send(big)
+    assert refused.value.smtp_code == 552
+    assert harness.inbound() == []
+
+
+def refuse_writes(harness: Harness) -> None:
+    """Make every insert into the inbound store fail, as a full disk or a lost database would."""
+    with harness.engine.begin() as connection:
+        if harness.engine.dialect.name == "sqlite":
+            connection.exec_driver_sql(
+                "CREATE TRIGGER refuse BEFORE INSERT ON inbound_message "
+                "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+            )
+        else:
+            connection.exec_driver_sql(
+                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'could not extend file: No space left on device'; END $$"
+            )
+            connection.exec_driver_sql(
+                "CREATE TRIGGER refuse BEFORE INSERT ON inbound_message "
+                "FOR EACH ROW EXECUTE FUNCTION refuse()"
+            )
+
+
+def test_storage_failure_answers_451_and_stores_nothing(harness: Harness) -> None:
+    refuse_writes(harness)
+    with harness.daemon(), pytest.raises(smtplib.SMTPDataError) as deferred:
+        harness.send(mail())
+    assert deferred.value.smtp_code == 451
+    assert b"try again later" in deferred.value.smtp_error
+    assert harness.inbound() == []
+    assert harness.tickets() == []
+
+
+def test_ingest_exits_75_when_it_cannot_store(harness: Harness) -> None:
+    refuse_writes(harness)
+    done = harness.run_process("ingest", stdin=mail())
+    assert done.returncode == 75, done.stderr.decode()
+    assert b"could not store standard input" in done.stderr
+    assert b"Traceback" not in done.stderr
+    assert harness.inbound() == []
+    assert harness.tickets() == []
+
+
+def _write(harness: Harness, raw: bytes) -> str:
+    path = harness.dir / f"mail-{len(list(harness.dir.glob('mail-*')))}.eml"
+    path.write_bytes(raw)
+    return str(path)

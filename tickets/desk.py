@@ -1,0 +1,103 @@
+"""The desk's own settings: who we are, who the staff are, companies, intake limits.
+
+Together with the service-desk `Policy` they are everything the ticket rules need to know;
+`mailgate.config` adds the transport sections (database, listeners, mailboxes) on top.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from tickets.policy import Policy
+
+MiB = 1024 * 1024
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Desk(Section):
+    name: str = "IT Service Desk"
+    address: str = "support@localhost"
+    timezone: str = "Europe/London"
+    reference_prefix: str = Field(default="INC", pattern=r"^[A-Z][A-Z0-9]{0,9}$")
+    reference_digits: int = Field(default=7, ge=3, le=12)
+    staff: tuple[str, ...] = ()
+    staff_domains: tuple[str, ...] = ()
+    secret_env: str = "MAILGATE_SECRET"
+    templates: str = "templates"  # relative to the config file
+    trusted_authserv_ids: tuple[str, ...] = ()
+
+    @field_validator("address", "staff", mode="after")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return value.lower()
+        return tuple(v.lower() for v in value)
+
+    @field_validator("staff_domains", mode="after")
+    @classmethod
+    def _domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(v.lower().lstrip("@") for v in value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
+        return value
+
+
+class Intake(Section):
+    max_attachment_bytes: int = Field(default=20 * MiB, gt=0)
+    phone_region: str = "GB"
+    autoreply_limit: int = Field(default=5, ge=0)  # automatic mails per sender per window
+    autoreply_window_minutes: int = Field(default=60, gt=0)
+
+
+class CompanyConfig(Section):
+    name: str
+    domains: tuple[str, ...] = ()
+    sla_profile: str | None = None
+    rota_days: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...] = ()
+
+    @field_validator("domains", mode="after")
+    @classmethod
+    def _domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(v.lower().lstrip("@") for v in value)
+
+
+class DeskPolicy(Policy):
+    desk: Desk = Desk()
+    intake: Intake = Intake()
+    companies: tuple[CompanyConfig, ...] = ()
+
+    def is_staff(self, address: str) -> bool:
+        address = address.lower()
+        domain = address.rpartition("@")[2]
+        return address in self.desk.staff or (bool(domain) and domain in self.desk.staff_domains)
+
+    def is_own_address(self, address: str) -> bool:
+        """The desk address itself or one of its plus-addressed forms (support+…@)."""
+        local, _, domain = address.lower().rpartition("@")
+        own_local, _, own_domain = self.desk.address.rpartition("@")
+        return domain == own_domain and local.split("+")[0] == own_local
+
+    def company_for_domain(self, domain: str) -> CompanyConfig | None:
+        domain = domain.lower()
+        for company in self.companies:
+            if domain in company.domains:
+                return company
+        return None
+
+    def secret(self) -> bytes | None:
+        value = os.environ.get(self.desk.secret_env, "")
+        return value.encode() if value else None

@@ -1,0 +1,30 @@
+"""The rules a stored message passes through, in order, each in its own module.
+
+parse (done by the caller) → screen → identify → match → authorize → decide → apply.
+Each stage records why it decided what it did in `Intake.decisions`.
+"""
+
+from __future__ import annotations
+
+from tickets.pipeline import apply, authorize, decide, identify, match, screen
+from tickets.pipeline.context import Intake, Stage
+
+STAGES: tuple[Stage, ...] = (
+    screen.Screen(),
+    identify.Identify(),
+    match.Match(),
+    authorize.Authorize(),
+    decide.Decide(),
+    apply.Apply(),
+)
+
+
+def run(intake: Intake) -> Intake:
+    for stage in STAGES:
+        stage.run(intake)
+        if intake.finished:
+            break
+    return intake
+
+
+__all__ = ["STAGES", "Intake", "Stage", "run"]

@@ -1,0 +1,110 @@
+"""Apply: carry out the decision — create or update the ticket and report events."""
+
+from __future__ import annotations
+
+from tickets import history, lifecycle
+from tickets.contacts import learn_contact
+from tickets.events import Event
+from tickets.models import Ticket, TicketLink
+from tickets.pipeline.context import Intake
+
+
+class Apply:
+    name = "apply"
+
+    def run(self, intake: Intake) -> None:
+        if intake.outcome in ("new_ticket", "new_linked"):
+            ticket = self._new_ticket(intake)
+        elif intake.outcome == "follow_up" and intake.ticket is not None:
+            ticket = intake.ticket
+            self._follow_up(intake, ticket)
+        else:
+            return
+        intake.inbound.ticket_id = ticket.id
+        intake.finish("done", f"{intake.outcome.replace('_', ' ')}: {ticket.reference}")
+
+    def _new_ticket(self, intake: Intake) -> Ticket:
+        parsed, session, now = intake.parsed, intake.session, intake.now
+        contact = learn_contact(
+            session, intake.sender, now, name=intake.sender_name, company=intake.company
+        )
+        ticket = lifecycle.open_ticket(
+            session,
+            intake.policy,
+            now,
+            requester=contact,
+            company=intake.company,
+            subject=parsed.subject or "(no subject)",
+            description=parsed.text,
+            reason="; ".join(intake.decisions),
+        )
+        ticket.cc = sorted(
+            {
+                a.email
+                for a in (*parsed.to, *parsed.cc)
+                if a.email and a.email != intake.sender
+                and not intake.policy.is_own_address(a.email)
+            }
+        )
+        self._store_message(intake, ticket)
+        if intake.named_reference:
+            self._link(intake, ticket, intake.named_reference)
+        lifecycle.touched(ticket, intake.policy, now)
+        intake.events.append(
+            Event(
+                kind="ticket_created",
+                ticket_id=ticket.id,
+                key=f"ticket_created:{ticket.id}",
+                notify=intake.may_autorespond,
+                data={"in_reply_to": parsed.message_id},
+            )
+        )
+        return ticket
+
+    def _follow_up(self, intake: Intake, ticket: Ticket) -> None:
+        self._store_message(intake, ticket)
+        lifecycle.touched(ticket, intake.policy, intake.now)
+        intake.events.append(
+            Event(
+                kind="customer_replied" if not intake.is_staff else "staff_replied",
+                ticket_id=ticket.id,
+                key=f"message:{intake.inbound.id}",
+                notify=intake.may_autorespond,
+                data={"in_reply_to": intake.parsed.message_id},
+            )
+        )
+
+    @staticmethod
+    def _store_message(intake: Intake, ticket: Ticket) -> None:
+        parsed = intake.parsed
+        lifecycle.add_message(
+            intake.session,
+            ticket,
+            intake.now,
+            direction="in",
+            from_addr=intake.sender,
+            from_name=intake.sender_name,
+            to=[a.email for a in parsed.to if a.email],
+            cc=[a.email for a in parsed.cc if a.email],
+            subject=parsed.subject,
+            body=parsed.text,
+            message_id=parsed.message_id,
+            inbound_id=intake.inbound.id,
+            automated=bool(intake.automated),
+            attachments=parsed.attachments,
+        )
+
+    @staticmethod
+    def _link(intake: Intake, ticket: Ticket, reference: str) -> None:
+        from sqlmodel import select
+
+        other = intake.session.exec(select(Ticket).where(Ticket.reference == reference)).first()
+        if other is None:
+            history.record(
+                intake.session, ticket, "note",
+                f"the mail named {reference}, which does not exist", intake.now,
+            )
+            return
+        intake.session.add(TicketLink(ticket_id=ticket.id, related_id=other.id, reason="named"))  # type: ignore[arg-type]
+        intake.session.add(TicketLink(ticket_id=other.id, related_id=ticket.id, reason="named"))  # type: ignore[arg-type]
+        history.record(intake.session, ticket, "linked", f"linked to {reference}", intake.now)

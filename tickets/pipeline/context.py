@@ -1,0 +1,59 @@
+"""The working state of one message as it passes through the stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from sqlmodel import Session
+
+from parsing import ParsedMessage
+from tickets.desk import DeskPolicy
+from tickets.events import Event
+from tickets.models import Company, Contact, InboundMessage, Ticket
+
+
+@dataclass
+class Intake:
+    session: Session
+    policy: DeskPolicy
+    inbound: InboundMessage
+    parsed: ParsedMessage
+    now: datetime
+    decisions: list[str] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    # screen
+    automated: tuple[str, ...] = ()  # reasons the mail is machine-generated
+    auto_reply: bool = False  # an out-of-office or a bounce
+    may_autorespond: bool = True
+    # identify
+    sender: str = ""
+    sender_name: str = ""
+    contact: Contact | None = None
+    company: Company | None = None
+    is_staff: bool = False
+    # match
+    ticket: Ticket | None = None
+    named_reference: str = ""  # a reference the mail names that we did not accept
+    # decide: new_ticket | follow_up | new_linked | screened | ...
+    outcome: str = ""
+    # the end: state of the inbound row (done | screened | quarantined) and why
+    final_state: str = ""
+    final_reason: str = ""
+
+    def decide(self, stage: str, reason: str) -> None:
+        self.decisions.append(f"{stage}: {reason}")
+
+    def finish(self, state: str, reason: str) -> None:
+        self.final_state, self.final_reason = state, reason
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.final_state)
+
+
+class Stage(Protocol):
+    name: str
+
+    def run(self, intake: Intake) -> None: ...
