@@ -144,3 +144,13 @@ def touched(ticket: Ticket, policy: DeskPolicy, now: datetime) -> None:
     """Recompute what the scheduler must do next; call after every change."""
     ticket.updated_at = now
     schedule.refresh(ticket, policy, now)
+
+
+def record_public_reply(
+    session: Session, policy: DeskPolicy, ticket: Ticket, now: datetime, *, actor: str
+) -> None:
+    """A technician answered the customer: the first such answer is the SLA first response."""
+    if ticket.responded_at is None:
+        ticket.responded_at = now
+        history.record(session, ticket, "responded", "first response to the requester", now, actor)
+    touched(ticket, policy, now)
