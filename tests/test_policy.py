@@ -73,12 +73,14 @@ key = "waiting_for_site_visit"
 label = "Waiting for Site Visit"
 timer = false
 category = "waiting"
+resume_on = "rota_day"
 
 [[statuses]]
 key = "awaiting_action_on_date"
 label = "Awaiting Action on Specific Date"
 timer = false
 category = "waiting"
+resume_on = "due_date"
 
 [[statuses]]
 key = "request_more_information"

@@ -75,15 +75,45 @@ class CompanyConfig(Section):
         return tuple(v.lower().lstrip("@") for v in value)
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class Technician(Section):
+    """Someone auto-assignment may pick: on duty on `days`, within `hours` (none given: the
+    desk's business hours)."""
+
+    address: str
+    name: str = ""
+    days: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+    hours: tuple[str, ...] = ()
+
+    @field_validator("address", mode="after")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if "@" not in value:
+            raise ValueError(f"not an email address: {value!r}")
+        return value.lower()
+
+    @field_validator("hours", mode="after")
+    @classmethod
+    def _hours(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from tickets.calendar import normalize_hours
+
+        return normalize_hours(value) if value else value
+
+
 class DeskPolicy(Policy):
     desk: Desk = Desk()
     intake: Intake = Intake()
     companies: tuple[CompanyConfig, ...] = ()
+    technicians: tuple[Technician, ...] = ()
 
     def is_staff(self, address: str) -> bool:
         address = address.lower()
         domain = address.rpartition("@")[2]
-        return address in self.desk.staff or (bool(domain) and domain in self.desk.staff_domains)
+        if address in self.desk.staff or any(t.address == address for t in self.technicians):
+            return True
+        return bool(domain) and domain in self.desk.staff_domains
 
     def is_own_address(self, address: str) -> bool:
         """The desk address itself or one of its plus-addressed forms (support+…@)."""

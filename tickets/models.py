@@ -98,6 +98,8 @@ class Ticket(SQLModel, table=True):
     clock_started_at: datetime | None = None  # set while the status's timer runs
     sla_warned: bool = False
     sla_breached: bool = False
+    # which of response_warning, response_breach, resolution_warning, resolution_breach were made
+    sla_notified: list[str] = _json()
     # scheduling
     status_changed_at: datetime
     due_date: datetime | None = None  # '#due' / Awaiting Action on Specific Date

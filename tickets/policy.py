@@ -201,7 +201,8 @@ class Section(BaseModel):
 class Status(Section):
     """A ticket status. `timer`: the SLA clock runs in it. `awaits_customer`: the desk waits for
     the requester, so waiting reminders and auto-close apply and a reply moves the ticket to
-    `working_status`."""
+    `working_status`. `resume_on`: the scheduler moves a waiting ticket back to
+    `working_status` by itself, on the ticket's due date or on its company's next rota day."""
 
     key: str = Field(pattern=_KEY)
     label: str = Field(min_length=1)
@@ -209,6 +210,7 @@ class Status(Section):
     timer: bool
     category: StatusCategory
     awaits_customer: bool = False
+    resume_on: Literal["due_date", "rota_day"] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -223,6 +225,10 @@ class Status(Section):
             raise ValueError(f"status {self.key!r}: a {self.category} status cannot run the timer")
         if self.awaits_customer and self.category != "waiting":
             raise ValueError(f"status {self.key!r}: awaits_customer needs category 'waiting'")
+        if self.resume_on is not None and (self.category != "waiting" or self.awaits_customer):
+            raise ValueError(
+                f"status {self.key!r}: resume_on needs category 'waiting' without awaits_customer"
+            )
         return self
 
 
@@ -245,8 +251,16 @@ LOURDES_STATUSES = (
         awaits_customer=True,
     ),
     _status("waiting_on_third_party", "Waiting on Third Party", False, "waiting"),
-    _status("waiting_for_site_visit", "Waiting for Site Visit", False, "waiting"),
-    _status("awaiting_action_on_date", "Awaiting Action on Specific Date", False, "waiting"),
+    _status(
+        "waiting_for_site_visit", "Waiting for Site Visit", False, "waiting", resume_on="rota_day"
+    ),
+    _status(
+        "awaiting_action_on_date",
+        "Awaiting Action on Specific Date",
+        False,
+        "waiting",
+        resume_on="due_date",
+    ),
     _status(
         "request_more_information",
         "Request More Information",
