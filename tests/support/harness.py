@@ -96,6 +96,12 @@ host = "127.0.0.1"
 port = {self.sink.port}
 timeout_seconds = 5
 {extra}
+
+# The desk serves this school: its staff are resolved from their return address, so their
+# mail becomes a ticket at once even when it lacks a detail (issue 3, seed policy).
+[[companies]]
+name = "Example School"
+domains = ["school.example"]
 """,
             encoding="utf-8",
         )
