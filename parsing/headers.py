@@ -6,33 +6,50 @@ import re
 from email.header import decode_header
 from email.utils import getaddresses
 
+from parsing.charsets import decode_text, normalise_charset
 from parsing.message import Address
 
 _MSGID = re.compile(r"<([^<>\s]+)>")
-_FALLBACK_CHARSETS = ("utf-8", "cp1252")
 
 
-def decode_bytes(data: bytes, declared: str | None = None) -> str:
-    """Decode with the declared charset, then UTF-8, then Windows-1252 (which maps every byte)."""
-    for charset in (declared, *_FALLBACK_CHARSETS):
-        if not charset:
+def decode_bytes(data: bytes, declared: str | None = None, *, utf8_first: bool = False) -> str:
+    """Header bytes: the declared charset, UTF-8, detection for longer runs, then Windows-1252.
+
+    Windows-1252 maps all but five bytes, and those five fall back to Latin-1, so nothing is lost.
+    With `utf8_first` (raw 8-bit headers, where the charset is only a guess from the body), valid
+    UTF-8 wins over the guess: it is what RFC 6532 allows and it rarely decodes by accident.
+    """
+    codec = normalise_charset(declared)
+    for attempt in ("utf-8", codec) if utf8_first else (codec, "utf-8"):
+        if not attempt:
             continue
         try:
-            return data.decode(charset)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return data.decode("latin-1")
+            return data.decode(attempt)
+        except (LookupError, UnicodeDecodeError, ValueError):
+            pass
+    if sum(b > 0x7F for b in data) >= 24:  # detection guesses wildly on less
+        found = decode_text(data)
+        if "detected" in found.note:
+            return found.text
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
-def decode_header_value(value: str) -> str:
+def decode_header_value(value: str, charset_hint: str | None = None) -> str:
     """Decode a raw header value as the stdlib's compat32 policy hands it over.
 
-    Raw 8-bit bytes arrive as surrogate escapes; RFC 2047 encoded words are decoded with their
-    own charset, falling back to UTF-8 and Windows-1252 so nothing is dropped.
+    Raw 8-bit bytes arrive as surrogate escapes (RFC 6532 allows UTF-8; older mail uses the
+    body's charset, given as `charset_hint`); RFC 2047 encoded words are decoded with their own
+    charset, falling back like body text so nothing is dropped.
     """
-    raw = value.encode("ascii", "surrogateescape")
-    if not raw.isascii():
-        value = decode_bytes(raw)
+    try:
+        raw = value.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:  # already text (a parameter the stdlib decoded for us)
+        raw = b""
+    if raw and not raw.isascii():
+        value = decode_bytes(raw, charset_hint, utf8_first=True)
     try:
         parts = decode_header(value)
     except Exception:  # a malformed encoded word: keep the text as it came

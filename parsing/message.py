@@ -22,8 +22,9 @@ class Attachment:
     size: int
     sha256: str
     content: bytes | None  # None when not kept (over the size limit)
-    content_id: str = ""
+    content_id: str = ""  # without angle brackets; the HTML body links it as cid:<content_id>
     skipped_reason: str = ""
+    inline: bool = False  # shown inside the body (an image the HTML refers to), not a file
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,9 @@ class ParsedMessage:
     attachments: tuple[Attachment, ...] = ()
     automated: tuple[str, ...] = ()  # why this mail is machine-generated (empty: a person wrote it)
     defects: tuple[str, ...] = field(default=())
+    # the new text of this mail: `text` without quoted history, signature and disclaimers
+    reply_text: str = ""
+    signature: str = ""  # the signature block cut from the new text ('' when none was found)
 
     def header(self, name: str) -> str:
         """The first header called `name` (case-insensitive), or ''."""

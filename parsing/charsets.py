@@ -1,0 +1,101 @@
+"""Text from bytes in whatever charset the sender's software claimed (or forgot to claim).
+
+The chain never loses text: the declared charset (through the aliases mail software really
+uses), then UTF-8, then statistical detection (charset-normalizer), then UTF-8 with U+FFFD.
+Every step past the first is reported, so the ticket can say how its text was recovered.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+
+# Labels seen in real mail that Python does not know, or knows as a narrower charset than the
+# one senders actually use (WHATWG Encoding Standard §4.2 maps the same way).
+_ALIASES = {
+    "gb2312": "gb18030",  # a strict subset: Windows and Outlook send GBK/GB18030 under this label
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "euc-cn": "gb18030",
+    "iso-8859-1": "cp1252",  # 0x80-0x9F are C1 controls in latin-1, curly quotes in practice
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "us-ascii": "ascii",  # strict: 8-bit bytes under this label are usually UTF-8
+    "ks_c_5601-1987": "cp949",
+    "ks_c_5601": "cp949",
+    "euc-kr": "cp949",
+    "x-sjis": "cp932",
+    "shift_jis": "cp932",
+    "sjis": "cp932",
+    "iso-2022-jp": "iso2022_jp_ext",
+    "big5": "big5hkscs",
+    "tis-620": "cp874",
+    "windows-874": "cp874",
+    "unicode-1-1-utf-7": "utf-7",
+    "x-unicode20utf8": "utf-8",
+    "x-user-defined": "cp1252",
+    "unknown-8bit": "",
+    "x-unknown": "",
+    "unknown": "",
+    "default": "",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str
+    charset: str  # the codec that produced `text`
+    note: str = ""  # '' when the declared charset worked; otherwise what happened
+
+
+def normalise_charset(label: str | None) -> str:
+    """A Python codec name for a MIME charset label, or '' when it names nothing usable."""
+    if not label:
+        return ""
+    label = label.strip().strip("\"'").lower()
+    if label in _ALIASES:
+        return _ALIASES[label]
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return ""
+
+
+def _strict(data: bytes, codec: str) -> str | None:
+    try:
+        text = data.decode(codec)
+    except (LookupError, UnicodeDecodeError, ValueError):
+        return None
+    if codec == "utf-7" and "\ufffd" in text:
+        return None
+    return text
+
+
+def decode_text(data: bytes, declared: str | None = None) -> Decoded:
+    """Decode body or header bytes: declared → UTF-8 → detection → UTF-8 with replacement."""
+    codec = normalise_charset(declared)
+    if codec:
+        text = _strict(data, codec)
+        if text is not None:
+            return Decoded(text, codec)
+    if data.isascii() and not codec:
+        # RFC 2045 §5.2: no charset means US-ASCII; utf-7 would look like ASCII too, so only
+        # a declared utf-7 is decoded as such
+        return Decoded(data.decode("ascii"), "ascii")
+    if not declared:
+        why = "no charset declared"
+    else:
+        why = f"declared charset {declared!r} " + ("failed" if codec else "unknown")
+    text = _strict(data, "utf-8")
+    if text is not None:
+        return Decoded(text, "utf-8", f"{why}; decoded as utf-8")
+    best = from_bytes(data[:65536]).best() if data else None
+    if best is not None:
+        text = _strict(data, best.encoding)
+        if text is not None:
+            return Decoded(text, best.encoding, f"{why}; detected {best.encoding}")
+    return Decoded(
+        data.decode("utf-8", "replace"), "utf-8", f"{why}; undecodable bytes replaced (U+FFFD)"
+    )
