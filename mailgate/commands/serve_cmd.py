@@ -8,7 +8,6 @@ import signal
 import threading
 
 from mailgate.commands.base import CommandError, open_config, open_database
-from mailgate.daemon import Daemon
 
 log = logging.getLogger("mailgate")
 
@@ -19,7 +18,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # imported here so that `ingest`, run once per message by an MTA, starts without the
+    # listener and scheduler packages
+    from mailgate.daemon import Daemon
+
     config = open_config(args)
+    if config.secret() is None:
+        variable = config.desk.secret_env
+        raise CommandError(
+            f"the environment variable {variable} is not set: it holds the secret that signs "
+            "reply addresses (support+INC…-signature@), without which nobody could be told apart "
+            f"from a forger. Set it to a long random value, e.g. "
+            f"`export {variable}=$(openssl rand -hex 32)`, and keep it the same across restarts "
+            "([desk] secret_env names the variable)",
+            78,  # EX_CONFIG
+        )
     engine = open_database(config)
     daemon = Daemon(config, engine)
     try:
