@@ -1,0 +1,78 @@
+"""DESIGN.md's invariants for the intake path: nothing lost, exactly-once effects."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+from mailgate.intake.store import store_raw
+from mailgate.pipeline import process_pending
+from tests.mail import mail
+from tests.support.harness import Harness
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def test_mail_stored_before_a_crash_is_processed_when_the_daemon_starts(harness: Harness) -> None:
+    # The listener said 250 (the row is committed) and the process died before the pipeline ran.
+    store_raw(harness.engine, mail(message_id="<crash@school.example>"), source="smtp", now=NOW,
+              envelope_from="jane@school.example")
+    assert [m.state for m in harness.inbound()] == ["received"]
+    with harness.daemon():
+        harness.wait_processed(1)
+        harness.wait_sink(1)
+    assert [t.reference for t in harness.tickets()] == ["INC0000001"]
+    assert [m.state for m in harness.inbound()] == ["done"]
+
+
+def test_two_workers_on_one_database_make_each_ticket_once(harness: Harness) -> None:
+    for n in range(20):
+        # different people at one school: their contacts and company are created in the race
+        raw = mail(message_id=f"<race{n}@school.example>", subject=f"Request {n}",
+                   sender=f"Person {n} <person{n}@school.example>")
+        store_raw(harness.engine, raw, source="smtp", now=NOW, envelope_from=f"p{n}@school.example")
+    config = harness.config
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            process_pending(harness.engine, config, NOW)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    tickets = harness.tickets()
+    assert len(tickets) == 20
+    assert sorted(t.subject for t in tickets) == sorted(f"Request {n}" for n in range(20))
+    assert len({t.reference for t in tickets}) == 20
+    acks = [o for o in harness.cli("outbox", "list", "--json").json()
+            if o["kind"] == "acknowledgement"]
+    assert len(acks) == 20
+
+
+def test_a_message_the_pipeline_cannot_handle_is_quarantined_with_its_bytes(
+    harness: Harness,
+) -> None:
+    raw = b"From: \x00\xff\r\nSubject: =?x-unknown?q?broken?=\r\n\r\n\x00\x01 not mail at all"
+    assert harness.cli("ingest", str(_write(harness, raw))).code == 0
+    [inbound] = harness.inbound()
+    assert inbound.raw == raw
+    assert inbound.state in ("quarantined", "done", "screened")
+    assert inbound.reason  # the reason is always recorded
+    listing = harness.cli("quarantine", "list", "--json").json()
+    if inbound.state == "quarantined":
+        assert [row["id"] for row in listing] == [inbound.id]
+        assert listing[0]["reason"] == inbound.reason
+
+
+def _write(harness: Harness, raw: bytes) -> str:
+    path = harness.dir / "odd.eml"
+    path.write_bytes(raw)
+    return str(path)
