@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from mailgate.config import Config
+from mailgate.due import run_due_tickets
 from mailgate.pipeline import process_pending
 from notify.sender import DeliveryReport, deliver_pending
 
@@ -20,8 +21,8 @@ class SweepReport:
 
 
 def due_tickets(engine: Engine, config: Config, now: datetime) -> int:
-    """Apply the actions of tickets whose `next_action_at` has come (none are scheduled yet)."""
-    return 0
+    """Apply the actions of tickets whose `next_action_at` has come (see `mailgate.due`)."""
+    return run_due_tickets(engine, config, now)
 
 
 def sweep(engine: Engine, config: Config, now: datetime) -> SweepReport:

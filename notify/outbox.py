@@ -142,3 +142,5 @@ Handler = Callable[[Session, Notifier, Event, datetime], list[Outbox]]
 HANDLERS: dict[str, Handler] = {
     "ticket_created": acknowledgement,
 }
+
+import notify.scheduled  # noqa: E402, F401  (registers the clock's handlers in HANDLERS)

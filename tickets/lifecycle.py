@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from parsing import Attachment
-from tickets import history, schedule
+from tickets import history, schedule, sla
 from tickets.desk import DeskPolicy
 from tickets.events import Event
 from tickets.models import Company, Contact, StoredAttachment, Ticket, TicketMessage
@@ -48,6 +48,8 @@ def open_ticket(
     session.add(ticket)
     session.flush()
     history.record(session, ticket, "created", reason, now, actor=requester.email)
+    sla.start(ticket, policy, sla.profile_for(session, policy, ticket), now)
+    touched(ticket, policy, now)
     return ticket
 
 
@@ -121,13 +123,20 @@ def set_status(
     reason: str,
     actor: str = "",
 ) -> list[Event]:
-    """Move a ticket to another status; history says why."""
+    """Move a ticket to another status (its key); history says why. Runs or pauses the SLA
+    clock and restarts the waiting-reminder ladder. ValueError for an unknown status."""
+    new = policy.status(status)
+    if new is None or new.key != status:
+        known = ", ".join(s.key for s in policy.statuses)
+        raise ValueError(f"unknown status {status!r}; known: {known}")
     if status == ticket.status:
         return []
     previous = ticket.status
     ticket.status = status
     ticket.status_changed_at = now
     ticket.updated_at = now
+    ticket.reminders_sent = 0
+    sla.status_changed(ticket, policy, sla.profile_for(session, policy, ticket), new, now)
     history.record(session, ticket, "status", f"{previous} → {status}: {reason}", now, actor)
     touched(ticket, policy, now)
     return [
@@ -151,6 +160,116 @@ def record_public_reply(
 ) -> None:
     """A technician answered the customer: the first such answer is the SLA first response."""
     if ticket.responded_at is None:
-        ticket.responded_at = now
+        sla.responded(ticket, now)
         history.record(session, ticket, "responded", "first response to the requester", now, actor)
+    touched(ticket, policy, now)
+
+
+def set_priority(
+    session: Session,
+    policy: DeskPolicy,
+    ticket: Ticket,
+    priority: str,
+    now: datetime,
+    *,
+    reason: str,
+    actor: str = "",
+) -> list[Event]:
+    """Change the priority (its key); the SLA due times follow its targets. ValueError for an
+    unknown priority."""
+    chosen = policy.priority(priority)
+    if chosen is None or chosen.key != priority:
+        known = ", ".join(p.key for p in policy.priorities)
+        raise ValueError(f"unknown priority {priority!r}; known: {known}")
+    if priority == ticket.priority:
+        return []
+    previous = ticket.priority
+    ticket.priority = priority
+    sla.recompute(ticket, policy, sla.profile_for(session, policy, ticket), now)
+    history.record(session, ticket, "priority", f"{previous} → {priority}: {reason}", now, actor)
+    touched(ticket, policy, now)
+    return [
+        Event(
+            kind="priority_changed",
+            ticket_id=ticket.id,
+            key=f"priority:{ticket.id}:{priority}:{now.isoformat()}",
+            data={"from": previous, "to": priority, "reason": reason},
+        )
+    ]
+
+
+def assign(
+    session: Session,
+    policy: DeskPolicy,
+    ticket: Ticket,
+    assignee: str,
+    now: datetime,
+    *,
+    reason: str = "",
+    actor: str = "",
+    notify: bool = True,
+) -> list[Event]:
+    """Give the ticket to a technician (an address; '' unassigns); the requester is told."""
+    assignee = assignee.strip().lower()
+    if assignee == ticket.assignee:
+        return []
+    previous = ticket.assignee
+    ticket.assignee = assignee
+    detail = f"{previous or 'nobody'} → {assignee or 'nobody'}"
+    detail += f": {reason}" if reason else (f" by {actor}" if actor else "")
+    history.record(session, ticket, "assigned", detail, now, actor)
+    touched(ticket, policy, now)
+    if not assignee:
+        return []
+    return [
+        Event(
+            kind="ticket_assigned",
+            ticket_id=ticket.id,
+            key=f"assigned:{ticket.id}:{assignee}:{now.isoformat()}",
+            notify=notify,
+            data={"assignee": assignee, "previous": previous, "reason": reason},
+        )
+    ]
+
+
+def add_note(
+    session: Session, policy: DeskPolicy, ticket: Ticket, text: str, now: datetime, *, actor: str
+) -> TicketMessage:
+    """An internal note: kept on the ticket, never sent to the requester."""
+    message = add_message(
+        session, ticket, now, direction="in", from_addr=actor, body=text, internal=True
+    )
+    history.record(session, ticket, "note", "internal note added", now, actor)
+    touched(ticket, policy, now)
+    return message
+
+
+def set_due_date(
+    session: Session,
+    policy: DeskPolicy,
+    ticket: Ticket,
+    due: datetime | None,
+    now: datetime,
+    *,
+    actor: str = "",
+) -> None:
+    """Set (or clear) the date a ticket waits for: a status with `resume_on = "due_date"`
+    returns to work on it."""
+    ticket.due_date = due
+    shown = due.isoformat() if due else "none"
+    history.record(session, ticket, "due", f"due date {shown}", now, actor)
+    touched(ticket, policy, now)
+
+
+def make_confidential(
+    session: Session, policy: DeskPolicy, ticket: Ticket, now: datetime, *, actor: str = ""
+) -> None:
+    """From now on only the requester and staff see or add to the ticket; no Cc, no colleagues."""
+    if ticket.confidential:
+        return
+    ticket.confidential = True
+    history.record(
+        session, ticket, "confidential", "marked confidential: updates go to the requester only",
+        now, actor,
+    )
     touched(ticket, policy, now)

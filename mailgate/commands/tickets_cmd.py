@@ -6,6 +6,7 @@ import argparse
 
 from sqlmodel import Session, select
 
+from mailgate.commands import work
 from mailgate.commands.base import CommandError, open_config, open_database, print_json
 from mailgate.views import table, ticket_json, ticket_summary
 from tickets.models import Ticket
@@ -26,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.add_argument("--full", action="store_true", help="messages with their quoted history")
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=show_ticket)
+    work.register_actions(actions)
 
 
 def list_tickets(args: argparse.Namespace) -> int:

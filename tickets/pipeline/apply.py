@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tickets import history, lifecycle
+from tickets import arrival, history, lifecycle
 from tickets.contacts import learn_contact
 from tickets.events import Event
 from tickets.models import Ticket, TicketLink
@@ -59,6 +59,8 @@ class Apply:
                 data={"in_reply_to": parsed.message_id},
             )
         )
+        intake.events += arrival.on_new_ticket(session, intake.policy, ticket, now,
+                                               notify=intake.may_autorespond)
         return ticket
 
     def _follow_up(self, intake: Intake, ticket: Ticket) -> None:

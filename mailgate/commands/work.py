@@ -1,0 +1,161 @@
+"""`mailgate tickets queue` and `mailgate tickets update`: a technician's work at a terminal.
+
+`update` goes through the same `tickets.lifecycle` operations as the technicians' mail commands,
+so the same rules (SLA clock, reminders, history) and the same notifications apply.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from mailgate.commands.base import CommandError, open_config, open_database, parse_now, print_json
+from mailgate.config import Config
+from mailgate.pipeline import notifier_for
+from mailgate.sweep import deliver_all
+from mailgate.views import iso, status_label, table
+from notify.outbox import enqueue
+from tickets import lifecycle
+from tickets.events import Event
+from tickets.models import Contact, Ticket
+
+QUEUE_COLUMNS = (
+    "reference", "priority", "status_label", "assignee", "response_due", "resolution_due",
+    "subject",
+)
+
+
+def register_actions(actions: argparse._SubParsersAction) -> None:
+    queue = actions.add_parser("queue", help="open work: most urgent first, then oldest first")
+    queue.add_argument("--json", action="store_true")
+    queue.set_defaults(handler=show_queue)
+    update = actions.add_parser("update", help="change a ticket as a technician")
+    update.add_argument("reference")
+    update.add_argument("--status", help="a status key or label, any case")
+    update.add_argument("--priority", help="a priority key or label, any case")
+    update.add_argument("--assign", metavar="ADDRESS", help="a member of staff; 'none' unassigns")
+    update.add_argument("--due", metavar="DATE", help="date waited for: 2026-11-30[T14:00]")
+    update.add_argument("--note", help="an internal note (never sent to the requester)")
+    update.add_argument("--as", dest="actor", default="cli", help="who is making the change")
+    update.add_argument("--now", help="the instant of the change (ISO 8601 with offset)")
+    update.add_argument("--json", action="store_true")
+    update.set_defaults(handler=update_ticket)
+
+
+def queue_rows(session: Session, config: Config) -> list[dict[str, object]]:
+    open_keys = [s.key for s in config.statuses if s.category not in ("resolved", "closed")]
+    tickets = session.exec(select(Ticket).where(col(Ticket.status).in_(open_keys))).all()
+
+    def rank(ticket: Ticket) -> int:
+        try:
+            return config.priority_rank(ticket.priority)
+        except KeyError:
+            return -1
+
+    tickets = sorted(tickets, key=lambda t: (-rank(t), t.created_at, t.id or 0))
+    rows: list[dict[str, object]] = []
+    for ticket in tickets:
+        requester = session.get(Contact, ticket.requester_id)
+        rows.append({
+            "reference": ticket.reference,
+            "priority": ticket.priority,
+            "status": ticket.status,
+            "status_label": status_label(config, ticket.status),
+            "assignee": ticket.assignee,
+            "requester": requester.email if requester else "",
+            "subject": ticket.subject,
+            "created_at": iso(ticket.created_at),
+            "response_due": iso(ticket.response_due_at) if ticket.responded_at is None else None,
+            "resolution_due": iso(ticket.resolution_due_at),
+            "breached": ticket.sla_breached,
+        })
+    return rows
+
+
+def show_queue(args: argparse.Namespace) -> int:
+    config = open_config(args)
+    with Session(open_database(config)) as session:
+        rows = queue_rows(session, config)
+    if args.json:
+        print_json(rows)
+    else:
+        print(table(rows, QUEUE_COLUMNS))
+    return 0
+
+
+def parse_due(value: str, timezone: str) -> datetime:
+    """'2026-11-30' (start of that day) or '2026-11-30T14:00', in the desk's time zone unless an
+    offset is given."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise CommandError(f"--due {value!r} is not a date like 2026-11-30 or 2026-11-30T14:00",
+                           64) from None
+    if len(value.strip()) <= 10:
+        parsed = datetime.combine(parsed.date(), time(0))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(timezone))
+
+
+def update_ticket(args: argparse.Namespace) -> int:
+    if not any((args.status, args.priority, args.assign, args.due, args.note)):
+        raise CommandError("nothing to change: give --status, --priority, --assign, --due or "
+                           "--note", 64)
+    config = open_config(args)
+    now = parse_now(args.now)
+    status = config.status(args.status) if args.status else None
+    if args.status and status is None:
+        known = ", ".join(s.key for s in config.statuses)
+        raise CommandError(f"unknown status {args.status!r}; known: {known}", 64)
+    priority = config.priority(args.priority) if args.priority else None
+    if args.priority and priority is None:
+        known = ", ".join(p.key for p in config.priorities)
+        raise CommandError(f"unknown priority {args.priority!r}; known: {known}", 64)
+    assignee = None
+    if args.assign:
+        assignee = "" if args.assign.lower() in ("none", "nobody", "-") else args.assign.lower()
+        if assignee and not config.is_staff(assignee):
+            raise CommandError(f"{args.assign} is not a member of staff (desk.staff, "
+                               "desk.staff_domains or [[technicians]])", 64)
+    due = parse_due(args.due, config.desk.timezone) if args.due else None
+    engine = open_database(config)
+    actor, reason = args.actor, f"by {args.actor} at the command line"
+    with Session(engine) as session:
+        from mailgate.commands.tickets_cmd import find_ticket
+
+        ticket = find_ticket(session, args.reference)
+        events: list[Event] = []
+        if priority is not None:
+            events += lifecycle.set_priority(session, config, ticket, priority.key, now,
+                                             reason=reason, actor=actor)
+        if assignee is not None:
+            events += lifecycle.assign(session, config, ticket, assignee, now, reason=reason,
+                                       actor=actor)
+        if due is not None:
+            lifecycle.set_due_date(session, config, ticket, due, now, actor=actor)
+        if status is not None:
+            events += lifecycle.set_status(session, config, ticket, status.key, now,
+                                           reason=reason, actor=actor)
+        if args.note:
+            lifecycle.add_note(session, config, ticket, args.note, now, actor=actor)
+        enqueue(session, notifier_for(config), events, now)
+        session.commit()
+        result = {
+            "reference": ticket.reference,
+            "status": ticket.status,
+            "status_label": status_label(config, ticket.status),
+            "priority": ticket.priority,
+            "assignee": ticket.assignee,
+            "due_date": iso(ticket.due_date),
+            "next_action": ticket.next_action,
+            "next_action_at": iso(ticket.next_action_at),
+        }
+    deliver_all(engine, config, now)
+    if args.json:
+        print_json(result)
+    else:
+        print(f"{result['reference']}: {result['status_label']}, priority {result['priority']}, "
+              f"assignee {result['assignee'] or '-'}")
+    return 0

@@ -1,0 +1,64 @@
+"""Claim tickets whose `next_action_at` has come and apply their actions.
+
+One indexed query (`ix_ticket_due` on `next_action_at`) finds them. On PostgreSQL the rows are
+claimed with `FOR UPDATE SKIP LOCKED`, so several daemons share the work without waiting on
+each other; on SQLite the write transaction begins with BEGIN IMMEDIATE (`mailgate.db`), which
+serialises sweeps. The actions, their history and their mail (outbox rows with unique keys) are
+committed together, so a crash sends nothing and loses nothing, and a second sweep finds the
+ticket already moved on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from mailgate.config import Config
+from mailgate.pipeline import notifier_for
+from notify.outbox import enqueue
+from tickets.due import run_due
+from tickets.models import Ticket
+
+log = logging.getLogger("mailgate.due")
+
+BATCH = 200
+
+
+def due_query(
+    dialect: str, now: datetime, limit: int, exclude: Collection[int] = ()
+) -> SelectOfScalar[Ticket]:
+    query = select(Ticket).where(Ticket.next_action_at <= now)  # type: ignore[operator]
+    if exclude:
+        query = query.where(Ticket.id.not_in(exclude))  # type: ignore[union-attr]
+    query = query.order_by(Ticket.next_action_at).limit(limit)  # type: ignore[arg-type]
+    if dialect == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return query
+
+
+def run_due_tickets(engine: Engine, config: Config, now: datetime, batch: int = BATCH) -> int:
+    """Apply the due actions of every ticket due at `now`; returns how many tickets acted."""
+    notifier = notifier_for(config)
+    done: set[int] = set()  # tried in this sweep, even if it failed: never twice in one sweep
+    acted = 0
+    while True:
+        with Session(engine) as session:
+            tickets = session.exec(due_query(engine.dialect.name, now, batch, done)).all()
+            if not tickets:
+                return acted
+            for ticket in tickets:
+                assert ticket.id is not None
+                done.add(ticket.id)
+                try:
+                    with session.begin_nested():
+                        events = run_due(session, config, ticket, now)
+                        enqueue(session, notifier, events, now)
+                    acted += 1
+                except Exception:
+                    log.exception("ticket %s: due action failed; will try again", ticket.id)
+            session.commit()

@@ -1,0 +1,291 @@
+"""Issue 5: the scheduled mail, end to end. Time moves only with `tick --now`; every mail is
+checked at the real SMTP sink, and a second tick at the same instant sends nothing more.
+
+Dates: Mon 23 Nov 2026 onwards, Europe/London = UTC in November; hours Mon–Fri 07:30–17:00.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from mailgate.intake.store import store_raw
+from tests.mail import mail
+from tests.support.harness import STAFF, Harness
+from tests.support.sink import Received
+
+JANE = "jane@school.example"
+ALICE = "alice@desk.example"
+BOB = "bob@desk.example"
+BOSS = "escalations@desk.example"
+
+CLOCK_TOML = f"""
+[[technicians]]
+address = "{ALICE}"
+name = "Alice Smith"
+
+[[technicians]]
+address = "{BOB}"
+name = "Bob Jones"
+
+[[companies]]
+name = "St Mary's"
+domains = ["school.example"]
+rota_days = ["wed"]
+
+[schedule]
+escalation_address = "{BOSS}"
+sla_warning_lead = "10m"
+"""
+
+
+def at(day: int, hh: int, mm: int = 0) -> datetime:
+    return datetime(2026, 11, day, hh, mm, tzinfo=UTC)
+
+
+class Desk:
+    """A harness with the clock config and a cursor over what the sink has received."""
+
+    def __init__(self, harness: Harness) -> None:
+        self.h = harness
+        harness.write_config(CLOCK_TOML)
+        self.seen = 0
+
+    def open(self, now: datetime, subject: str = "Printer in room 12 is jammed",
+             body: str = "The printer shows a paper jam.") -> str:
+        raw = mail(subject=subject, body=body, date=now,
+                   message_id=f"<{now:%d%H%M}.{len(self.h.tickets())}@school.example>")
+        store_raw(self.h.engine, raw, source="test", now=now, envelope_from=JANE)
+        self.h.tick(now)
+        return self.h.tickets()[-1].reference
+
+    def update(self, reference: str, now: datetime, *args: str) -> dict:
+        result = self.h.cli("tickets", "update", reference, "--now", now.isoformat(), "--json",
+                            *args)
+        assert result.code == 0, result.err
+        return result.json()
+
+    def new_mail(self) -> list[Received]:
+        with self.h.sink.lock:
+            fresh = self.h.sink.messages[self.seen:]
+            self.seen = len(self.h.sink.messages)
+        return fresh
+
+    def tick(self, now: datetime) -> list[Received]:
+        self.h.tick(now)
+        fresh = self.new_mail()
+        self.h.tick(now)  # the same instant again: nothing more may go out
+        assert self.new_mail() == [], "a second tick sent mail again"
+        return fresh
+
+    def status(self, reference: str) -> str:
+        return self.h.ticket_json(reference)["status"]
+
+    def kinds(self, reference: str) -> list[str]:
+        rows = self.h.cli("outbox", "list", "--json").json()
+        return [r["kind"] for r in sorted(rows, key=lambda r: r["id"]) if r["ticket"] == reference]
+
+
+@pytest.fixture
+def desk(harness: Harness) -> Desk:
+    return Desk(harness)
+
+
+def only(messages: list[Received]) -> Received:
+    assert len(messages) == 1, [m.header("Subject") for m in messages]
+    return messages[0]
+
+
+def test_new_tickets_are_assigned_round_robin_and_the_requester_is_told(desk: Desk) -> None:
+    first = desk.open(at(23, 9))
+    mails = desk.new_mail()
+    assert len(mails) == 2  # the acknowledgement and the assignment
+    assigned = [m for m in mails if "assigned to" in m.text()]
+    assert [m.rcpt_tos for m in assigned] == [[JANE]]
+    assert "Alice Smith" in assigned[0].text() and "Alice Smith" in assigned[0].html()
+    assert assigned[0].header("Auto-Submitted") == "auto-generated"
+    assert assigned[0].mail_from == "<>"
+    second = desk.open(at(23, 9, 5), subject="Projector in the hall")
+    assert "Bob Jones" in only([m for m in desk.new_mail() if "assigned to" in m.text()]).text()
+    third = desk.open(at(23, 9, 10), subject="Keyboard missing keys")
+    assert "Alice Smith" in only([m for m in desk.new_mail() if "assigned" in m.text()]).text()
+    assert [desk.h.ticket_json(r)["assignee"] for r in (first, second, third)] == [
+        ALICE, BOB, ALICE
+    ]
+    assert desk.kinds(first) == ["acknowledgement", "assigned"]
+    history = desk.h.ticket_json(first)["history"]
+    assert any(e["kind"] == "assigned" and ALICE in e["detail"] for e in history)
+    assert desk.tick(at(23, 9, 10)) == []
+
+
+def test_waiting_on_customer_reminds_twice_then_closes(desk: Desk) -> None:
+    ref = desk.open(at(23, 9))
+    desk.new_mail()
+    desk.update(ref, at(23, 10), "--status", "Waiting on Customer")
+    assert desk.tick(at(24, 9, 59)) == []
+    first = only(desk.tick(at(24, 10)))  # 24 h
+    assert first.rcpt_tos == [JANE]
+    assert ref in first.header("Subject")
+    assert "still waiting for your reply" in first.text()
+    assert "reminder 1" in first.text() and "reminder 1" in first.html()
+    assert "Fri 27 Nov 2026 10:00" in first.text()  # when it will close (96 h)
+    assert desk.tick(at(26, 9, 59)) == []
+    second = only(desk.tick(at(26, 10)))  # 72 h
+    assert "reminder 2" in second.text()
+    assert desk.status(ref) == "waiting_on_customer"
+    closed = only(desk.tick(at(27, 10)))  # 96 h
+    assert "we have closed it" in closed.text() and "closed it" in closed.html()
+    assert desk.status(ref) == "closed"
+    assert desk.kinds(ref) == ["acknowledgement", "assigned", "reminder", "reminder",
+                               "auto_closed"]
+    assert desk.tick(at(30, 10)) == []
+
+
+def test_a_late_sweep_sends_only_the_latest_reminder(desk: Desk) -> None:
+    ref = desk.open(at(23, 9))
+    desk.new_mail()
+    desk.update(ref, at(23, 10), "--status", "waiting_on_customer")
+    late = only(desk.tick(at(26, 11)))  # the daemon was down for both reminders
+    assert "reminder 2" in late.text()
+    assert desk.kinds(ref).count("reminder") == 1
+
+
+def test_reminders_in_business_hours_when_configured(desk: Desk) -> None:
+    desk.h.write_config(CLOCK_TOML.replace("[schedule]", '[schedule]\nreminder_hours = "business"'))
+    ref = desk.open(at(23, 9))
+    desk.new_mail()
+    desk.update(ref, at(23, 10), "--status", "waiting_on_customer")
+    # 24 business hours at 9.5 h a day: Mon 7 h + Tue 9.5 + Wed 7.5 → Wed 15:00
+    assert desk.tick(at(25, 14, 59)) == []
+    assert "reminder 1" in only(desk.tick(at(25, 15))).text()
+
+
+def test_resolved_closes_after_72_hours(desk: Desk) -> None:
+    ref = desk.open(at(23, 9))
+    desk.new_mail()
+    desk.update(ref, at(23, 10), "--status", "RESOLVED")
+    desk.new_mail()  # whatever the desk says on resolution (technician replies are issue 4's)
+    assert desk.tick(at(26, 9, 59)) == []
+    closed = only(desk.tick(at(26, 10)))
+    assert closed.rcpt_tos == [JANE]
+    assert "consider it fixed" in closed.text() and "reply to this email" in closed.html()
+    data = desk.h.ticket_json(ref)
+    assert data["status"] == "closed"
+    assert data["sla"]["resolved_at"] == at(23, 10).isoformat()
+    assert "closed" in desk.kinds(ref)
+
+
+def test_awaiting_a_date_comes_back_on_that_date(desk: Desk) -> None:
+    ref = desk.open(at(23, 9))
+    desk.new_mail()
+    desk.update(ref, at(23, 10), "--status", "awaiting action on specific date",
+                "--due", "2026-11-26T08:00", "--assign", STAFF)
+    told = only(desk.new_mail())  # the requester hears who has the ticket now
+    assert told.rcpt_tos == [JANE] and STAFF in told.text()
+    assert desk.tick(at(26, 7, 59)) == []
+    back = only([m for m in desk.tick(at(26, 8)) if STAFF in m.rcpt_tos])
+    assert "back in your queue" in back.text() and "the date set has come" in back.text()
+    assert "Awaiting Action on Specific Date" in back.html()
+    assert back.header("Auto-Submitted") == "auto-generated"
+    assert desk.status(ref) == "open"
+
+
+def test_site_visit_comes_back_on_the_company_rota_day(desk: Desk) -> None:
+    ref = desk.open(at(23, 9))  # St Mary's: rota day Wednesday
+    desk.new_mail()
+    desk.update(ref, at(23, 10), "--status", "waiting_for_site_visit")
+    assert desk.tick(at(25, 7, 29)) == []
+    back = only([m for m in desk.tick(at(25, 7, 30)) if ALICE in m.rcpt_tos])
+    assert "site visit day has come" in back.text()
+    assert desk.status(ref) == "open"
+
+
+def test_sla_warning_then_breach_once_each_with_escalation(desk: Desk) -> None:
+    # triage: "whole school" → Urgent (30 min response, 1 h resolution)
+    ref = desk.open(at(23, 9), subject="Whole school cannot log in")
+    desk.new_mail()
+    data = desk.h.ticket_json(ref)
+    assert data["priority"] == "urgent" and data["triage"] == ["whole school"]
+    assert data["sla"]["response_due"] == at(23, 9, 30).isoformat()
+    assert desk.tick(at(23, 9, 19)) == []
+    warning = only(desk.tick(at(23, 9, 20)))
+    assert warning.rcpt_tos == [ALICE]
+    assert "SLA warning" in warning.header("Subject") and ref in warning.header("Subject")
+    assert "response target" in warning.text() and "Mon 23 Nov 2026 09:30" in warning.text()
+    breach = only(desk.tick(at(23, 9, 30)))
+    assert sorted(breach.rcpt_tos) == sorted([ALICE, BOSS])
+    assert "SLA breached" in breach.header("Subject") and "missed" in breach.html()
+    assert desk.h.ticket_json(ref)["sla"]["breached"] is True
+    resolution = desk.tick(at(23, 10))  # the resolution target: warning is folded into breach
+    assert [m.header("Subject").split(":")[0] for m in resolution] == [f"[{ref}] SLA breached"]
+    assert desk.tick(at(23, 12)) == []
+    # the mail to staff is kept as an internal copy, never in the requester's thread
+    internal = [m for m in desk.h.ticket_json(ref)["messages"] if m["internal"]]
+    assert len(internal) == 3
+
+
+def test_waiting_pauses_the_sla_clock_and_moves_due_times(desk: Desk) -> None:
+    ref = desk.open(at(23, 9), subject="Whole school cannot log in")
+    desk.new_mail()
+    desk.update(ref, at(23, 9, 10), "--status", "waiting_on_third_party")
+    assert desk.tick(at(23, 9, 40)) == []  # paused: no warning, no breach
+    desk.update(ref, at(23, 9, 40), "--status", "actively working on")
+    sla = desk.h.ticket_json(ref)["sla"]
+    assert sla["response_due"] == at(23, 10).isoformat()  # moved by the 30 min paused
+    assert sla["resolution_due"] == at(23, 10, 30).isoformat()
+    assert sla["business_seconds_used"] == 600
+    assert sla["breached"] is False
+    assert "SLA warning" in only(desk.tick(at(23, 9, 50))).header("Subject")
+
+
+def test_stale_ticket_reminds_the_assignee(desk: Desk) -> None:
+    ref = desk.open(at(23, 9))
+    desk.new_mail()
+    desk.update(ref, at(23, 9, 5), "--priority", "low")  # 1 week response: no SLA mail first
+    assert desk.tick(at(25, 9, 4)) == []  # 2 business days: Wed 09:05
+    stale = only(desk.tick(at(25, 9, 5)))
+    assert stale.rcpt_tos == [ALICE]
+    assert "no update since" in stale.text() and "Mon 23 Nov 2026 09:05" in stale.html()
+    assert desk.kinds(ref).count("stale") == 1
+
+
+def test_queue_lists_open_work_by_priority_then_age(desk: Desk) -> None:
+    low = desk.open(at(23, 9))
+    urgent = desk.open(at(23, 9, 5), subject="Ransomware on the office PC")
+    medium = desk.open(at(23, 9, 10), subject="Mouse broken")
+    done = desk.open(at(23, 9, 15), subject="Done already")
+    desk.update(low, at(23, 9, 20), "--priority", "Low")
+    desk.update(done, at(23, 9, 20), "--status", "closed")
+    rows = desk.h.cli("tickets", "queue", "--json").json()
+    assert [r["reference"] for r in rows] == [urgent, medium, low]
+    assert rows[0]["priority"] == "urgent" and rows[0]["response_due"]
+    text = desk.h.cli("tickets", "queue").out
+    assert text.index(urgent) < text.index(medium) < text.index(low) and done not in text
+
+
+def test_update_rejects_bad_input_clearly(desk: Desk) -> None:
+    ref = desk.open(at(23, 9))
+    for args, message in (
+        (("--status", "nonsense"), "unknown status 'nonsense'; known: open,"),
+        (("--priority", "asap"), "unknown priority 'asap'"),
+        (("--assign", "someone@else.example"), "is not a member of staff"),
+        (("--due", "next week"), "is not a date"),
+        ((), "nothing to change"),
+    ):
+        result = desk.h.cli("tickets", "update", ref, *args)
+        assert result.code != 0 and message in result.err, (args, result.err)
+        assert "Traceback" not in result.err
+    assert desk.h.cli("tickets", "update", "INC9999999", "--note", "x").code != 0
+
+
+def test_update_note_and_show_json(desk: Desk) -> None:
+    ref = desk.open(at(23, 9))
+    desk.update(ref, at(23, 9, 30), "--note", "called the caretaker", "--as", STAFF)
+    data = desk.h.ticket_json(ref)
+    note = [m for m in data["messages"] if m["internal"] and m["from"] == STAFF]
+    assert note and note[0]["body"] == "called the caretaker"
+    assert set(data["sla"]) >= {"response_due", "resolution_due", "responded_at",
+                                "business_seconds_used", "breached"}
+    assert data["sla"]["response_due"] == at(24, 9).isoformat()  # Medium: 1 business day
+    assert data["sla"]["resolution_due"] == at(26, 9).isoformat()  # 3 business days
