@@ -14,6 +14,7 @@ from mailgate.commands import (
     outbox_cmd,
     quarantine_cmd,
     serve_cmd,
+    status_cmd,
     tick_cmd,
     tickets_cmd,
 )
@@ -28,6 +29,7 @@ COMMANDS = (
     tickets_cmd,
     outbox_cmd,
     quarantine_cmd,
+    status_cmd,
     db_cmd,
     config_cmd,
 )
@@ -55,7 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    logging.getLogger("alembic").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    for chatty in ("alembic", "mail.log", "apscheduler"):  # a line per SMTP command, per job…
+        logging.getLogger(chatty).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         return int(args.handler(args) or 0)
     except ConfigError as exc:
