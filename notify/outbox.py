@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from notify.compose import Outgoing, compose, new_message_id, tagged_subject
 from notify.render import render
+from notify.replyto import signed_reply_to
 from tickets import lifecycle
 from tickets.desk import DeskPolicy
 from tickets.events import Event
@@ -71,6 +72,8 @@ def queue_mail(
     if session.exec(select(Outbox.id).where(Outbox.dedup_key == dedup_key)).first() is not None:
         return None
     desk = notifier.policy.desk
+    if not reply_to and ticket is not None:
+        reply_to = signed_reply_to(notifier.policy, ticket.reference, to)
     text, html = render(notifier.templates_dir, kind, {"desk": desk, "ticket": ticket, **context})
     message_id = new_message_id(notifier.domain)
     references = thread_of(session, ticket) if ticket is not None else []
@@ -123,13 +126,19 @@ def acknowledgement(
     assert ticket is not None
     requester = session.get(Contact, ticket.requester_id)
     assert requester is not None
+    previous = event.data.get("follows_closed", "")  # a reply to a closed ticket opened this one
     row = queue_mail(
         session, notifier, now,
-        kind="acknowledgement",
+        kind="linked_ticket" if previous else "acknowledgement",
         dedup_key=f"{event.key}:acknowledgement",
         ticket=ticket,
         to=[requester.email],
-        context={"requester": requester, "status": notifier.policy.status(ticket.status)},
+        context={
+            "requester": requester,
+            "status": notifier.policy.status(ticket.status),
+            "previous": previous,
+            "skipped_attachments": event.data.get("skipped_attachments", []),
+        },
         subject=tagged_subject(
             ticket.reference, ticket.subject, notifier.policy.desk.reference_prefix
         ),
@@ -143,4 +152,6 @@ HANDLERS: dict[str, Handler] = {
     "ticket_created": acknowledgement,
 }
 
+import notify.pending  # noqa: E402  (registers the held-request handlers)
+import notify.replies  # noqa: E402  (registers the reply handlers in HANDLERS)
 import notify.scheduled  # noqa: E402, F401  (registers the clock's handlers in HANDLERS)

@@ -109,7 +109,11 @@ def sink() -> Iterator[SmtpSink]:
 
 
 @pytest.fixture
-def harness(tmp_path: Path, db_url: str, sink: SmtpSink) -> Iterator[Harness]:
+def harness(
+    tmp_path: Path, db_url: str, sink: SmtpSink, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Harness]:
+    # the secret that signs reply addresses ([desk] secret_env); `serve` refuses to run without
+    monkeypatch.setenv("MAILGATE_SECRET", "test-secret-not-for-production")
     instance = Harness(tmp_path, db_url, sink, smtp_in_port=free_port())
     yield instance
     instance.close()

@@ -31,6 +31,8 @@ class Desk(Section):
     secret_env: str = "MAILGATE_SECRET"
     templates: str = "templates"  # relative to the config file
     trusted_authserv_ids: tuple[str, ...] = ()
+    # contacts of the requester's company may add to (and reply to) each other's tickets
+    company_colleagues_may_reply: bool = False
 
     @field_validator("address", "staff", mode="after")
     @classmethod

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tickets import arrival, history, lifecycle
+from tickets import arrival, history, lifecycle, replies, technicians
 from tickets.contacts import learn_contact
 from tickets.events import Event
 from tickets.models import Ticket, TicketLink
@@ -17,7 +17,10 @@ class Apply:
             ticket = self._new_ticket(intake)
         elif intake.outcome == "follow_up" and intake.ticket is not None:
             ticket = intake.ticket
-            self._follow_up(intake, ticket)
+            replies.apply_customer_reply(intake, ticket)
+        elif intake.outcome == "technician_reply" and intake.ticket is not None:
+            ticket = intake.ticket
+            technicians.apply_technician_reply(intake, ticket)
         else:
             return
         intake.inbound.ticket_id = ticket.id
@@ -34,7 +37,7 @@ class Apply:
             now,
             requester=contact,
             company=intake.company,
-            subject=parsed.subject or "(no subject)",
+            subject=replies.new_ticket_subject(intake),
             description=parsed.text,
             reason="; ".join(intake.decisions),
         )
@@ -56,25 +59,12 @@ class Apply:
                 ticket_id=ticket.id,
                 key=f"ticket_created:{ticket.id}",
                 notify=intake.may_autorespond,
-                data={"in_reply_to": parsed.message_id},
+                data={"in_reply_to": parsed.message_id, "follows_closed": intake.follows_closed},
             )
         )
         intake.events += arrival.on_new_ticket(session, intake.policy, ticket, now,
                                                notify=intake.may_autorespond)
         return ticket
-
-    def _follow_up(self, intake: Intake, ticket: Ticket) -> None:
-        self._store_message(intake, ticket)
-        lifecycle.touched(ticket, intake.policy, intake.now)
-        intake.events.append(
-            Event(
-                kind="customer_replied" if not intake.is_staff else "staff_replied",
-                ticket_id=ticket.id,
-                key=f"message:{intake.inbound.id}",
-                notify=intake.may_autorespond,
-                data={"in_reply_to": intake.parsed.message_id},
-            )
-        )
 
     @staticmethod
     def _store_message(intake: Intake, ticket: Ticket) -> None:

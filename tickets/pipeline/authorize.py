@@ -1,9 +1,34 @@
-"""Authorize: may this sender add to the ticket they matched?"""
+"""Authorize: may this sender add to the ticket they matched?
+
+The requester, the people on Cc of the ticket's conversation, contacts of the same company when
+`[desk] company_colleagues_may_reply` says so, and staff. A confidential ticket takes only the
+requester and staff. Anyone else who names the ticket gets a new ticket of their own, linked.
+"""
 
 from __future__ import annotations
 
-from tickets.models import Contact
+from tickets.models import Contact, Ticket
 from tickets.pipeline.context import Intake
+
+
+def may_add(intake: Intake, ticket: Ticket) -> str:
+    """Why the sender may add to `ticket`, or '' when they may not."""
+    if intake.is_staff:
+        return f"{intake.sender} is staff"
+    requester = intake.session.get(Contact, ticket.requester_id)
+    if requester is not None and requester.email == intake.sender:
+        return f"{intake.sender} is the requester of {ticket.reference}"
+    if ticket.confidential:
+        return ""
+    if intake.sender in ticket.cc:
+        return f"{intake.sender} took part in {ticket.reference}"
+    if (
+        intake.policy.desk.company_colleagues_may_reply
+        and intake.company is not None
+        and intake.company.id == ticket.company_id
+    ):
+        return f"{intake.sender} is a colleague at {intake.company.name}"
+    return ""
 
 
 class Authorize:
@@ -13,19 +38,15 @@ class Authorize:
         ticket = intake.ticket
         if ticket is None:
             return
-        if intake.is_staff:
-            intake.decide(self.name, f"{intake.sender} is staff")
+        reason = may_add(intake, ticket)
+        if reason:
+            intake.decide(self.name, reason)
             return
-        requester = intake.session.get(Contact, ticket.requester_id)
-        if requester is not None and requester.email == intake.sender:
-            intake.decide(self.name, f"{intake.sender} is the requester of {ticket.reference}")
-            return
-        if not ticket.confidential and intake.sender in ticket.cc:
-            intake.decide(self.name, f"{intake.sender} took part in {ticket.reference}")
-            return
+        confidential = " (confidential)" if ticket.confidential else ""
         intake.decide(
             self.name,
-            f"{intake.sender} may not add to {ticket.reference}: a new ticket will link to it",
+            f"{intake.sender} may not add to {ticket.reference}{confidential}: "
+            "a new ticket will link to it",
         )
         intake.named_reference = ticket.reference
         intake.ticket = None

@@ -36,6 +36,8 @@ class Intake:
     # match
     ticket: Ticket | None = None
     named_reference: str = ""  # a reference the mail names that we did not accept
+    signed_role: str = ""  # customer | staff: the mail came through a signed reply address
+    follows_closed: str = ""  # a reply to this closed ticket opens a new one linked to it
     # decide: new_ticket | follow_up | new_linked | screened | ...
     outcome: str = ""
     # the end: state of the inbound row (done | screened | quarantined) and why

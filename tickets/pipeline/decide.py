@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tickets import replies
 from tickets.pipeline.context import Intake
 
 
@@ -10,8 +11,8 @@ class Decide:
 
     def run(self, intake: Intake) -> None:
         if intake.ticket is not None:
-            intake.outcome = "follow_up"
-            intake.decide(self.name, f"follow-up on {intake.ticket.reference}")
+            # technician_reply | follow_up | new_linked (a reply to a closed ticket)
+            intake.outcome = replies.classify(intake, intake.ticket)
             return
         if intake.auto_reply:
             intake.outcome = "screened"

@@ -1,0 +1,127 @@
+"""Mail about replies: a technician's answer to the customer, a customer's reply to the assigned
+technician, and the results of a technician's commands.
+
+Every mail threads on the ticket's conversation (In-Reply-To the mail it answers, References the
+public thread) and carries the signed Reply-To of its recipients' role (see `queue_mail`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from notify.compose import tagged_subject
+from notify.outbox import HANDLERS, Notifier, queue_mail
+from tickets.commands import usage
+from tickets.events import Event
+from tickets.models import Contact, Outbox, Ticket, TicketMessage
+
+
+def _subject(notifier: Notifier, ticket: Ticket) -> str:
+    return tagged_subject(ticket.reference, ticket.subject, notifier.policy.desk.reference_prefix)
+
+
+def customer_recipients(notifier: Notifier, ticket: Ticket, requester: Contact) -> list[str]:
+    """Who sees updates: the requester, and the ticket's Cc unless it is confidential."""
+    if ticket.confidential:
+        return []
+    policy = notifier.policy
+    return [
+        a for a in ticket.cc
+        if a != requester.email and not policy.is_own_address(a) and not policy.is_staff(a)
+    ]
+
+
+def technician_reply(
+    session: Session, notifier: Notifier, event: Event, now: datetime
+) -> list[Outbox]:
+    ticket = session.get(Ticket, event.ticket_id)
+    assert ticket is not None
+    requester = session.get(Contact, ticket.requester_id)
+    assert requester is not None
+    row = queue_mail(
+        session, notifier, now,
+        kind="technician_reply",
+        dedup_key=f"{event.key}:technician_reply",
+        ticket=ticket,
+        to=[requester.email],
+        cc=customer_recipients(notifier, ticket, requester),
+        context={
+            "requester": requester,
+            "text": event.data["text"],
+            "technician_name": event.data.get("technician_name", ""),
+        },
+        subject=_subject(notifier, ticket),
+        in_reply_to=ticket.last_customer_message_id,
+        auto_submitted="no",  # a person wrote it (RFC 3834 §5)
+    )
+    return [row] if row else []
+
+
+def customer_reply(
+    session: Session, notifier: Notifier, event: Event, now: datetime
+) -> list[Outbox]:
+    """Tell the assigned technician; their answer to this mail goes back to the customer."""
+    ticket = session.get(Ticket, event.ticket_id)
+    assert ticket is not None
+    sender = event.data.get("sender", "")
+    if not ticket.assignee or ticket.assignee == sender:
+        return []
+    message = session.exec(
+        select(TicketMessage).where(
+            TicketMessage.ticket_id == ticket.id,
+            TicketMessage.message_id == event.data.get("in_reply_to", ""),
+        )
+    ).first()
+    row = queue_mail(
+        session, notifier, now,
+        kind="customer_reply",
+        dedup_key=f"{event.key}:customer_reply",
+        ticket=ticket,
+        to=[ticket.assignee],
+        context={
+            "sender": sender,
+            "text": message.body if message else "",
+            "status": notifier.policy.status(ticket.status),
+            "commands": usage(),
+        },
+        subject=_subject(notifier, ticket),
+        in_reply_to=event.data.get("in_reply_to", ""),
+        auto_submitted="auto-generated",
+        internal_copy=True,
+    )
+    return [row] if row else []
+
+
+def command_result(
+    session: Session, notifier: Notifier, event: Event, now: datetime
+) -> list[Outbox]:
+    """Answer the technician: which commands were refused and why, or that nothing applied."""
+    ticket = session.get(Ticket, event.ticket_id)
+    assert ticket is not None
+    row = queue_mail(
+        session, notifier, now,
+        kind="command_result",
+        dedup_key=f"{event.key}:command_result",
+        ticket=ticket,
+        to=[event.data["technician"]],
+        context={
+            "results": event.data["results"],
+            "unverified": event.data["unverified"],
+            "trusted": notifier.policy.desk.trusted_authserv_ids,
+            "commands": usage(),
+        },
+        subject=_subject(notifier, ticket),
+        in_reply_to=event.data.get("in_reply_to", ""),
+        auto_submitted="auto-replied",
+        internal_copy=True,
+    )
+    return [row] if row else []
+
+
+HANDLERS.update(
+    technician_replied=technician_reply,
+    customer_replied=customer_reply,
+    command_result=command_result,
+)

@@ -1,0 +1,42 @@
+"""Reply and forward prefixes in the languages customers' mail clients write them.
+
+`Re:`, `RE[2]:`, `Re^2:`, `Fwd:`, `AW:`, `WG:`, `SV:`, `VS:`, `Antw:`, `TR:`, `RV:`, `Réf. :`,
+`回复:`… A subject is compared only after they are removed, and only for an exact tag: a fuzzy
+subject never decides which ticket a mail belongs to.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Hand-written: no maintained library covers these. Sources: Thunderbird's
+# mail.localized_re_prefixes, Outlook's localised RE/FW, Wikipedia "List of email subject
+# abbreviations".
+_PREFIXES = (
+    "re", "aw", "antw", "antwort", "sv", "svar", "vs", "vs.", "r", "rif", "ref", "réf", "rép",
+    "res", "odp", "odg", "vá", "ynt", "ilt", "απ", "σχετ", "ответ", "回复", "回覆", "答复", "答覆",
+    "返信", "회신",
+    # forwards
+    "tr", "fw", "fwd", "wg", "rv", "enc", "doorst", "fs", "vl", "vb", "i", "inoltro", "pd", "prs",
+    "προωθ", "πρθ", "転送", "转发", "轉寄", "전달", "wtr",
+)
+_PREFIX = re.compile(
+    r"^\s*(?:"
+    + "|".join(sorted((re.escape(p) for p in set(_PREFIXES)), key=len, reverse=True))
+    + r")\s*(?:\[\d+\]|\(\d+\)|\^\d+)?\s*\.?\s*[:：]\s*",  # RE[2]: Re(2): Re^2: Réf. :
+    re.IGNORECASE,
+)
+
+
+def strip_reply_prefixes(subject: str) -> str:
+    """The subject without any number of leading reply/forward prefixes, whitespace collapsed."""
+    subject = " ".join(subject.split())
+    while True:
+        stripped = _PREFIX.sub("", subject, count=1)
+        if stripped == subject:
+            return subject
+        subject = stripped
+
+
+def is_reply_or_forward(subject: str) -> bool:
+    return strip_reply_prefixes(subject) != " ".join(subject.split())

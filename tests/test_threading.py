@@ -1,0 +1,321 @@
+"""Issue 4: customer replies land on the right ticket, whatever their mail client does."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlmodel import select
+
+from tests.mail import mail
+from tests.support.harness import DESK, Harness, wait_until
+from tests.support.threads import CUSTOMER, address_of, mails_of, open_ticket, wait_mail
+from tickets.models import Ticket
+
+SIGNED = re.compile(r"support\+INC0000001-[a-z2-7]{16}@desk\.example")
+
+
+def inbound_decisions(harness: Harness, index: int) -> str:
+    return "; ".join(harness.inbound()[index].decisions)
+
+
+def messages(harness: Harness, reference: str = "INC0000001", *, full: bool = False) -> list[dict]:
+    args = ["tickets", "show", reference, "--json", *(["--full"] if full else [])]
+    return [m for m in harness.cli(*args).json()["messages"] if m["direction"] == "in"]
+
+
+def set_status(harness: Harness, status: str, *, ago: timedelta = timedelta(0)) -> None:
+    """Put INC0000001 in `status` as if it had been set `ago` (the clock is real in the daemon)."""
+    with harness.session() as session:
+        ticket = session.exec(select(Ticket).where(Ticket.reference == "INC0000001")).one()
+        when = ticket.created_at - ago
+        ticket.status, ticket.status_changed_at = status, when
+        if status == "resolved":
+            ticket.resolved_at = when
+        if status == "closed":
+            ticket.closed_at = when
+        session.commit()
+
+
+def test_acknowledgement_carries_a_signed_reply_address_and_threads(harness: Harness) -> None:
+    with harness.daemon():
+        ack = open_ticket(harness)
+    reply_to = address_of(ack.header("Reply-To"))
+    assert SIGNED.fullmatch(reply_to)
+    assert ack.header("Subject") == "[INC0000001] Printer in room 12 is jammed"
+    assert ack.header("In-Reply-To") == "<first@school.example>"
+    assert ack.header("References") == "<first@school.example>"
+    assert re.fullmatch(r"<mailgate\.[0-9a-f]{24}@desk\.example>", ack.header("Message-ID"))
+
+
+def test_gmail_reply_through_the_signed_address(harness: Harness) -> None:
+    """Gmail: 'On … wrote:' quoting, HTML with a gmail_quote, sent to our Reply-To."""
+    with harness.daemon():
+        ack = open_ticket(harness)
+        reply_to = address_of(ack.header("Reply-To"))
+        quoted = "\n".join("> " + line for line in ack.text().splitlines())
+        raw = mail(
+            subject="Re: [INC0000001] Printer in room 12 is jammed",
+            to=f"Example IT Desk <{reply_to}>",
+            message_id="<CAGmail-reply-1@mail.gmail.com>",
+            in_reply_to=ack.header("Message-ID"),
+            references=f"<first@school.example> {ack.header('Message-ID')}",
+            body=(
+                "It is jammed again, the tray 2 light is blinking.\n\n"
+                f"On Mon, 23 Nov 2026 at 09:05, Example IT Desk <{reply_to}> wrote:\n{quoted}\n"
+            ),
+            html=(
+                '<div dir="ltr">It is jammed again, the tray 2 light is blinking.</div><br>'
+                '<div class="gmail_quote"><div class="gmail_attr">On Mon, 23 Nov 2026 at 09:05, '
+                f"Example IT Desk &lt;{reply_to}&gt; wrote:<br></div>"
+                f'<blockquote class="gmail_quote">{ack.html()}</blockquote></div>'
+            ),
+        )
+        harness.send(raw, mail_from=CUSTOMER, to=[reply_to])
+        harness.wait_processed(2)
+    assert len(harness.tickets()) == 1
+    assert "signed customer reply address for INC0000001" in inbound_decisions(harness, 1)
+    reply = messages(harness)[1]
+    assert reply["body"] == "It is jammed again, the tray 2 light is blinking."
+    full = messages(harness, full=True)[1]["body"]
+    assert "wrote:" in full and "Thank you for contacting" in full
+
+
+def test_outlook_reply_without_tag_threads_by_in_reply_to(harness: Harness) -> None:
+    """Outlook keeps In-Reply-To but the customer retyped the subject and quotes below a rule."""
+    with harness.daemon():
+        ack = open_ticket(harness)
+        raw = mail(
+            subject="RE: printer",
+            message_id="<DB9PR01MB1234.eurprd01.prod.outlook.com>",
+            in_reply_to=ack.header("Message-ID"),
+            headers={
+                "Thread-Topic": "printer",
+                "Thread-Index": "AQHZ1a2b3c4d5e6f7g8h9i0j==",
+                "X-MS-Has-Attach": "",
+            },
+            body=(
+                "Still not working.\r\n\r\n"
+                "________________________________\r\n"
+                f"From: Example IT Desk <{DESK}>\r\n"
+                "Sent: Monday, November 23, 2026 9:05 AM\r\n"
+                "To: Jane Doe <jane@school.example>\r\n"
+                "Subject: [INC0000001] Printer in room 12 is jammed\r\n\r\n"
+                "Hello Jane Doe,\r\n\r\nThank you for contacting Example IT Desk.\r\n"
+            ),
+        )
+        harness.send(raw, mail_from=CUSTOMER)
+        harness.wait_processed(2)
+    assert len(harness.tickets()) == 1
+    assert f"answers message {ack.header('Message-ID')}" in inbound_decisions(harness, 1)
+    assert messages(harness)[1]["body"] == "Still not working."
+
+
+def test_lotus_reply_with_the_tag_under_aw(harness: Harness) -> None:
+    """Lotus Notes (as in the corpus' mail007) sends neither In-Reply-To nor References."""
+    with harness.daemon():
+        open_ticket(harness)
+        raw = mail(
+            subject="AW:[INC0000001] Printer in room 12 is jammed",
+            sender="Jane Doe <jane@school.example>",
+            message_id="<OFC125756E.007812A5-ONC1257A1D.005B44FE@school.example>",
+            body="Hallo,\n\ndas Papier klemmt wieder.\n\nMfg Jane\n",
+        )
+        harness.send(raw, mail_from=CUSTOMER)
+        harness.wait_processed(2)
+    assert len(harness.tickets()) == 1
+    assert "subject tag [INC0000001]" in inbound_decisions(harness, 1)
+
+
+def test_reply_all_from_a_colleague_on_cc(harness: Harness) -> None:
+    with harness.daemon():
+        open_ticket(harness, cc="Bob Head <head@school.example>")
+        assert harness.ticket_json("INC0000001")["cc"] == ["head@school.example"]
+        ack = wait_mail(harness, "acknowledgement")[0]
+        raw = mail(
+            subject="Re: [INC0000001] Printer in room 12 is jammed",
+            sender="Bob Head <head@school.example>",
+            to=DESK,
+            cc="jane@school.example",
+            in_reply_to="<first@school.example>",
+            references="<first@school.example>",
+            body="It is the same printer as last term.\n",
+        )
+        harness.send(raw, mail_from="head@school.example")
+        harness.wait_processed(2)
+        assert ack  # the colleague's reply does not need our acknowledgement to thread
+    assert len(harness.tickets()) == 1
+    assert "head@school.example took part in INC0000001" in inbound_decisions(harness, 1)
+    assert messages(harness)[1]["from"] == "head@school.example"
+
+
+def test_stranger_naming_a_reference_gets_their_own_linked_ticket(harness: Harness) -> None:
+    with harness.daemon():
+        open_ticket(harness)
+        raw = mail(
+            subject="Re: [INC0000001] Printer in room 12 is jammed",
+            sender="Mallory <mallory@elsewhere.example>",
+            body="Please also reset my password.\n",
+            message_id="<stranger@elsewhere.example>",
+        )
+        harness.send(raw, mail_from="mallory@elsewhere.example")
+        harness.wait_processed(2)
+        [their_ack] = wait_mail(harness, "acknowledgement", to="mallory@elsewhere.example")
+    assert [t.reference for t in harness.tickets()] == ["INC0000001", "INC0000002"]
+    assert len(messages(harness)) == 1  # nothing was added to Jane's ticket
+    theirs = harness.ticket_json("INC0000002")
+    assert theirs["requester"]["email"] == "mallory@elsewhere.example"
+    assert theirs["related"] == ["INC0000001"]
+    assert "may not add to INC0000001" in inbound_decisions(harness, 1)
+    assert their_ack.header("Subject").startswith("[INC0000002] ")
+
+
+def test_tag_for_a_reference_that_does_not_exist_is_a_new_ticket_with_a_note(
+    harness: Harness,
+) -> None:
+    with harness.daemon():
+        open_ticket(harness, subject="Re: [INC0000999] projector")
+    data = harness.ticket_json("INC0000001")
+    assert data["related"] == []
+    assert any("INC0000999, which does not exist" in h["detail"] for h in data["history"])
+
+
+def test_forged_signature_is_ignored(harness: Harness) -> None:
+    with harness.daemon():
+        open_ticket(harness)
+        forged = "support+INC0000001-aaaaaaaaaaaaaaaa@desk.example"
+        raw = mail(subject="hello", to=forged, message_id="<forged@elsewhere.example>",
+                   sender="Mallory <mallory@elsewhere.example>", body="let me in\n")
+        harness.send(raw, mail_from="mallory@elsewhere.example", to=[forged])
+        harness.wait_processed(2)
+    assert len(harness.tickets()) == 2
+    assert f"ignored {forged.lower()}: its signature is not ours" in inbound_decisions(harness, 1)
+
+
+def test_same_mail_to_two_of_our_addresses_is_one_message(harness: Harness) -> None:
+    with harness.daemon():
+        ack = open_ticket(harness)
+        reply_to = address_of(ack.header("Reply-To"))
+        raw = mail(subject="Re: [INC0000001] Printer in room 12 is jammed", to=reply_to,
+                   cc=DESK, in_reply_to=ack.header("Message-ID"), body="Thanks!\n",
+                   message_id="<twice@school.example>")
+        harness.send(raw, mail_from=CUSTOMER, to=[reply_to, DESK])  # one SMTP transaction
+        harness.send(raw, mail_from=CUSTOMER, to=[DESK])  # and a second delivery of the copy
+        harness.wait_processed(2)
+    assert len(harness.inbound()) == 2
+    assert [m["body"] for m in messages(harness)][1:] == ["Thanks!"]
+
+
+def test_reply_while_waiting_on_customer_goes_back_to_work(harness: Harness) -> None:
+    with harness.daemon():
+        open_ticket(harness)
+        set_status(harness, "waiting_on_customer")
+        harness.send(mail(subject="Re: [INC0000001] Printer in room 12 is jammed",
+                          body="It is a HP LaserJet.\n"), mail_from=CUSTOMER)
+        harness.wait_processed(2)
+    data = harness.ticket_json("INC0000001")
+    assert data["status"] == "open"
+    assert any(h["kind"] == "status" and "waiting_on_customer → open" in h["detail"]
+               for h in data["history"])
+
+
+def test_out_of_office_never_changes_a_status(harness: Harness) -> None:
+    with harness.daemon():
+        ack = open_ticket(harness)
+        set_status(harness, "waiting_on_customer")
+        harness.send(
+            mail(subject="Automatic reply: [INC0000001] Printer in room 12 is jammed",
+                 in_reply_to=ack.header("Message-ID"),
+                 headers={"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"},
+                 body="I am out of the office until Monday.\n"),
+            mail_from=CUSTOMER,
+        )
+        harness.wait_processed(2)
+    data = harness.ticket_json("INC0000001")
+    assert data["status"] == "waiting_on_customer"
+    assert messages(harness)[1]["automated"] is True
+
+
+def test_reply_to_resolved_ticket_inside_the_window_reopens_it(harness: Harness) -> None:
+    with harness.daemon():
+        open_ticket(harness)
+        set_status(harness, "resolved", ago=timedelta(hours=-1))  # resolved an hour after opening
+        harness.send(mail(subject="Re: [INC0000001] Printer in room 12 is jammed",
+                          body="Sorry, it jammed again.\n"), mail_from=CUSTOMER)
+        harness.wait_processed(2)
+    data = harness.ticket_json("INC0000001")
+    assert data["status"] == "open"
+    [reopened] = [h for h in data["history"] if h["kind"] == "reopened"]
+    assert "within the reopen window (72h)" in reopened["detail"]
+    assert len(harness.tickets()) == 1
+
+
+def test_reply_to_resolved_ticket_outside_the_window_opens_a_linked_one(
+    harness: Harness,
+) -> None:
+    with harness.daemon():
+        open_ticket(harness)
+        set_status(harness, "resolved", ago=timedelta(hours=73))
+        harness.send(mail(subject="Re: [INC0000001] Printer in room 12 is jammed",
+                          body="It jammed again.\n", message_id="<later@school.example>"),
+                     mail_from=CUSTOMER)
+        harness.wait_processed(2)
+        [told] = wait_mail(harness, "linked_ticket")
+    assert harness.ticket_json("INC0000001")["status"] == "resolved"
+    assert harness.ticket_json("INC0000002")["related"] == ["INC0000001"]
+    assert "INC0000001" in told.text() and "INC0000002" in told.text()
+
+
+def test_reply_to_closed_ticket_opens_a_linked_one_and_names_both(harness: Harness) -> None:
+    with harness.daemon():
+        open_ticket(harness)
+        set_status(harness, "closed")
+        harness.send(mail(subject="Re: [INC0000001] Printer in room 12 is jammed",
+                          body="The printer is broken again.\n",
+                          message_id="<again@school.example>"), mail_from=CUSTOMER)
+        harness.wait_processed(2)
+        [told] = wait_mail(harness, "linked_ticket")
+    assert harness.ticket_json("INC0000001")["status"] == "closed"
+    new = harness.ticket_json("INC0000002")
+    assert new["related"] == ["INC0000001"]
+    assert harness.ticket_json("INC0000001")["related"] == ["INC0000002"]
+    assert told.header("Subject") == "[INC0000002] Printer in room 12 is jammed"
+    assert "INC0000001" in told.text() and "INC0000002" in told.text()
+    assert "INC0000001" in told.html() and "INC0000002" in told.html()
+    assert told.header("In-Reply-To") == "<again@school.example>"
+
+
+def test_closed_reply_may_reopen_instead(harness: Harness) -> None:
+    harness.write_config('[schedule]\nclosed_reply = "reopen"\n')
+    with harness.daemon():
+        open_ticket(harness)
+        set_status(harness, "closed")
+        harness.send(mail(subject="Re: [INC0000001] Printer in room 12 is jammed",
+                          body="Broken again.\n"), mail_from=CUSTOMER)
+        harness.wait_processed(2)
+    data = harness.ticket_json("INC0000001")
+    assert data["status"] == "open"
+    assert any("closed_reply = reopen" in h["detail"] for h in data["history"])
+    assert len(harness.tickets()) == 1
+
+
+def test_serve_refuses_to_start_without_the_secret(harness: Harness) -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "MAILGATE_SECRET"}
+    done = harness.run_process("serve", env=env)
+    assert done.returncode == 78
+    assert b"MAILGATE_SECRET is not set" in done.stderr
+    assert b"Traceback" not in done.stderr
+
+
+def test_mail_after_the_tag_keeps_its_subject(harness: Harness) -> None:
+    """Every mail on a ticket has the same subject after the tag: Gmail threads on it."""
+    with harness.daemon():
+        open_ticket(harness)
+        harness.send(mail(subject="Re: [INC0000001] Printer in room 12 is jammed",
+                          body="More detail.\n"), mail_from=CUSTOMER)
+        harness.wait_processed(2)
+        wait_until(lambda: mails_of(harness, "acknowledgement"))
+    subjects = {m.header("Subject") for m in harness.sink.to(CUSTOMER)}
+    assert subjects == {"[INC0000001] Printer in room 12 is jammed"}

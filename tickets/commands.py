@@ -1,0 +1,245 @@
+"""Technician commands, one per line at the top of a mail: `#status resolved`, `#assign me`, …
+
+One small class per command, each with a `name`, a `usage` and a `run` that either does what it
+says or refuses with the reason (in the manner of GNU Mailman's rules). `run_command` is the plain
+entry point: the mail channel calls it, and so can any other door (the CLI) that must apply the
+same rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from tickets import lifecycle
+from tickets.desk import DeskPolicy
+from tickets.events import Event
+from tickets.models import Ticket
+
+
+@dataclass
+class CommandContext:
+    session: Session
+    policy: DeskPolicy
+    ticket: Ticket
+    now: datetime
+    actor: str  # the technician's address
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    line: str  # the command as written
+    accepted: bool
+    detail: str  # what it did, or why it was refused
+    events: tuple[Event, ...] = ()
+    internal: bool = False  # `#internal`: nothing of this mail goes to the customer
+
+
+class Command(Protocol):
+    name: str
+    usage: str
+
+    def run(self, ctx: CommandContext, argument: str, line: str) -> Outcome: ...
+
+
+def _move(ctx: CommandContext, status: str, line: str) -> Outcome:
+    label = ctx.policy.status(status)
+    shown = label.label if label else status
+    if ctx.ticket.status == status:
+        return Outcome(line, True, f"already {shown}")
+    events = lifecycle.set_status(
+        ctx.session, ctx.policy, ctx.ticket, status, ctx.now,
+        reason=f"{line} by {ctx.actor}", actor=ctx.actor,
+    )
+    return Outcome(line, True, f"status is now {shown}", tuple(events))
+
+
+def _known_statuses(policy: DeskPolicy) -> str:
+    return ", ".join(s.key for s in policy.statuses)
+
+
+class StatusCommand:
+    name, usage = "status", "#status <status>"
+
+    def run(self, ctx: CommandContext, argument: str, line: str) -> Outcome:
+        if not argument:
+            return Outcome(line, False, f"say which status: {_known_statuses(ctx.policy)}")
+        status = ctx.policy.status(argument) or ctx.policy.status(
+            re.sub(r"[\s-]+", "_", argument)
+        )
+        if status is None:
+            return Outcome(
+                line, False,
+                f"unknown status {argument!r}; known: {_known_statuses(ctx.policy)}",
+            )
+        return _move(ctx, status.key, line)
+
+
+class PriorityCommand:
+    name, usage = "priority", "#priority <low|medium|high|urgent>"
+
+    def run(self, ctx: CommandContext, argument: str, line: str) -> Outcome:
+        priority = ctx.policy.priority(argument) if argument else None
+        if priority is None:
+            known = ", ".join(p.key for p in ctx.policy.priorities)
+            return Outcome(line, False, f"unknown priority {argument!r}; known: {known}")
+        if priority.key == ctx.ticket.priority:
+            return Outcome(line, True, f"already {priority.label}")
+        events = lifecycle.set_priority(
+            ctx.session, ctx.policy, ctx.ticket, priority.key, ctx.now,
+            reason=f"{line} by {ctx.actor}", actor=ctx.actor,
+        )
+        return Outcome(line, True, f"priority is now {priority.label}", tuple(events))
+
+
+class AssignCommand:
+    name, usage = "assign", "#assign <address|me>"
+
+    def run(self, ctx: CommandContext, argument: str, line: str) -> Outcome:
+        assignee = ctx.actor if argument.lower() in ("me", "") else argument.strip("<>").lower()
+        if not ctx.policy.is_staff(assignee):
+            return Outcome(line, False, f"{assignee} is not a member of staff")
+        events = lifecycle.assign(
+            ctx.session, ctx.policy, ctx.ticket, assignee, ctx.now,
+            reason=f"{line} by {ctx.actor}", actor=ctx.actor,
+        )
+        return Outcome(line, True, f"assigned to {assignee}", tuple(events))
+
+
+class ResolveCommand:
+    name, usage = "resolve", "#resolve"
+
+    def run(self, ctx: CommandContext, argument: str, line: str) -> Outcome:
+        return _move(ctx, ctx.policy.resolved_status.key, line)
+
+
+class CloseCommand:
+    name, usage = "close", "#close"
+
+    def run(self, ctx: CommandContext, argument: str, line: str) -> Outcome:
+        return _move(ctx, ctx.policy.closed_status.key, line)
+
+
+# What `#wait <whom>` means, as status keys of the default (Lourdes) policy.
+WAIT_STATUSES = {
+    "customer": "waiting_on_customer",
+    "third-party": "waiting_on_third_party",
+    "site-visit": "waiting_for_site_visit",
+}
+
+
+class WaitCommand:
+    name, usage = "wait", "#wait customer|third-party|site-visit"
+
+    def run(self, ctx: CommandContext, argument: str, line: str) -> Outcome:
+        whom = re.sub(r"[\s_]+", "-", argument.strip().lower())
+        key = WAIT_STATUSES.get(whom)
+        if key is None:
+            return Outcome(line, False, f"wait for whom? {', '.join(WAIT_STATUSES)}")
+        status = ctx.policy.status(key)
+        if status is None and whom == "customer":
+            status = next((s for s in ctx.policy.statuses if s.awaits_customer), None)
+        if status is None:
+            return Outcome(line, False, f"this desk has no status {key!r}")
+        return _move(ctx, status.key, line)
+
+
+class DueCommand:
+    name, usage = "due", "#due <YYYY-MM-DD[ HH:MM]>"
+
+    def run(self, ctx: CommandContext, argument: str, line: str) -> Outcome:
+        zone = ZoneInfo(ctx.policy.desk.timezone)
+        try:
+            parsed = datetime.fromisoformat(argument.strip())
+        except ValueError:
+            return Outcome(line, False, f"{argument!r} is not a date like 2026-11-30 or "
+                                        "2026-11-30 14:00")
+        if len(argument.strip()) <= 10:  # a date alone: from the start of that day
+            parsed = datetime.combine(parsed.date(), time(0, 0))
+        due = parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+        if due <= ctx.now:
+            return Outcome(line, False, f"{argument} is in the past")
+        lifecycle.set_due_date(ctx.session, ctx.policy, ctx.ticket, due, ctx.now, actor=ctx.actor)
+        detail = f"due {due.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
+        # the status the scheduler wakes on that date (Awaiting Action on Specific Date)
+        waiting = next((s for s in ctx.policy.statuses if s.resume_on == "due_date"), None)
+        if waiting is None:
+            return Outcome(line, True, detail)
+        moved = _move(ctx, waiting.key, line)
+        return Outcome(line, True, f"{detail}; {moved.detail}", moved.events)
+
+
+class InternalCommand:
+    name, usage = "internal", "#internal"
+
+    def run(self, ctx: CommandContext, argument: str, line: str) -> Outcome:
+        return Outcome(line, True, "kept as an internal note; nothing sent", internal=True)
+
+
+class ConfidentialCommand:
+    name, usage = "confidential", "#confidential"
+
+    def run(self, ctx: CommandContext, argument: str, line: str) -> Outcome:
+        lifecycle.make_confidential(ctx.session, ctx.policy, ctx.ticket, ctx.now, actor=ctx.actor)
+        return Outcome(line, True, "confidential: updates go to the requester only")
+
+
+COMMANDS: dict[str, Command] = {
+    c.name: c
+    for c in (
+        StatusCommand(), PriorityCommand(), AssignCommand(), ResolveCommand(), CloseCommand(),
+        WaitCommand(), DueCommand(), InternalCommand(), ConfidentialCommand(),
+    )
+}
+
+_COMMAND_LINE = re.compile(r"^#([a-z][a-z_-]*)(?:[ \t]+(.*))?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class CommandLine:
+    line: str
+    name: str
+    argument: str
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    commands: tuple[CommandLine, ...]
+    text: str  # the rest of the mail
+
+
+def split_commands(text: str) -> Split:
+    """Command lines at the top of `text` (blank lines between them allowed) and the rest."""
+    lines = text.splitlines()
+    commands: list[CommandLine] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index].strip()
+        found = _COMMAND_LINE.match(line)
+        if line and not found:
+            break
+        if found:
+            commands.append(
+                CommandLine(line, found.group(1).lower(), (found.group(2) or "").strip())
+            )
+        index += 1
+    return Split(tuple(commands), "\n".join(lines[index:]).strip())
+
+
+def run_command(ctx: CommandContext, name: str, argument: str = "", line: str = "") -> Outcome:
+    """Apply one command to `ctx.ticket`, or refuse it with the reason."""
+    line = line or f"#{name} {argument}".strip()
+    command = COMMANDS.get(name.lower())
+    if command is None:
+        known = ", ".join(f"#{n}" for n in COMMANDS)
+        return Outcome(line, False, f"unknown command; known: {known}")
+    return command.run(ctx, argument, line)
+
+
+def usage() -> list[str]:
+    return [c.usage for c in COMMANDS.values()]

@@ -1,0 +1,108 @@
+"""A technician's mail on a ticket: commands at the top, the rest answered to the customer.
+
+A From header is trivially forged, so a staff mail acts only when it is verified: it came
+through a staff-signed reply address, or the topmost Authentication-Results header, written by a
+host in `[desk] trusted_authserv_ids`, vouches for its From domain. Anything else is kept as an
+internal note flagged unverified and applies nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from parsing.authresults import authenticated_sender, parse_authentication_results
+from tickets import history, lifecycle
+from tickets.commands import CommandContext, Outcome, run_command, split_commands
+from tickets.events import Event
+from tickets.models import Ticket
+from tickets.replies import new_text, store_reply
+
+if TYPE_CHECKING:  # the pipeline imports this module
+    from tickets.pipeline.context import Intake
+
+
+def verification(intake: Intake) -> str:
+    """Why this staff mail is to be believed, or '' when it is not."""
+    if intake.signed_role == "staff":
+        return "sent through a staff-signed reply address"
+    trusted = {a.lower() for a in intake.policy.desk.trusted_authserv_ids}
+    headers = intake.parsed.header_all("authentication-results")
+    if not trusted or not headers:
+        return ""
+    # RFC 8601 §5: only our own border host's header counts; it is the topmost one (every hop
+    # prepends), and the MTA must remove any copy of it that arrived from outside.
+    top = parse_authentication_results(headers[0])
+    if top is None or top.authserv_id not in trusted:
+        return ""
+    return authenticated_sender(top, intake.sender)
+
+
+def apply_technician_reply(intake: Intake, ticket: Ticket) -> None:
+    text = new_text(intake.parsed)
+    if intake.automated:  # the technician's own out-of-office: nothing for the customer
+        store_reply(intake, ticket, body=text, internal=True)
+        history.record(
+            intake.session, ticket, "note", f"automatic mail from {intake.sender} kept as a note",
+            intake.now, intake.sender,
+        )
+        return
+    verified = verification(intake)
+    if not verified:
+        _unverified(intake, ticket, text)
+        return
+    split = split_commands(text)
+    context = CommandContext(intake.session, intake.policy, ticket, intake.now, intake.sender)
+    outcomes = [run_command(context, c.name, c.argument, c.line) for c in split.commands]
+    internal = any(o.internal for o in outcomes)
+    store_reply(intake, ticket, body=split.text or text, internal=True)
+    intake.decide("apply", f"technician mail verified: {verified}")
+    if split.text and not internal:
+        lifecycle.record_public_reply(
+            intake.session, intake.policy, ticket, intake.now, actor=intake.sender
+        )
+        intake.events.append(
+            Event(
+                kind="technician_replied",
+                ticket_id=ticket.id,
+                key=f"message:{intake.inbound.id}",
+                data={"text": split.text, "technician": intake.sender,
+                      "technician_name": intake.sender_name},
+            )
+        )
+    for outcome in outcomes:
+        intake.events.extend(outcome.events)
+    lifecycle.touched(ticket, intake.policy, intake.now)
+    refused = [o for o in outcomes if not o.accepted]
+    if refused:
+        intake.events.append(_results_event(intake, ticket, outcomes, unverified=False))
+
+
+def _unverified(intake: Intake, ticket: Ticket, text: str) -> None:
+    store_reply(intake, ticket, body=text, internal=True, verified=False)
+    history.record(
+        intake.session, ticket, "unverified",
+        f"mail from staff address {intake.sender} could not be verified (no staff-signed reply "
+        "address, no trusted Authentication-Results pass): kept as an internal note, "
+        "nothing applied",
+        intake.now, intake.sender,
+    )
+    intake.decide("apply", "staff mail not verified: internal note, nothing applied")
+    intake.events.append(_results_event(intake, ticket, [], unverified=True))
+
+
+def _results_event(
+    intake: Intake, ticket: Ticket, outcomes: list[Outcome], *, unverified: bool
+) -> Event:
+    return Event(
+        kind="command_result",
+        ticket_id=ticket.id,
+        key=f"commands:{intake.inbound.id}",
+        data={
+            "technician": intake.sender,
+            "unverified": unverified,
+            "in_reply_to": intake.parsed.message_id,
+            "results": [
+                {"line": o.line, "accepted": o.accepted, "detail": o.detail} for o in outcomes
+            ],
+        },
+    )
