@@ -9,9 +9,11 @@ from collections.abc import Sequence
 
 from mailgate.commands import (
     config_cmd,
+    contacts_cmd,
     db_cmd,
     ingest_cmd,
     outbox_cmd,
+    pending_cmd,
     quarantine_cmd,
     serve_cmd,
     status_cmd,
@@ -29,6 +31,8 @@ COMMANDS = (
     tickets_cmd,
     outbox_cmd,
     quarantine_cmd,
+    pending_cmd,
+    contacts_cmd,
     status_cmd,
     db_cmd,
     config_cmd,

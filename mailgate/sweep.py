@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from mailgate.config import Config
 from mailgate.due import run_due_tickets
+from mailgate.pending import expire_pending
 from mailgate.pipeline import process_pending
 from notify.sender import DeliveryReport, deliver_pending
 
@@ -28,6 +29,7 @@ def due_tickets(engine: Engine, config: Config, now: datetime) -> int:
 def sweep(engine: Engine, config: Config, now: datetime) -> SweepReport:
     processed = process_pending(engine, config, now)
     due = due_tickets(engine, config, now)
+    expire_pending(engine, config, now)  # held requests nobody answered (issue 3)
     delivery = deliver_all(engine, config, now)
     return SweepReport(processed=processed, due=due, delivery=delivery)
 

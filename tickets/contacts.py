@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session, select
 
+from parsing.phones import parse_phone
 from tickets.desk import DeskPolicy
 from tickets.models import Company, Contact
 
@@ -65,3 +69,92 @@ def learn_contact(
     contact.updated_at = now
     session.flush()
     return contact
+
+
+# --- the contact directory: `mailgate contacts import FILE.csv` -------------------------------
+CSV_COLUMNS = ("email", "name", "company", "phone", "site")
+_COLUMN_ALIASES = {
+    "e-mail": "email", "email address": "email", "mail": "email",
+    "full name": "name", "contact": "name", "contact name": "name",
+    "organisation": "company", "organization": "company", "school": "company", "client": "company",
+    "telephone": "phone", "tel": "phone", "phone number": "phone", "mobile": "phone",
+    "call-back number": "phone",
+}
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    problems: list[str] = field(default_factory=list)  # "line 4: …", rows skipped or partial
+
+
+def csv_columns(header: Sequence[str]) -> list[str]:
+    """The directory's column for each CSV column ('' for columns we do not use)."""
+    columns = []
+    for raw in header:
+        key = " ".join(raw.strip().lower().replace("_", " ").split())
+        key = _COLUMN_ALIASES.get(key, key)
+        columns.append(key if key in CSV_COLUMNS else "")
+    if "email" not in columns:
+        raise ValueError(
+            f"the first line must name the columns, with an email column "
+            f"(expected {', '.join(CSV_COLUMNS)}; got {', '.join(header) or 'nothing'})"
+        )
+    return columns
+
+
+def import_contacts(
+    session: Session, rows: Iterable[tuple[int, dict[str, str]]], now: datetime, region: str
+) -> ImportReport:
+    """Create or update contacts from directory rows; the directory wins over learned values."""
+    report = ImportReport()
+    seen: set[str] = set()
+    for line, row in rows:
+        email = row.get("email", "").strip().lower()
+        if not _EMAIL.match(email):
+            report.problems.append(f"line {line}: skipped, {email or 'no'} email address")
+            continue
+        if email in seen:
+            report.problems.append(f"line {line}: {email} appears again; the later line wins")
+        seen.add(email)
+        contact = find_contact(session, email)
+        if contact is None:
+            contact = Contact(email=email, created_at=now, updated_at=now, source="import")
+            session.add(contact)
+            report.created += 1
+        else:
+            report.updated += 1
+        contact.source = "import"
+        if name := " ".join(row.get("name", "").split()):
+            contact.name = name
+        if company := " ".join(row.get("company", "").split()):
+            contact.company_id = ensure_company(session, company).id
+        if site := " ".join(row.get("site", "").split()):
+            contact.site = site
+        if typed := row.get("phone", "").strip():
+            phone = parse_phone(typed, region)
+            if phone is None:
+                report.problems.append(f"line {line}: {typed!r} is not a phone number; not kept")
+            else:
+                contact.phone, contact.phone_original = phone.e164, typed
+        contact.updated_at = now
+        session.flush()
+    return report
+
+
+def directory(session: Session) -> list[dict[str, str | None]]:
+    companies = {c.id: c.name for c in session.exec(select(Company)).all()}
+    return [
+        {
+            "email": c.email,
+            "name": c.name,
+            "company": companies.get(c.company_id) if c.company_id else None,
+            "phone": c.phone,
+            "phone_original": c.phone_original,
+            "site": c.site,
+            "source": c.source,
+        }
+        for c in session.exec(select(Contact).order_by(Contact.email)).all()  # type: ignore[arg-type]
+    ]

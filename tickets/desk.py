@@ -63,6 +63,13 @@ class Intake(Section):
     phone_region: str = "GB"
     autoreply_limit: int = Field(default=5, ge=0)  # automatic mails per sender per window
     autoreply_window_minutes: int = Field(default=60, gt=0)
+    # Seed policy (service-desk-requests.txt): a request lacking one of these details from a
+    # sender we cannot resolve by address is held, and the sender is asked once for the rest.
+    required_details: tuple[Literal["name", "company", "phone", "description"], ...] = (
+        "name", "company", "phone", "description",
+    )
+    hold_incomplete_requests: bool = True
+    pending_expiry_hours: float = Field(default=72, gt=0)  # then a final notice; kept on record
 
 
 class CompanyConfig(Section):

@@ -1,17 +1,18 @@
 """The rules a stored message passes through, in order, each in its own module.
 
-parse (done by the caller) → screen → identify → match → authorize → decide → apply.
+parse (done by the caller) → screen → identify → details → match → authorize → decide → apply.
 Each stage records why it decided what it did in `Intake.decisions`.
 """
 
 from __future__ import annotations
 
-from tickets.pipeline import apply, authorize, decide, identify, match, screen
+from tickets.pipeline import apply, authorize, decide, details, identify, match, screen
 from tickets.pipeline.context import Intake, Stage
 
 STAGES: tuple[Stage, ...] = (
     screen.Screen(),
     identify.Identify(),
+    details.Details(),
     match.Match(),
     authorize.Authorize(),
     decide.Decide(),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from tickets import arrival, history, lifecycle, replies, technicians
+from tickets import arrival, history, lifecycle, pending, replies, technicians
 from tickets.contacts import learn_contact
+from tickets.details import record_on_ticket
 from tickets.events import Event
 from tickets.models import Ticket, TicketLink
 from tickets.pipeline.context import Intake
@@ -13,8 +14,12 @@ class Apply:
     name = "apply"
 
     def run(self, intake: Intake) -> None:
+        if intake.outcome == "held":
+            pending.hold(intake)  # no ticket yet: the sender is asked for the missing details
+            return
         if intake.outcome in ("new_ticket", "new_linked"):
             ticket = self._new_ticket(intake)
+            record_on_ticket(intake, ticket)
         elif intake.outcome == "follow_up" and intake.ticket is not None:
             ticket = intake.ticket
             replies.apply_customer_reply(intake, ticket)

@@ -10,8 +10,9 @@ from sqlmodel import Session
 
 from parsing import ParsedMessage
 from tickets.desk import DeskPolicy
+from tickets.details import Gathered
 from tickets.events import Event
-from tickets.models import Company, Contact, InboundMessage, Ticket
+from tickets.models import Company, Contact, InboundMessage, PendingRequest, Ticket
 
 
 @dataclass
@@ -33,6 +34,11 @@ class Intake:
     contact: Contact | None = None
     company: Company | None = None
     is_staff: bool = False
+    # details (issue 3): the four details gathered; a held request this mail answers, and the
+    # answer itself (`parsed` is then the original request)
+    details: Gathered | None = None
+    pending: PendingRequest | None = None
+    answer: ParsedMessage | None = None
     # match
     ticket: Ticket | None = None
     named_reference: str = ""  # a reference the mail names that we did not accept

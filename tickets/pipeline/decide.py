@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tickets import replies
+from tickets import pending, replies
 from tickets.pipeline.context import Intake
 
 
@@ -22,6 +22,10 @@ class Decide:
         if not intake.sender:
             intake.outcome = "quarantine"
             intake.finish("quarantined", "the mail has no usable From address")
+            return
+        if pending.should_hold(intake):
+            intake.outcome = "held"
+            intake.decide(self.name, "held: details missing and the sender is not known to us")
             return
         intake.outcome = "new_linked" if intake.named_reference else "new_ticket"
         intake.decide(self.name, "a new ticket")

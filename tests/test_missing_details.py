@@ -1,0 +1,202 @@
+"""Issue 3: a request lacking details is held, the sender is asked once, the answer completes it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+from tests.mail import mail
+from tests.support.harness import Harness, wait_until
+
+UNKNOWN = "Bob <bob@unknown-co.example>"
+FIRST_BODY = (
+    "Hi,\n\nThe printer in room 4 prints blank pages since this morning, "
+    "even after a new toner.\n\nThanks,\nBob"
+)
+
+
+def _write(harness: Harness, raw: bytes, name: str) -> Path:
+    path = harness.dir / name
+    path.write_bytes(raw)
+    return path
+
+
+def _pending(harness: Harness) -> list[dict]:
+    result = harness.cli("pending", "list", "--json")
+    assert result.code == 0, result.err
+    return result.json()
+
+
+def test_held_request_is_completed_by_the_answer_over_smtp(harness: Harness) -> None:
+    first = mail(
+        sender=UNKNOWN, subject="Printer prints blank pages", body=FIRST_BODY,
+        message_id="<req-1@unknown-co.example>",
+    )
+    with harness.daemon():
+        assert harness.send(first, mail_from="bob@unknown-co.example") == {}
+        [inbound] = harness.wait_processed(1)
+        [ask] = harness.wait_sink(1)
+        assert inbound.state == "held"
+        assert harness.tickets() == []  # no ticket yet: the seed policy
+        assert ask.message["To"] == "bob@unknown-co.example"
+        assert ask.message["Subject"] == "Details needed: Printer prints blank pages"
+        assert ask.message["In-Reply-To"] == "<req-1@unknown-co.example>"
+        assert ask.message["Auto-Submitted"] == "auto-replied"
+        text = ask.text()
+        for wanted in ("your full name", "your company or school", "a call-back number"):
+            assert wanted in text
+        assert "a description of the problem" not in text  # it was there: not asked for
+        [held] = _pending(harness)
+        assert held["state"] == "waiting"
+        assert held["missing"] == ["name", "company", "phone"]
+        assert held["info_request_message_id"] == ask.message["Message-ID"].strip("<>")
+
+        answer = mail(
+            sender=UNKNOWN,
+            subject="Re: Details needed: Printer prints blank pages",
+            body=(
+                "Hello,\n\nIt's Robert Brown from Hillside Dental Practice, you can ring me "
+                "on 0113 496 0123.\n\nOn Mon, 23 Nov 2026 at 09:00, Example IT Desk wrote:\n"
+                "> Before we can log your request we need:\n> - your full name\n"
+            ),
+            message_id="<answer-1@unknown-co.example>",
+            in_reply_to=ask.message["Message-ID"],
+            references=f"<req-1@unknown-co.example> {ask.message['Message-ID']}",
+        )
+        assert harness.send(answer, mail_from="bob@unknown-co.example") == {}
+        harness.wait_processed(2)
+        messages = harness.wait_sink(2)
+    ack = messages[1]
+    [ticket] = harness.tickets()
+    data = harness.ticket_json(ticket.reference)
+    assert data["subject"] == "Printer prints blank pages"  # the original request
+    assert "prints blank pages since this morning" in data["description"]
+    assert "Thanks" not in data["description"]
+    assert ticket.requester_name == "Robert Brown"
+    assert ticket.company_name == "Hillside Dental Practice"
+    assert (ticket.requester_phone, ticket.requester_phone_original) == (
+        "+441134960123", "0113 496 0123",
+    )
+    assert ticket.missing_details == []
+    assert [m["direction"] for m in data["messages"]][:2] == ["in", "in"]
+    assert ack.message["Subject"] == f"[{ticket.reference}] Printer prints blank pages"
+    assert ack.message["In-Reply-To"] == "<req-1@unknown-co.example>"
+    assert ticket.reference in ack.text()
+    [done] = _pending(harness)
+    assert (done["state"], done["ticket"]) == ("completed", ticket.reference)
+    assert [(r.state, r.ticket_id) for r in harness.inbound()] == [
+        ("done", ticket.id), ("done", ticket.id)
+    ]
+    contacts = harness.cli("contacts", "list", "--json").json()
+    assert contacts == [
+        {
+            "email": "bob@unknown-co.example", "name": "Robert Brown",
+            "company": "Hillside Dental Practice", "phone": "+441134960123",
+            "phone_original": "0113 496 0123", "site": "", "source": "learned",
+        }
+    ]
+
+
+def test_unanswered_request_expires_with_a_final_notice_and_stays_listed(
+    harness: Harness,
+) -> None:
+    raw = mail(sender=UNKNOWN, subject="Printer prints blank pages", body=FIRST_BODY)
+    assert harness.cli("ingest", str(_write(harness, raw, "first.eml"))).code == 0
+    now = datetime.now(UTC)
+    harness.tick(now)
+    assert [m.message["Subject"] for m in harness.sink.messages] == [
+        "Details needed: Printer prints blank pages"
+    ]
+    harness.tick(now + timedelta(hours=71))
+    assert _pending(harness)[0]["state"] == "waiting"
+    harness.tick(now + timedelta(hours=73))
+    [held] = _pending(harness)
+    assert held["state"] == "expired"
+    [_, notice] = harness.sink.messages
+    assert notice.message["Subject"] == "Not logged: Printer prints blank pages"
+    assert notice.message["In-Reply-To"] == f"<{held['info_request_message_id']}>"
+    assert "has NOT been logged" in notice.text()
+    harness.tick(now + timedelta(hours=80))
+    assert len(harness.sink.messages) == 2  # one final notice, not one per sweep
+    [inbound] = harness.inbound()
+    assert inbound.state == "held"
+    assert "expired" in inbound.reason
+    assert harness.tickets() == []
+    table = harness.cli("pending", "list")
+    assert "expired" in table.out and "bob@unknown-co.example" in table.out
+
+
+def test_known_company_sender_with_gaps_gets_a_ticket_at_once(harness: Harness) -> None:
+    raw = mail(
+        sender="Jane Doe <jane@school.example>",
+        body="Hello,\n\nthe printer in room 12 shows a paper jam.\n\nThanks,\nJane",
+    )
+    assert harness.cli("ingest", str(_write(harness, raw, "known.eml"))).code == 0
+    harness.tick(datetime.now(UTC))
+    [ticket] = harness.tickets()
+    assert ticket.requester_name == "Jane Doe"
+    assert ticket.company_name == "Example School"
+    assert ticket.missing_details == ["phone"]
+    [ack] = harness.sink.to("jane@school.example")
+    assert "please reply with a call-back number" in " ".join(ack.text().split())
+    history = harness.ticket_json(ticket.reference)["history"]
+    assert any("details missing from the request: phone" in h["detail"] for h in history)
+
+
+def test_imported_contact_fills_the_gaps(harness: Harness) -> None:
+    directory = harness.dir / "contacts.csv"
+    directory.write_text(
+        "Email,Name,Company,Phone,Site\n"
+        "bob@unknown-co.example,Robert Brown,Hillside Dental Practice,0113 496 0123,Leeds\n"
+        "not-an-address,Nobody,,,\n",
+        encoding="utf-8",
+    )
+    result = harness.cli("contacts", "import", str(directory))
+    assert result.code == 0, result.err
+    assert "1 contacts added, 0 updated" in result.out
+    assert "line 3: skipped, not-an-address email address" in result.out
+    raw = mail(sender=UNKNOWN, subject="Printer prints blank pages", body=FIRST_BODY)
+    assert harness.cli("ingest", str(_write(harness, raw, "known.eml"))).code == 0
+    [ticket] = harness.tickets()
+    assert ticket.requester_name == "Robert Brown"
+    assert ticket.company_name == "Hillside Dental Practice"
+    assert ticket.requester_phone == "+441134960123"
+    assert ticket.missing_details == []
+    listed = harness.cli("contacts", "list").out
+    assert "Robert Brown" in listed and "import" in listed
+
+
+def test_contacts_import_without_an_email_column_is_refused_clearly(harness: Harness) -> None:
+    bad = harness.dir / "bad.csv"
+    bad.write_text("who,where\nBob,Leeds\n", encoding="utf-8")
+    result = harness.cli("contacts", "import", str(bad))
+    assert result.code == 65
+    assert "email column" in result.err
+    missing = harness.cli("contacts", "import", str(harness.dir / "nope.csv"))
+    assert missing.code == 66 and "cannot read" in missing.err
+
+
+def test_attachment_over_the_limit_is_noted_and_the_sender_told(harness: Harness) -> None:
+    harness.write_config("[intake]\nmax_attachment_bytes = 1000\n")
+    message = EmailMessage()
+    message["From"] = "Jane Doe <jane@school.example>"
+    message["To"] = "support@desk.example"
+    message["Subject"] = "Screenshots of the error"
+    message["Message-ID"] = "<big@school.example>"
+    message.set_content("The login screen shows error 0x80070005, screenshots attached.\n"
+                        "Call me on 0113 496 0123.\n")
+    message.add_attachment(b"x" * 5000, maintype="image", subtype="png", filename="big.png")
+    message.add_attachment(b"y" * 10, maintype="text", subtype="plain", filename="small.txt")
+    assert harness.cli("ingest", str(_write(harness, message.as_bytes(), "big.eml"))).code == 0
+    harness.tick(datetime.now(UTC))
+    [ticket] = harness.tickets()
+    data = harness.ticket_json(ticket.reference)
+    stored = {a["filename"]: a for a in data["messages"][0]["attachments"]}
+    assert stored["big.png"]["stored"] is False
+    assert "over the 1000 byte limit" in stored["big.png"]["skipped_reason"]
+    assert stored["small.txt"]["stored"] is True
+    assert any("big.png" in h["detail"] for h in data["history"])
+    [ack] = harness.sink.to("jane@school.example")
+    assert "big.png" in ack.text() and "small.txt" not in ack.text()
+    wait_until(lambda: True)

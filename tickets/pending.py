@@ -1,0 +1,211 @@
+"""Requests held until the sender supplies the details a ticket needs (seed policy).
+
+A request that lacks a detail, from a sender the desk cannot resolve by address, is held: the
+sender gets one `info_request`; their answer (a reply to it, in any order and wording) completes
+the request and the ticket is created with the original description. With no answer the request
+expires after `[intake] pending_expiry_hours` with a final notice, and stays on record.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from parsing import ParsedMessage
+from parsing.details import COMPANY, LABELS, NAME, Details, extract_details
+from parsing.details import display_name_person as _person
+from parsing.phones import find_phones
+from tickets.details import Gathered
+from tickets.events import Event
+from tickets.models import InboundMessage, PendingRequest, Ticket, TicketMessage
+from tickets.pipeline.context import Intake
+
+WAITING, COMPLETED, EXPIRED = "waiting", "completed", "expired"
+_SHORT_LINE = re.compile(r"^[^\n]{2,80}$")
+
+
+def should_hold(intake: Intake) -> bool:
+    gathered = intake.details
+    if gathered is None or intake.pending is not None:
+        return False
+    if not intake.policy.intake.hold_incomplete_requests:
+        return False
+    if not gathered.missing(intake.policy.intake.required_details):
+        return False
+    if intake.contact is not None or intake.company is not None:
+        return False  # resolved from the return address: a ticket now, gaps recorded on it
+    # without an answer we could not ask: a person at the desk sees the gaps on the ticket
+    return intake.may_autorespond and not intake.automated and not intake.named_reference
+
+
+def hold(intake: Intake) -> PendingRequest:
+    gathered = intake.details
+    assert gathered is not None
+    missing = list(gathered.missing(intake.policy.intake.required_details))
+    pending = PendingRequest(
+        inbound_id=intake.inbound.id,  # type: ignore[arg-type]
+        email=intake.sender,
+        missing=missing,
+        supplied={k: v for k, v in _supplied(gathered).items() if v},
+        subject=intake.parsed.subject,
+        created_at=intake.now,
+        expires_at=intake.now + timedelta(hours=intake.policy.intake.pending_expiry_hours),
+    )
+    intake.session.add(pending)
+    intake.session.flush()
+    intake.events.append(
+        Event(
+            kind="info_request",
+            ticket_id=None,
+            key=f"info_request:{pending.id}",
+            data={"pending_id": pending.id, "in_reply_to": intake.parsed.message_id},
+        )
+    )
+    wanted = ", ".join(LABELS[m] for m in missing)
+    intake.finish("held", f"waiting for details (request #{pending.id}): {wanted}")
+    return pending
+
+
+def _supplied(gathered: Gathered) -> dict[str, str]:
+    phone = gathered.phone
+    return {
+        "name": gathered.name,
+        "company": gathered.company,
+        "phone": phone.e164 if phone else "",
+        "phone_original": phone.original if phone else "",
+    }
+
+
+def answered_by(session: Session, sender: str, parsed: ParsedMessage) -> PendingRequest | None:
+    """The waiting request whose info_request this mail answers (In-Reply-To / References)."""
+    ids = parsed.thread_ids
+    if not ids or not sender:
+        return None
+    return session.exec(
+        select(PendingRequest).where(
+            PendingRequest.message_id.in_(ids),  # type: ignore[attr-defined]
+            PendingRequest.state == WAITING,
+            PendingRequest.email == sender,
+        )
+    ).first()
+
+
+def answer_details(parsed: ParsedMessage, missing: Sequence[str], region: str) -> Details:
+    """What the answer supplies. Besides labelled lines and prose, a bare line answers the one
+    question it can answer ('Northfield Academy' when only the company was asked for)."""
+    found = extract_details(parsed, region=region)
+    if found.name_source == "display name" and NAME not in missing:
+        found = _replace(found, name="", name_source="")
+    lines = [
+        line.strip()
+        for line in parsed.reply_text.splitlines()
+        if _SHORT_LINE.match(line.strip())
+        and line.strip() not in found.consumed
+        and not find_phones(line, region)
+    ]
+    text_wanted = [m for m in missing if m in (NAME, COMPANY)]
+    if not lines or not text_wanted:
+        return found
+    if len(text_wanted) == 1 and len(lines) == 1:
+        if text_wanted == [NAME] and not found.name:
+            return _replace(found, name=_person(lines[0]) or lines[0], name_source="labelled")
+        if text_wanted == [COMPANY] and not found.company:
+            return _replace(found, company=lines[0].strip(" .,"), company_source="labelled")
+    return found
+
+
+def _replace(details: Details, **changes: str) -> Details:
+    from dataclasses import replace
+
+    return replace(details, **changes)
+
+
+def original_inbound(session: Session, pending: PendingRequest) -> InboundMessage:
+    inbound = session.get(InboundMessage, pending.inbound_id)
+    assert inbound is not None
+    return inbound
+
+
+def expire_due(session: Session, now: datetime, limit: int = 200) -> list[Event]:
+    """Waiting requests past their time: expired, with a final notice; never deleted."""
+    query = (
+        select(PendingRequest)
+        .where(PendingRequest.state == WAITING, PendingRequest.expires_at <= now)
+        .order_by(PendingRequest.expires_at)  # type: ignore[arg-type]
+        .limit(limit)
+    )
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":  # several daemons: each request expires once
+        query = query.with_for_update(skip_locked=True)
+    due = session.exec(query).all()
+    events: list[Event] = []
+    for pending in due:
+        pending.state = EXPIRED
+        inbound = session.get(InboundMessage, pending.inbound_id)
+        if inbound is not None:
+            inbound.reason = (
+                f"request #{pending.id} expired at {now.isoformat()} without the details "
+                f"asked for ({', '.join(pending.missing)}); the sender was told"
+            )
+        events.append(
+            Event(
+                kind="info_request_expired",
+                ticket_id=None,
+                key=f"info_request_expired:{pending.id}",
+                data={"pending_id": pending.id},
+            )
+        )
+    session.flush()
+    return events
+
+
+def listing(session: Session, state: str | None = None) -> list[PendingRequest]:
+    query = select(PendingRequest).order_by(PendingRequest.id)  # type: ignore[arg-type]
+    if state:
+        query = query.where(PendingRequest.state == state)
+    return list(session.exec(query).all())
+
+
+def complete(intake: Intake, ticket: Ticket) -> None:
+    """The ticket made from a held request: both mails on it, the request marked completed."""
+    from tickets import history, lifecycle
+
+    pending, answer = intake.pending, intake.answer
+    assert pending is not None and answer is not None
+    session, now = intake.session, intake.now
+    original = original_inbound(session, pending)
+    first = session.exec(
+        select(TicketMessage).where(
+            TicketMessage.ticket_id == ticket.id, TicketMessage.inbound_id == intake.inbound.id
+        )
+    ).first()
+    if first is not None:
+        first.inbound_id = original.id  # the request itself arrived as the original mail
+    lifecycle.add_message(
+        session, ticket, now,
+        direction="in",
+        from_addr=intake.sender,
+        from_name=answer.from_.name,
+        to=[a.email for a in answer.to if a.email],
+        cc=[a.email for a in answer.cc if a.email],
+        subject=answer.subject,
+        body=answer.reply_text or answer.text,
+        full_body=answer.text,
+        message_id=answer.message_id,
+        inbound_id=intake.inbound.id,
+        attachments=answer.attachments,
+    )
+    pending.state, pending.ticket_id = COMPLETED, ticket.id
+    original.state, original.ticket_id = "done", ticket.id
+    original.reason = f"request #{pending.id} completed by the sender's answer: {ticket.reference}"
+    supplied = ", ".join(f"{k} ({v})" for k, v in intake.details.sources.items()
+                         if v.startswith("answer")) if intake.details else ""
+    history.record(
+        session, ticket, "note",
+        f"held request #{pending.id} completed by the sender's answer"
+        + (f"; supplied: {supplied}" if supplied else ""),
+        now, actor=intake.sender,
+    )
