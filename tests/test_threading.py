@@ -188,8 +188,9 @@ def test_forged_signature_is_ignored(harness: Harness) -> None:
                    sender="Mallory <mallory@elsewhere.example>", body="let me in\n")
         harness.send(raw, mail_from="mallory@elsewhere.example", to=[forged])
         harness.wait_processed(2)
-    assert len(harness.tickets()) == 2
     assert f"ignored {forged.lower()}: its signature is not ours" in inbound_decisions(harness, 1)
+    assert len(messages(harness)) == 1  # nothing added to INC0000001
+    assert harness.inbound()[1].ticket_id != harness.tickets()[0].id
 
 
 def test_same_mail_to_two_of_our_addresses_is_one_message(harness: Harness) -> None:

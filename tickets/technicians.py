@@ -8,9 +8,11 @@ internal note flagged unverified and applies nothing.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from parsing.authresults import authenticated_sender, parse_authentication_results
+from parsing.reply import split_reply
 from tickets import history, lifecycle
 from tickets.commands import CommandContext, Outcome, run_command, split_commands
 from tickets.events import Event
@@ -50,7 +52,9 @@ def apply_technician_reply(intake: Intake, ticket: Ticket) -> None:
     if not verified:
         _unverified(intake, ticket, text)
         return
-    split = split_commands(text)
+    # commands first: the reply parser would take a line after them for a sign-off
+    split = split_commands(intake.parsed.text)
+    split = replace(split, text=split_reply(split.text).text if split.text else "")
     context = CommandContext(intake.session, intake.policy, ticket, intake.now, intake.sender)
     outcomes = [run_command(context, c.name, c.argument, c.line) for c in split.commands]
     internal = any(o.internal for o in outcomes)

@@ -1,0 +1,255 @@
+"""Issue 4: technicians work tickets from their own mail client: replies and commands."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import select
+
+from tests.mail import mail
+from tests.support.harness import DESK, STAFF, Harness, wait_until
+from tests.support.threads import CUSTOMER, address_of, mails_of, open_ticket, wait_mail
+from tickets.models import TicketMessage
+from tickets.signing import read_reply_address
+
+SUBJECT = "[INC0000001] Printer in room 12 is jammed"
+# what our border MTA writes on mail it authenticated (RFC 8601); trusted in `trust_mx`
+AUTH_PASS = (
+    "mx.desk.example; dkim=pass header.d=desk.example header.s=s1; "
+    "spf=pass smtp.mailfrom=tech@desk.example; dmarc=pass header.from=desk.example"
+)
+
+
+def trust_mx(harness: Harness) -> None:
+    text = harness.config_path.read_text()
+    harness.config_path.write_text(
+        text.replace("staff = [", 'trusted_authserv_ids = ["mx.desk.example"]\nstaff = [', 1)
+    )
+
+
+def tech_mail(body: str, *, to: str = DESK, message_id: str, auth: str = AUTH_PASS,
+              in_reply_to: str = "", extra_top: str = "") -> bytes:
+    raw = mail(
+        subject=f"RE: {SUBJECT}",
+        sender=f"Tom Tech <{STAFF}>",
+        to=to,
+        body=body,
+        message_id=message_id,
+        in_reply_to=in_reply_to,
+        references=in_reply_to,
+        headers={"Authentication-Results": auth} if auth else {},
+    )
+    return extra_top.encode() + raw
+
+
+def customer_replies(harness: Harness, count: int, body: str, message_id: str) -> None:
+    harness.send(
+        mail(subject=f"Re: {SUBJECT}", body=body, message_id=message_id), mail_from=CUSTOMER
+    )
+    harness.wait_processed(count)
+
+
+def ticket(harness: Harness) -> dict:
+    return harness.ticket_json("INC0000001")
+
+
+def test_technician_answers_from_outlook_with_commands(harness: Harness) -> None:
+    trust_mx(harness)
+    with harness.daemon():
+        ack = open_ticket(harness)
+        # an authenticated technician takes the ticket
+        harness.send(tech_mail("#assign me\n", message_id="<assign@desk.example>"),
+                     mail_from=STAFF)
+        harness.wait_processed(2)
+        assert ticket(harness)["assignee"] == STAFF
+        customer_replies(harness, 3, "It is a HP LaserJet 4250, tray 2.\n",
+                         "<jane-2@school.example>")
+        [notice] = wait_mail(harness, "customer_reply", to=STAFF)
+        staff_address = address_of(notice.header("Reply-To"))
+        assert "It is a HP LaserJet 4250, tray 2." in notice.text()
+        assert "#status" in notice.text()  # the notice lists the commands
+        signed = read_reply_address(harness.config, staff_address)
+        assert signed is not None and signed.role == "staff"
+        assert staff_address != address_of(ack.header("Reply-To"))
+        # the technician answers the notice from Outlook, commands at the top, quote below
+        body = (
+            "#status actively_working_on\r\n#priority high\r\n\r\n"
+            "Hello Jane, I have ordered a new fuser; it arrives tomorrow.\r\n\r\n"
+            "________________________________\r\n"
+            f"From: Example IT Desk <{staff_address}>\r\n"
+            "Sent: Monday, November 23, 2026 9:30 AM\r\n"
+            f"Subject: {SUBJECT}\r\n\r\n{notice.text()}"
+        )
+        harness.send(
+            tech_mail(body, to=staff_address, message_id="<tom-1@desk.example>", auth="",
+                      in_reply_to=notice.header("Message-ID")),
+            mail_from=STAFF, to=[staff_address],
+        )
+        harness.wait_processed(4)
+        [answer] = wait_mail(harness, "technician_reply", to=CUSTOMER)
+    assert answer.rcpt_tos == [CUSTOMER]
+    assert answer.mail_from == DESK  # a person's reply: not the null sender of automatic mail
+    text = answer.text()
+    assert "I have ordered a new fuser; it arrives tomorrow." in text
+    assert "#status" not in text and "#priority" not in text and "Sent:" not in text
+    assert answer.header("Auto-Submitted") == "no"
+    assert DESK in answer.header("From")
+    # threading in Gmail, Outlook and Thunderbird
+    assert answer.header("Subject") == SUBJECT
+    assert answer.header("In-Reply-To") == "<jane-2@school.example>"
+    references = answer.header("References").split()
+    assert references[0] == "<first@school.example>"
+    assert references.index(ack.header("Message-ID")) < references.index("<jane-2@school.example>")
+    assert references[-1] == "<jane-2@school.example>"
+    assert notice.header("Message-ID") not in references  # staff mail stays out of the thread
+    assert re.fullmatch(r"<mailgate\.[0-9a-f]{24}@desk\.example>", answer.header("Message-ID"))
+    customer_address = read_reply_address(harness.config, address_of(answer.header("Reply-To")))
+    assert customer_address is not None and customer_address.role == "customer"
+    data = ticket(harness)
+    assert (data["status"], data["priority"]) == ("actively_working_on", "high")
+    assert data["sla"]["responded_at"] is not None
+    assert any(h["kind"] == "responded" for h in data["history"])
+    assert mails_of(harness, "command_result") == []  # everything applied: nothing to report
+
+
+def test_unknown_and_refused_commands_are_answered_and_the_rest_applies(
+    harness: Harness,
+) -> None:
+    trust_mx(harness)
+    with harness.daemon():
+        open_ticket(harness)
+        body = ("#frobnicate now\n#priority critical\n#assign someone@elsewhere.example\n"
+                "#wait customer\n\nCould you tell me the printer's model?\n")
+        harness.send(tech_mail(body, message_id="<tom-2@desk.example>"), mail_from=STAFF)
+        harness.wait_processed(2)
+        [report] = wait_mail(harness, "command_result", to=STAFF)
+        [answer] = wait_mail(harness, "technician_reply", to=CUSTOMER)
+    text = report.text()
+    assert "#frobnicate now" in text and "unknown command" in text
+    assert "#priority critical" in text and "unknown priority 'critical'" in text
+    assert "someone@elsewhere.example is not a member of staff" in text
+    assert "#wait customer" in text and "Waiting on Customer" in text
+    assert "Could you tell me the printer's model?" in answer.text()
+    data = ticket(harness)
+    assert data["status"] == "waiting_on_customer"
+    assert data["priority"] == "medium"
+
+
+def test_internal_note_sends_nothing_but_applies_commands(harness: Harness) -> None:
+    trust_mx(harness)
+    with harness.daemon():
+        open_ticket(harness)
+        harness.send(tech_mail("#internal\n#resolve\n\nToner swapped, user not told yet.\n",
+                               message_id="<tom-3@desk.example>"), mail_from=STAFF)
+        harness.wait_processed(2)
+        wait_until(lambda: ticket(harness)["status"] == "resolved", what="resolved")
+    assert mails_of(harness, "technician_reply") == []
+    [note] = [m for m in ticket(harness)["messages"] if m["from"] == STAFF]
+    assert note["internal"] is True and note["verified"] is True
+    assert note["body"] == "Toner swapped, user not told yet."
+
+
+def test_due_date_waits_for_that_day(harness: Harness) -> None:
+    trust_mx(harness)
+    day = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
+    with harness.daemon():
+        open_ticket(harness)
+        harness.send(tech_mail(f"#due {day}\n", message_id="<tom-4@desk.example>"),
+                     mail_from=STAFF)
+        harness.wait_processed(2)
+    data = ticket(harness)
+    assert data["status"] == "awaiting_action_on_date"
+    assert any(h["kind"] == "due" and day in h["detail"] for h in data["history"])
+
+
+def test_forged_technician_reply_applies_nothing(harness: Harness) -> None:
+    """From says tech@, but our MTA's own Authentication-Results (the topmost) says it failed;
+    the 'pass' below it was written by the forger."""
+    trust_mx(harness)
+    with harness.daemon():
+        open_ticket(harness)
+        ours = ("Authentication-Results: mx.desk.example; dkim=none; "
+                "spf=fail smtp.mailfrom=desk.example; dmarc=fail header.from=desk.example\r\n")
+        raw = tech_mail("#close\n#priority low\n\nClosing this, nothing to do.\n",
+                        message_id="<forged@evil.example>", extra_top=ours)
+        harness.send(raw, mail_from="attacker@evil.example")
+        harness.wait_processed(2)
+        [told] = wait_mail(harness, "command_result", to=STAFF)
+    data = ticket(harness)
+    assert (data["status"], data["priority"]) == ("open", "medium")
+    [note] = [m for m in data["messages"] if m["from"] == STAFF]
+    assert note["internal"] is True and note["verified"] is False
+    assert any(h["kind"] == "unverified" for h in data["history"])
+    assert mails_of(harness, "technician_reply") == []
+    assert "could not be verified" in told.text()
+
+
+def test_customer_signed_address_does_not_make_a_technician(harness: Harness) -> None:
+    """A customer's Reply-To is signed in another domain: replaying it as staff gets nothing."""
+    with harness.daemon():
+        ack = open_ticket(harness)
+        customer_address = address_of(ack.header("Reply-To"))
+        raw = tech_mail("#resolve\n\nDone.\n", to=customer_address, auth="",
+                        message_id="<replayed@evil.example>")
+        harness.send(raw, mail_from="attacker@evil.example", to=[customer_address])
+        harness.wait_processed(2)
+    data = ticket(harness)
+    assert data["status"] == "open"
+    assert [m["verified"] for m in data["messages"] if m["from"] == STAFF] == [False]
+
+
+def test_confidential_ticket_reply_all(harness: Harness) -> None:
+    trust_mx(harness)
+    with harness.daemon():
+        open_ticket(harness, cc="Bob Head <head@school.example>",
+                    subject="Concern about a pupil's account")
+        harness.send(tech_mail("#confidential\n\nThank you, we are looking into it.\n",
+                               message_id="<tom-5@desk.example>"), mail_from=STAFF)
+        harness.wait_processed(2)
+        [answer] = wait_mail(harness, "technician_reply", to=CUSTOMER)
+        assert answer.rcpt_tos == [CUSTOMER]  # not Bob, who was on Cc of the first mail
+        assert "head@school.example" not in answer.header("Cc")
+        # Bob answers all: confidential tickets take only the requester and staff
+        harness.send(mail(subject=f"Re: {answer.header('Subject')}",
+                          sender="Bob Head <head@school.example>", cc=CUSTOMER,
+                          in_reply_to=answer.header("Message-ID"), body="What happened?\n",
+                          message_id="<bob-1@school.example>"),
+                     mail_from="head@school.example")
+        harness.wait_processed(3)
+        # Jane answers all, copying Bob in again: her reply counts, Bob still sees nothing
+        harness.send(mail(subject=f"Re: {answer.header('Subject')}", cc="head@school.example",
+                          in_reply_to=answer.header("Message-ID"), body="Thanks.\n",
+                          message_id="<jane-3@school.example>"), mail_from=CUSTOMER)
+        harness.wait_processed(4)
+        harness.send(tech_mail("An update for you only.\n", message_id="<tom-6@desk.example>"),
+                     mail_from=STAFF)
+        harness.wait_processed(5)
+        answers = wait_mail(harness, "technician_reply", 2, to=CUSTOMER)
+    assert all(a.rcpt_tos == [CUSTOMER] for a in answers)
+    assert [t.reference for t in harness.tickets()] == ["INC0000001", "INC0000002"]
+    bobs = harness.ticket_json("INC0000002")
+    assert bobs["requester"]["email"] == "head@school.example"
+    assert bobs["related"] == ["INC0000001"]
+    data = ticket(harness)
+    assert data["confidential"] is True
+    assert [m["body"] for m in data["messages"] if m["from"] == CUSTOMER][-1] == "Thanks."
+    assert not any(m["from"] == "head@school.example" for m in data["messages"])
+
+
+def test_technicians_out_of_office_is_not_sent_to_the_customer(harness: Harness) -> None:
+    trust_mx(harness)
+    with harness.daemon():
+        open_ticket(harness)
+        raw = mail(subject=f"Automatic reply: {SUBJECT}", sender=f"Tom Tech <{STAFF}>",
+                   headers={"Auto-Submitted": "auto-replied",
+                            "Authentication-Results": AUTH_PASS},
+                   body="I am on leave until Monday.\n", message_id="<oof@desk.example>")
+        harness.send(raw, mail_from=STAFF)
+        harness.wait_processed(2)
+    assert mails_of(harness, "technician_reply") == []
+    with harness.session() as session:
+        [note] = session.exec(
+            select(TicketMessage).where(TicketMessage.from_addr == STAFF)
+        ).all()
+    assert note.internal and note.automated
