@@ -46,7 +46,8 @@ class SmtpIn(Section):
 
 
 class ImapMailbox(Section):
-    name: str = ""
+    # the key for its state in the database; default username@host/folder
+    name: str = Field(default="", max_length=200)
     host: str
     port: int | None = Field(default=None, ge=1, le=65535)
     security: Literal["tls", "starttls", "none"] = "tls"
@@ -66,7 +67,23 @@ class ImapMailbox(Section):
     def _credentials(self) -> ImapMailbox:
         if not self.password_env and not self.oauth2_token_command:
             raise ValueError("set password_env or oauth2_token_command")
+        if self.password_env and self.oauth2_token_command:
+            raise ValueError("set only one of password_env and oauth2_token_command")
+        if self.after == "move" and self.processed_folder == self.folder:
+            raise ValueError("processed_folder must differ from folder when after = \"move\"")
         return self
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_name(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("name"):
+            folder = data.get("folder") or "INBOX"
+            return {**data, "name": f"{data.get('username', '')}@{data.get('host', '')}/{folder}"}
+        return data
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or (993 if self.security == "tls" else 143)
 
 
 class Admin(Section):
@@ -81,6 +98,14 @@ class Config(DeskPolicy):
     imap: tuple[ImapMailbox, ...] = ()
     # where the file was read from; relative paths in it are resolved against this folder
     base_dir: Path = Field(default=Path("."), exclude=True)
+
+    @model_validator(mode="after")
+    def _unique_mailboxes(self) -> Config:
+        names = [mailbox.name for mailbox in self.imap]
+        if duplicates := sorted({name for name in names if names.count(name) > 1}):
+            raise ValueError(f"two [[imap]] mailboxes are named {', '.join(duplicates)}; "
+                             "give each a distinct `name`")
+        return self
 
     @property
     def templates_dir(self) -> Path:

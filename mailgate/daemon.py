@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from mailgate.clock import utcnow
 from mailgate.config import Config
+from mailgate.intake.imap import Follower
 from mailgate.intake.smtp import IntakeHandler, make_controller
 from mailgate.pipeline import process_pending
 from mailgate.sweep import deliver_all, sweep
@@ -28,6 +29,10 @@ class Daemon:
         self.stopping = threading.Event()
         self.controller = None
         self.worker: threading.Thread | None = None
+        self.followers = [
+            Follower(config, mailbox, engine, clock=clock, on_stored=self.wake.set)
+            for mailbox in config.imap
+        ]
         self.scheduler = BackgroundScheduler(timezone=UTC)
         self.smtp_port: int | None = None
 
@@ -47,6 +52,8 @@ class Daemon:
             log.info("SMTP listening on %s:%s", self.config.smtp_in.host, self.smtp_port)
         self.worker = threading.Thread(target=self._work, name="pipeline", daemon=True)
         self.worker.start()
+        for follower in self.followers:
+            follower.start()
         # APScheduler only triggers; due times live in our own tables (see NOTES.md).
         self.scheduler.add_job(
             self._sweep, "interval", minutes=1, id="sweep", max_instances=1, coalesce=True
@@ -77,6 +84,10 @@ class Daemon:
     def stop(self) -> None:
         self.stopping.set()
         self.wake.set()
+        for follower in self.followers:
+            follower.stopping.set()
+        for follower in self.followers:
+            follower.stop()
         if self.controller is not None:
             self.controller.stop()
         if self.scheduler.running:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -219,8 +219,11 @@ class MailboxState(SQLModel, table=True):
     __tablename__ = "mailbox_state"
 
     name: str = Field(primary_key=True, max_length=200)
-    uidvalidity: int | None = None
-    last_uid: int = 0
+    # UIDVALIDITY and UIDs are unsigned 32-bit (RFC 3501 §2.3.1.1): BIGINT, not INTEGER
+    uidvalidity: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    last_uid: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    # UIDs up to here are moved or flagged; (acked_uid, last_uid] are stored but not yet acked
+    acked_uid: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     status: str = Field(default="new", max_length=40)
     last_error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     last_ok_at: datetime | None = None

@@ -1,0 +1,432 @@
+"""The IMAP door against a real Dovecot: nothing lost, nothing repeated, failures loud."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from imapclient import SEEN, IMAPClient
+from sqlmodel import Session, select
+
+from mailgate.clock import utcnow
+from mailgate.config import ConfigError, ImapMailbox, load_config
+from mailgate.intake.imap import Follower
+from mailgate.intake.imap_auth import AuthFailure
+from mailgate.intake.imap_lock import MailboxLock
+from tests.conftest import free_port
+from tests.mail import mail
+from tests.support.dovecot import Dovecot
+from tests.support.harness import Harness, crlf, wait_until
+from tickets.models import InboundMessage, MailboxState, Outbox
+
+PASSWORD_ENV = "MAILGATE_TEST_IMAP_PASSWORD"
+ADMIN = "admin@desk.example"
+
+
+@pytest.fixture(scope="module")
+def dovecot() -> Iterator[Dovecot]:
+    """One private Dovecot for the module; every test gets a fresh user (an empty mailbox)."""
+    server = Dovecot(free_port())
+    server.start()
+    yield server
+    server.close()
+
+
+class Mailbox:
+    """The test's view of one Dovecot account, as another mail client sees it."""
+
+    def __init__(self, server: Dovecot, harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.server, self.harness = server, harness
+        self.user = server.add_user("secret")
+        monkeypatch.setenv(PASSWORD_ENV, "secret")
+
+    def configure(self, **keys: object) -> ImapMailbox:
+        settings: dict[str, object] = {
+            "name": "support", "host": "127.0.0.1", "port": self.server.port,
+            "security": "none", "username": self.user, "password_env": PASSWORD_ENV,
+            "poll_seconds": 60, **keys,
+        }
+        lines = [f"{key} = {_toml(value)}" for key, value in settings.items() if value is not None]
+        self.harness.write_config(
+            f'\n[admin]\naddress = "{ADMIN}"\n\n[[imap]]\n' + "\n".join(lines) + "\n"
+        )
+        [mailbox] = self.harness.config.imap
+        return mailbox
+
+    def follower(self, cls: type[Follower] = Follower) -> Follower:
+        config = self.harness.config
+        return cls(config, config.imap[0], self.harness.engine)
+
+    def client(self) -> IMAPClient:
+        return self.server.client(self.user, "secret")
+
+    def append(self, raw: bytes, folder: str = "INBOX", flags: tuple[bytes, ...] = ()) -> None:
+        with self.client() as client:
+            client.append(folder, crlf(raw), flags=flags)
+
+    def messages(self, folder: str = "INBOX") -> dict[int, tuple[bytes, ...]]:
+        """UID → flags of what is in the folder now."""
+        with self.client() as client:
+            if not client.folder_exists(folder):
+                return {}
+            client.select_folder(folder, readonly=True)
+            uids = client.search("ALL")
+            if not uids:
+                return {}
+            return {uid: data[b"FLAGS"] for uid, data in client.fetch(uids, ["FLAGS"]).items()}
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@pytest.fixture
+def box(dovecot: Dovecot, harness: Harness, monkeypatch: pytest.MonkeyPatch) -> Mailbox:
+    if dovecot.process is None:  # a test stopped it and failed before starting it again
+        dovecot.start()
+    return Mailbox(dovecot, harness, monkeypatch)
+
+
+def numbered(n: int) -> bytes:
+    return mail(subject=f"Request {n}", message_id=f"<request-{n}@school.example>",
+                body=f"Hello,\n\nrequest number {n}.\n\nJane")
+
+
+def state_of(harness: Harness) -> MailboxState:
+    with harness.session() as session:
+        state = session.get(MailboxState, "support")
+        assert state is not None
+        return state
+
+
+def subjects(harness: Harness) -> list[str]:
+    return sorted(t.subject for t in harness.tickets())
+
+
+# --- push delivery ------------------------------------------------------------------------------
+def test_new_message_becomes_a_ticket_within_seconds_via_idle(box: Mailbox) -> None:
+    box.configure(idle=True, poll_seconds=600)  # only IDLE could make it this quick
+    harness = box.harness
+    with harness.daemon():
+        wait_until(lambda: _status(harness) == "ok", what="the follower to log in")
+        box.append(numbered(1))
+        wait_until(lambda: harness.tickets(), timeout=5, what="a ticket from IDLE")
+        harness.wait_sink(1)  # the acknowledgement went out
+        wait_until(lambda: not box.messages(), what="the message to be moved")
+        box.append(numbered(2))  # the follower is back in IDLE
+        wait_until(lambda: len(harness.tickets()) == 2, timeout=5, what="a second ticket")
+    assert subjects(harness) == ["Request 1", "Request 2"]
+    assert [i.source for i in harness.inbound()] == ["imap:support", "imap:support"]
+    assert len(box.messages("Processed")) == 2
+
+
+def test_polling_mode_without_idle(box: Mailbox, caplog: pytest.LogCaptureFixture) -> None:
+    box.configure(idle=False, poll_seconds=0.2)
+    harness = box.harness
+    caplog.set_level(logging.INFO, logger="mailgate.imap")
+    with harness.daemon():
+        box.append(numbered(1))
+        wait_until(lambda: harness.tickets(), what="a ticket by polling")
+        box.append(numbered(2))
+        wait_until(lambda: len(harness.tickets()) == 2, what="a second ticket by polling")
+    assert "polling every 0.2 s" in caplog.text
+    assert not box.messages()
+
+
+def _status(harness: Harness) -> str:
+    with harness.session() as session:
+        state = session.get(MailboxState, "support")
+        return state.status if state else ""
+
+
+# --- acknowledging: move or flag --------------------------------------------------------------
+def test_move_mode_creates_the_folder_and_moves_after_storing(box: Mailbox) -> None:
+    box.configure(after="move", processed_folder="Done/Tickets")
+    for n in range(3):
+        box.append(numbered(n))
+    report = box.follower().run_once()
+    assert (report.stored, report.duplicates, report.acked) == (3, 0, 3)
+    assert box.messages() == {}
+    assert len(box.messages("Done/Tickets")) == 3
+    assert [i.state for i in box.harness.inbound()] == ["received"] * 3
+    box.harness.tick(utcnow())
+    assert subjects(box.harness) == ["Request 0", "Request 1", "Request 2"]
+    assert box.follower().run_once().fetched == 0
+
+
+def test_flag_mode_marks_seen_and_leaves_the_mail(box: Mailbox) -> None:
+    box.configure(after="flag")
+    box.append(numbered(1))
+    box.append(numbered(2))
+    assert box.follower().run_once().stored == 2
+    flags = box.messages()
+    assert len(flags) == 2 and all(SEEN in f for f in flags.values())
+    assert box.follower().run_once().fetched == 0  # by UID, so nothing twice
+    box.append(numbered(3))
+    report = box.follower().run_once()
+    assert (report.stored, report.duplicates) == (1, 0)
+    assert not box.messages("Processed")
+    assert state_of(box.harness).last_uid == max(box.messages())
+
+
+def test_message_already_read_by_another_client_is_still_taken(box: Mailbox) -> None:
+    box.configure(after="flag")
+    box.append(numbered(1), flags=(SEEN,))  # someone read it in Outlook first
+    box.append(numbered(2))
+    assert box.follower().run_once().stored == 2
+    box.harness.tick(utcnow())
+    assert subjects(box.harness) == ["Request 1", "Request 2"]
+
+
+# --- crashes and outages ------------------------------------------------------------------------
+class Recording(Follower):
+    """Remembers every UID it fetched, to prove nothing is fetched twice."""
+
+    fetched: list[int]
+    on_batch: object = None
+
+    def store_batch(self, client: IMAPClient, uids: list[int]) -> tuple[int, int]:
+        if callable(self.on_batch):
+            self.on_batch(uids)
+        result = super().store_batch(client, uids)
+        self.fetched.extend(uids)
+        return result
+
+
+def test_connection_dropped_mid_fetch_loses_and_repeats_nothing(box: Mailbox) -> None:
+    box.configure(after="move", batch_size=2)
+    for n in range(5):
+        box.append(numbered(n))
+    fetched: list[int] = []
+    batches = 0
+
+    def kill_server_before_second_batch(_uids: list[int]) -> None:
+        nonlocal batches
+        batches += 1
+        if batches == 2:
+            box.server.stop()
+
+    first = box.follower(Recording)
+    first.fetched, first.on_batch = fetched, kill_server_before_second_batch
+    with pytest.raises(Exception):  # noqa: B017 - whatever the socket says as it dies
+        first.run_once()
+    assert state_of(box.harness).status == "unreachable"
+    assert len(box.harness.inbound()) == 2
+
+    box.server.start()
+    second = box.follower(Recording)
+    second.fetched = fetched
+    report = second.run_once()
+    assert (report.stored, report.duplicates) == (3, 0)
+    assert len(fetched) == len(set(fetched)) == 5  # each message fetched exactly once
+    assert box.messages() == {} and len(box.messages("Processed")) == 5
+    assert len(box.harness.inbound()) == 5
+    assert state_of(box.harness).status == "ok"
+    box.harness.tick(utcnow())
+    assert subjects(box.harness) == [f"Request {n}" for n in range(5)]
+
+
+class CrashBeforeAck(Recording):
+    def acknowledge(self, client: IMAPClient, uids: list[int]) -> None:
+        raise SystemExit("killed between store and move")
+
+
+def test_daemon_killed_between_store_and_move_repeats_nothing(box: Mailbox) -> None:
+    box.configure(after="move")
+    box.append(numbered(1))
+    box.append(numbered(2))
+    fetched: list[int] = []
+    crashing = box.follower(CrashBeforeAck)
+    crashing.fetched = fetched
+    with pytest.raises(SystemExit):
+        crashing.run_once()
+    assert len(box.harness.inbound()) == 2  # committed before the crash
+    assert len(box.messages()) == 2  # but not moved
+
+    restarted = box.follower(Recording)
+    restarted.fetched = fetched
+    report = restarted.run_once()
+    assert (report.fetched, report.acked) == (0, 2)  # acknowledged, not fetched again
+    assert len(fetched) == 2
+    assert box.messages() == {} and len(box.messages("Processed")) == 2
+    box.harness.tick(utcnow())
+    assert subjects(box.harness) == ["Request 1", "Request 2"]
+    outbox = box.harness.cli("outbox", "list", "--json").json()
+    assert sorted(r["ticket"] for r in outbox if r["kind"] == "acknowledgement") == [
+        "INC0000001", "INC0000002"]  # one acknowledgement each
+
+
+def test_uidvalidity_reset_refetches_without_duplicates(box: Mailbox) -> None:
+    box.configure(folder="Support", after="flag")
+    with box.client() as client:
+        client.create_folder("Support")
+    box.append(numbered(1), "Support")
+    box.append(numbered(2), "Support")
+    assert box.follower().run_once().stored == 2
+    before = state_of(box.harness).uidvalidity
+
+    # the folder is rebuilt (a migration, a restore): same mail, new UIDs, new UIDVALIDITY
+    with box.client() as client:
+        client.delete_folder("Support")
+        client.create_folder("Support")
+    for n in (1, 2, 3):
+        box.append(numbered(n), "Support")
+    report = box.follower().run_once()
+    assert (report.stored, report.duplicates) == (1, 2)
+    state = state_of(box.harness)
+    assert state.uidvalidity != before
+    assert state.last_uid == max(box.messages("Support"))
+    box.harness.tick(utcnow())
+    assert subjects(box.harness) == ["Request 1", "Request 2", "Request 3"]
+
+
+# --- failures are loud --------------------------------------------------------------------------
+def test_wrong_password_shows_in_status_logs_and_one_admin_mail(
+    box: Mailbox, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    box.configure()
+    harness = box.harness
+    monkeypatch.setenv(PASSWORD_ENV, "wrong")
+    caplog.set_level(logging.ERROR, logger="mailgate.imap")
+    for _ in range(3):
+        with pytest.raises(AuthFailure):
+            box.follower().run_once()
+    assert len([r for r in caplog.records if "auth_failed" in r.getMessage()]) == 3
+
+    status = harness.cli("status", "--json")
+    assert status.code == 1
+    [mailbox] = status.json()["mailboxes"]
+    assert mailbox["status"] == "auth_failed" and mailbox["failing"]
+    assert "AUTHENTICATIONFAILED" in mailbox["last_error"]
+    text = harness.cli("status")
+    assert "support FAILING since" in text.out and "AUTHENTICATIONFAILED" in text.out
+
+    harness.tick(utcnow() + timedelta(minutes=1))
+    [alert] = harness.sink.to(ADMIN)
+    assert alert.header("Subject") == "mailgate cannot read mailbox support"
+    assert PASSWORD_ENV in alert.text() and "AUTHENTICATIONFAILED" in alert.text()
+    assert alert.header("Auto-Submitted") == "auto-generated"
+
+    # fixed: healthy again; broken again later: a new outage, a new (single) mail
+    monkeypatch.setenv(PASSWORD_ENV, "secret")
+    box.follower().run_once()
+    assert harness.cli("status", "--json").json()["mailboxes"][0]["status"] == "ok"
+    assert harness.cli("status").code == 0
+    monkeypatch.setenv(PASSWORD_ENV, "wrong")
+    for _ in range(2):
+        with pytest.raises(AuthFailure):
+            box.follower().run_once()
+    harness.tick(utcnow() + timedelta(minutes=1))
+    assert len(harness.sink.to(ADMIN)) == 2
+    with harness.session() as session:
+        kinds = session.exec(select(Outbox.kind)).all()
+    assert list(kinds) == ["mailbox_failing", "mailbox_failing"]
+
+
+def test_status_counts_the_queues(box: Mailbox) -> None:
+    box.configure()
+    box.append(numbered(1))
+    box.append(numbered(2))
+    box.follower().run_once()
+    data = box.harness.cli("status", "--json").json()
+    assert data["queues"] == {
+        "inbound": {"received": 2, "quarantined": 0},
+        "outbox": {"pending": 0, "failed": 0},
+    }
+    assert data["mailboxes"][0]["last_uid"] == 2
+    box.harness.tick(utcnow())
+    data = box.harness.cli("status", "--json").json()
+    assert data["queues"]["inbound"]["received"] == 0
+
+
+def test_xoauth2_token_command_is_run_again_when_the_token_is_refused(box: Mailbox) -> None:
+    # Dovecot checks an XOAUTH2 token against the passdb: the password is the valid token here.
+    tokens = box.harness.dir / "tokens"
+    tokens.write_text("expired-token\nsecret\n")
+    command = f"head -1 {tokens} && sed -i 1d {tokens}"
+    box.configure(password_env=None, oauth2_token_command=command)
+    box.append(numbered(1))
+    assert box.follower().run_once().stored == 1
+    assert tokens.read_text() == ""
+
+    tokens.write_text("expired\nstill-expired\n")
+    with pytest.raises(AuthFailure, match="XOAUTH2 refused"):
+        box.follower().run_once()
+    assert state_of(box.harness).status == "auth_failed"
+
+
+def test_failing_token_command_is_an_auth_failure(box: Mailbox) -> None:
+    revoked = "echo 'refresh token revoked' >&2; exit 3"
+    box.configure(password_env=None, oauth2_token_command=revoked)
+    with pytest.raises(AuthFailure, match="exited 3: refresh token revoked"):
+        box.follower().run_once()
+    assert "refresh token revoked" in state_of(box.harness).last_error
+
+
+# --- one follower per mailbox -------------------------------------------------------------------
+def test_one_daemon_follows_a_mailbox_at_a_time(harness: Harness) -> None:
+    first, second = MailboxLock(harness.engine, "support"), MailboxLock(harness.engine, "support")
+    other = MailboxLock(harness.engine, "sales")
+    try:
+        assert first.acquire()
+        if harness.engine.dialect.name == "postgresql":
+            assert not second.acquire()  # the redundant daemon stands by
+            assert other.acquire()  # other mailboxes are free
+            first.release()
+            assert second.acquire()
+            assert not first.acquire()
+        else:
+            assert second.acquire()  # SQLite: one daemon by design, no lock to take
+    finally:
+        for lock in (first, second, other):
+            lock.release()
+
+
+def test_standby_daemon_takes_over_when_the_first_stops(box: Mailbox) -> None:
+    box.configure(idle=True)
+    harness = box.harness
+    if harness.engine.dialect.name != "postgresql":
+        assert MailboxLock(harness.engine, "support").acquire()  # always granted on SQLite
+        return
+    holder = MailboxLock(harness.engine, "support")
+    assert holder.acquire()
+    try:
+        with harness.daemon():
+            box.append(numbered(1))
+            with pytest.raises(AssertionError):
+                wait_until(lambda: harness.inbound(), timeout=1, what="nothing while standing by")
+    finally:
+        holder.release()
+    with harness.daemon():
+        wait_until(lambda: harness.tickets(), what="the ticket once the lock is free")
+
+
+# --- config -------------------------------------------------------------------------------------
+def test_mailbox_name_defaults_and_must_be_unique(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    mailbox = '[[imap]]\nhost = "imap.example"\nusername = "help"\npassword_env = "P"\n'
+    path.write_text(mailbox)
+    [only] = load_config(str(path)).imap
+    assert only.name == "help@imap.example/INBOX"
+    assert only.effective_port == 993
+    path.write_text(mailbox + mailbox)
+    with pytest.raises(ConfigError, match="two \\[\\[imap\\]\\] mailboxes are named help@"):
+        load_config(str(path))
+    path.write_text(mailbox + 'after = "move"\nprocessed_folder = "INBOX"\n')
+    with pytest.raises(ConfigError, match="processed_folder must differ"):
+        load_config(str(path))
+
+
+def test_inbound_rows_name_their_mailbox(box: Mailbox) -> None:
+    box.configure()
+    box.append(numbered(1))
+    box.follower().run_once()
+    with Session(box.harness.engine) as session:
+        assert session.exec(select(InboundMessage.source)).all() == ["imap:support"]
