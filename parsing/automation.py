@@ -31,9 +31,11 @@ def classify_automation(message: ParsedMessage) -> tuple[str, ...]:
         value = message.header(name).strip().lower()
         if value and (name != "x-auto-response-suppress" or value in ("all", "oof")):
             reasons.append(f"{name}: {value}")
-    localpart = message.from_.email.split("@")[0]
+    # 'From: MAILER-DAEMON (Mail Delivery System)' has no domain, so no parsed address
+    sender = message.from_.email or message.header("from").split("(")[0].strip().strip("<>")
+    localpart = sender.split("@")[0]
     if localpart and _ROBOT_LOCALPART.match(localpart):
-        reasons.append(f"sent from a robot address ({message.from_.email})")
+        reasons.append(f"sent from a robot address ({sender})")
     content_type = message.header("content-type").lower()
     if "multipart/report" in content_type and "delivery-status" in content_type:
         reasons.append("delivery status notification (RFC 3464)")

@@ -43,6 +43,26 @@ _ALIASES = {
 }
 
 
+# When a declared charset fails, the text is usually in a sibling encoding of the same script
+# (Shift_JIS labelled ISO-2022-JP, Big5 labelled GB2312): try those before guessing.
+_SIBLINGS = {
+    "iso2022_jp_ext": ("cp932", "euc_jp"),
+    "iso2022_jp": ("cp932", "euc_jp"),
+    "cp932": ("euc_jp", "iso2022_jp_ext"),
+    "euc_jp": ("cp932",),
+    "gb18030": ("big5hkscs",),
+    "big5hkscs": ("gb18030",),
+    "cp949": ("iso2022_kr",),
+    "koi8_r": ("cp1251", "koi8_u"),
+    "cp1251": ("koi8_r",),
+    "iso8859_5": ("cp1251", "koi8_r"),
+}
+
+
+def siblings(codec: str) -> tuple[str, ...]:
+    return _SIBLINGS.get(codec, ())
+
+
 @dataclass(frozen=True, slots=True)
 class Decoded:
     text: str
@@ -63,7 +83,10 @@ def normalise_charset(label: str | None) -> str:
         return ""
 
 
-def _strict(data: bytes, codec: str) -> str | None:
+def strict_decode(data: bytes, codec: str) -> str | None:
+    """`data` in `codec`, or None when it is not valid there."""
+    if codec.startswith("iso2022") and not data.isascii():
+        return None  # a 7-bit encoding (RFC 1468): Python's decoder lets 8-bit bytes through
     try:
         text = data.decode(codec)
     except (LookupError, UnicodeDecodeError, ValueError):
@@ -77,7 +100,7 @@ def decode_text(data: bytes, declared: str | None = None) -> Decoded:
     """Decode body or header bytes: declared → UTF-8 → detection → UTF-8 with replacement."""
     codec = normalise_charset(declared)
     if codec:
-        text = _strict(data, codec)
+        text = strict_decode(data, codec)
         if text is not None:
             return Decoded(text, codec)
     if data.isascii() and not codec:
@@ -88,12 +111,16 @@ def decode_text(data: bytes, declared: str | None = None) -> Decoded:
         why = "no charset declared"
     else:
         why = f"declared charset {declared!r} " + ("failed" if codec else "unknown")
-    text = _strict(data, "utf-8")
+    text = strict_decode(data, "utf-8")
     if text is not None:
         return Decoded(text, "utf-8", f"{why}; decoded as utf-8")
+    for sibling in siblings(codec):
+        text = strict_decode(data, sibling)
+        if text is not None:
+            return Decoded(text, sibling, f"{why}; decoded as {sibling}")
     best = from_bytes(data[:65536]).best() if data else None
     if best is not None:
-        text = _strict(data, best.encoding)
+        text = strict_decode(data, best.encoding)
         if text is not None:
             return Decoded(text, best.encoding, f"{why}; detected {best.encoding}")
     return Decoded(

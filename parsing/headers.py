@@ -6,10 +6,12 @@ import re
 from email.header import decode_header
 from email.utils import getaddresses
 
-from parsing.charsets import decode_text, normalise_charset
+from parsing.charsets import decode_text, normalise_charset, siblings, strict_decode
 from parsing.message import Address
 
 _MSGID = re.compile(r"<([^<>\s]+)>")
+_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[QqBb]\?[^?\s]*\?=")
+_BARE_ADDRESS = re.compile(r"[\w.+\-=']+@[\w\-]+(?:\.[\w\-]+)+")
 
 
 def decode_bytes(data: bytes, declared: str | None = None, *, utf8_first: bool = False) -> str:
@@ -20,13 +22,11 @@ def decode_bytes(data: bytes, declared: str | None = None, *, utf8_first: bool =
     UTF-8 wins over the guess: it is what RFC 6532 allows and it rarely decodes by accident.
     """
     codec = normalise_charset(declared)
-    for attempt in ("utf-8", codec) if utf8_first else (codec, "utf-8"):
-        if not attempt:
-            continue
-        try:
-            return data.decode(attempt)
-        except (LookupError, UnicodeDecodeError, ValueError):
-            pass
+    attempts = ("utf-8", codec) if utf8_first else (codec, "utf-8")
+    for attempt in (*attempts, *siblings(codec)):
+        text = strict_decode(data, attempt) if attempt else None
+        if text is not None:
+            return text
     if sum(b > 0x7F for b in data) >= 24:  # detection guesses wildly on less
         found = decode_text(data)
         if "detected" in found.note:
@@ -67,15 +67,28 @@ def _unfold(value: str) -> str:
     return re.sub(r"\r?\n[ \t]+", " ", value).strip()
 
 
-def parse_addresses(value: str) -> tuple[Address, ...]:
+def parse_addresses(value: str, charset_hint: str | None = None) -> tuple[Address, ...]:
+    """Addresses from a header value. Give the raw value (RFC 5322 §3.4 syntax is split before
+    RFC 2047 words are decoded, or 'B=FCrling,=20Andreas' would become two addresses); decoded
+    values work too, for plain names."""
+    value = _unfold(value)
+    words = _ENCODED_WORD.findall(value)
+    for index, word in enumerate(words):  # commas inside encoded words are not separators
+        value = value.replace(word, f"\x00{index}\x00", 1)
     found: list[Address] = []
     for name, addr in getaddresses([value]):
-        addr = addr.strip().lower()
+        for index, word in enumerate(words):
+            name = name.replace(f"\x00{index}\x00", word)
+        addr = addr.strip().strip('"').lower()
         if not addr and not name:
             continue
-        if "@" not in addr:
+        if "@" not in addr or any(ch.isspace() for ch in addr):
             addr = ""
-        found.append(Address(name=name.strip().strip('"'), email=addr))
+        name = decode_header_value(name, charset_hint) if name else ""
+        found.append(Address(name=name.strip().strip('"').strip(), email=addr))
+    if not any(a.email for a in found) and (bare := _BARE_ADDRESS.search(value)):
+        # 'From: Test test@example.com', '"user@example.com"': not RFC 5322, still an address
+        found.insert(0, Address(name="", email=bare.group(0).lower()))
     return tuple(found)
 
 

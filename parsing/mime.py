@@ -50,6 +50,7 @@ class _Walk:
         self.defects: list[str] = []
         self.parts = 0
         self.forwarded: list[Message] = []
+        self.first_charset: str | None = None
         self.charset_hint: str | None = None  # the top-level charset, for raw 8-bit file names
 
     def defect(self, text: str) -> None:
@@ -132,7 +133,9 @@ class _Walk:
         return data
 
     def _body_text(self, part: Message, content_type: str, data: bytes) -> None:
-        decoded = decode_text(data, part.get_content_charset())
+        charset = part.get_content_charset()
+        self.first_charset = self.first_charset or charset
+        decoded = decode_text(data, charset)
         if decoded.note:
             self.defect(f"charset: {content_type} part: {decoded.note}")
         text = decoded.text.replace("\r\n", "\n").replace("\x00", "")
@@ -229,6 +232,18 @@ def _date(value: str) -> datetime | None:
         return None
 
 
+def _sender(*candidates: tuple[Address, ...]) -> Address:
+    """The author: the first From address that has an addr-spec (spam and broken clients send
+    garbage or '<>' first), else Sender, Reply-To, Return-Path, keeping the From display name."""
+    from_ = candidates[0]
+    name = next((a.name for a in from_ if a.name), "")
+    for group in candidates:
+        for address in group:
+            if address.email:
+                return Address(address.name or name, address.email)
+    return Address(name, "")
+
+
 def _link_inline(attachments: list[Attachment], html: str) -> list[Attachment]:
     """Images the HTML shows (cid: links, RFC 2392) are inline, whatever their disposition."""
     linked = {m.lower() for m in _CID_LINK.findall(html)}
@@ -266,10 +281,14 @@ def parse_message(
         with contextlib.suppress(RecursionError):
             inner.walk(walk.forwarded[0])
         walk.plain, walk.html = inner.plain, inner.html
-    hint = envelope.get_content_charset()
-    headers = tuple(
-        (str(k), decode_header_value(str(v), hint)) for k, v in envelope.raw_items()
-    )
+    # raw 8-bit headers are most likely in the charset the body declares
+    hint = envelope.get_content_charset() or walk.first_charset
+    raw_headers = [(str(k), str(v)) for k, v in envelope.raw_items()]
+    headers = tuple((k, decode_header_value(v, hint)) for k, v in raw_headers)
+
+    def addresses(*names: str) -> tuple[Address, ...]:
+        values = [v for k, v in raw_headers if k.lower() in names]
+        return parse_addresses(", ".join(values), hint) if values else ()
 
     def first(name: str) -> str:
         for key, value in headers:
@@ -283,15 +302,16 @@ def parse_message(
         text = html_to_text(html)
     text = text[:MAX_TEXT_CHARS]
     reply = split_reply(text)
-    from_ = parse_addresses(first("from"))
+    from_ = _sender(addresses("from"), addresses("sender"), addresses("reply-to"),
+                    addresses("return-path"))
     parsed = ParsedMessage(
         message_id=next(iter(parse_message_ids(first("message-id"))), ""),
         in_reply_to=parse_message_ids(first("in-reply-to")),
         references=parse_message_ids(first("references")),
-        from_=from_[0] if from_ else Address("", ""),
-        to=parse_addresses(", ".join(v for k, v in headers if k.lower() == "to")),
-        cc=parse_addresses(", ".join(v for k, v in headers if k.lower() == "cc")),
-        reply_to=parse_addresses(first("reply-to")),
+        from_=from_,
+        to=addresses("to"),
+        cc=addresses("cc"),
+        reply_to=addresses("reply-to"),
         subject=first("subject"),
         date=_date(first("date")),
         headers=headers,
