@@ -33,7 +33,7 @@ def parse_authentication_results(value: str) -> AuthenticationResults | None:
         text = _COMMENT.sub(" ", text)
     parts = [p.strip() for p in text.split(";")]
     authserv = parts[0].split()[0].lower() if parts and parts[0].split() else ""
-    if not authserv:
+    if not authserv or "=" in authserv:  # Exchange Online writes results without an authserv-id
         return None
     results = []
     for part in parts[1:]:

@@ -320,3 +320,26 @@ def test_mail_after_the_tag_keeps_its_subject(harness: Harness) -> None:
         wait_until(lambda: mails_of(harness, "acknowledgement"))
     subjects = {m.header("Subject") for m in harness.sink.to(CUSTOMER)}
     assert subjects == {"[INC0000001] Printer in room 12 is jammed"}
+
+
+def test_colleagues_of_the_same_company_only_when_the_config_allows(harness: Harness) -> None:
+    colleague = mail(subject="Re: [INC0000001] Printer in room 12 is jammed",
+                     sender="Pat Teacher <pat@school.example>", message_id="<pat-1@school.example>",
+                     body="Room 12's printer is jammed for me too. Pat, 01632 960123\n")
+    with harness.daemon():
+        open_ticket(harness)
+        harness.send(colleague, mail_from="pat@school.example")
+        harness.wait_processed(2)
+    assert [t.reference for t in harness.tickets()] == ["INC0000001", "INC0000002"]
+
+    text = harness.config_path.read_text()
+    harness.config_path.write_text(
+        text.replace("staff = [", "company_colleagues_may_reply = true\nstaff = [", 1)
+    )
+    again = colleague.replace(b"<pat-1@school.example>", b"<pat-2@school.example>")
+    with harness.daemon():
+        harness.send(again, mail_from="pat@school.example")
+        harness.wait_processed(3)
+    assert len(harness.tickets()) == 2
+    assert "pat@school.example is a colleague at Example School" in inbound_decisions(harness, 2)
+    assert messages(harness)[-1]["from"] == "pat@school.example"
