@@ -15,7 +15,7 @@ from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from mailgate.config import Config
@@ -31,14 +31,27 @@ BATCH = 200
 
 def due_query(
     dialect: str, now: datetime, limit: int, exclude: Collection[int] = ()
-) -> SelectOfScalar[Ticket]:
-    query = select(Ticket).where(Ticket.next_action_at <= now)  # type: ignore[operator]
+) -> SelectOfScalar[int]:
+    """The claim: ids of due tickets, earliest first, locked (PostgreSQL) so that another
+    daemon's sweep skips them."""
+    query = select(Ticket.id).where(Ticket.next_action_at <= now)  # type: ignore[operator]
     if exclude:
-        query = query.where(Ticket.id.not_in(exclude))  # type: ignore[union-attr]
+        query = query.where(col(Ticket.id).not_in(exclude))
     query = query.order_by(Ticket.next_action_at).limit(limit)  # type: ignore[arg-type]
     if dialect == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    return query
+    return query  # type: ignore[return-value]
+
+
+def claim(session: Session, dialect: str, now: datetime, limit: int,
+          exclude: Collection[int] = ()) -> list[Ticket]:
+    """Claim up to `limit` due tickets in the session's transaction and load them."""
+    ids = list(session.exec(due_query(dialect, now, limit, exclude)).all())
+    if not ids:
+        return []
+    order = {ticket_id: n for n, ticket_id in enumerate(ids)}
+    tickets = session.exec(select(Ticket).where(col(Ticket.id).in_(ids))).all()
+    return sorted(tickets, key=lambda t: order[t.id])  # type: ignore[index]
 
 
 def run_due_tickets(engine: Engine, config: Config, now: datetime, batch: int = BATCH) -> int:
@@ -48,7 +61,7 @@ def run_due_tickets(engine: Engine, config: Config, now: datetime, batch: int = 
     acted = 0
     while True:
         with Session(engine) as session:
-            tickets = session.exec(due_query(engine.dialect.name, now, batch, done)).all()
+            tickets = claim(session, engine.dialect.name, now, batch, done)
             if not tickets:
                 return acted
             for ticket in tickets:

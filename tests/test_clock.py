@@ -289,3 +289,19 @@ def test_update_note_and_show_json(desk: Desk) -> None:
                                 "business_seconds_used", "breached"}
     assert data["sla"]["response_due"] == at(24, 9).isoformat()  # Medium: 1 business day
     assert data["sla"]["resolution_due"] == at(26, 9).isoformat()  # 3 business days
+
+
+def test_a_customer_reply_stops_the_reminders(desk: Desk) -> None:
+    ref = desk.open(at(23, 9))
+    desk.new_mail()
+    desk.update(ref, at(23, 10), "--status", "waiting_on_customer")
+    reply = mail(subject=f"Re: [{ref}] Printer in room 12 is jammed", body="It is room 12B.",
+                 message_id="<reply1@school.example>", date=at(23, 12))
+    store_raw(desk.h.engine, reply, source="test", now=at(23, 12), envelope_from=JANE)
+    desk.h.tick(at(23, 12))
+    desk.new_mail()
+    assert desk.status(ref) == "open"
+    assert desk.tick(at(24, 10)) == []
+    later = desk.tick(at(27, 10))  # the SLA clock runs again: staff hear of it, Jane does not
+    assert later and all(JANE not in m.rcpt_tos for m in later)
+    assert "reminder" not in desk.kinds(ref) and desk.status(ref) == "open"

@@ -101,7 +101,7 @@ def _sla(kind: str):  # type: ignore[no-untyped-def]
 
     def act(session: Session, policy: DeskPolicy, ticket: Ticket, now: datetime) -> list[Event]:
         due = ticket.response_due_at if target == "response" else ticket.resolution_due_at
-        ticket.sla_notified = [*ticket.sla_notified, kind]
+        ticket.sla_notified = [*(ticket.sla_notified or []), kind]
         if what == "warning":
             ticket.sla_warned = True
         else:

@@ -96,6 +96,7 @@ def _lead(duration: Duration) -> timedelta:
 
 def _sla(ticket: Ticket, policy: DeskPolicy) -> list[tuple[datetime, str]]:
     lead = policy.schedule.sla_warning_lead
+    done = ticket.sla_notified or []  # NULL on tickets from before migration 0002
     found: list[tuple[datetime, str]] = []
     for target, due, met in (
         ("response", ticket.response_due_at, ticket.responded_at),
@@ -103,8 +104,8 @@ def _sla(ticket: Ticket, policy: DeskPolicy) -> list[tuple[datetime, str]]:
     ):
         if due is None or met is not None:
             continue
-        if lead is not None and f"{target}_warning" not in ticket.sla_notified:
+        if lead is not None and f"{target}_warning" not in done:
             found.append((due - _lead(lead), f"{target}_warning"))
-        if f"{target}_breach" not in ticket.sla_notified:
+        if f"{target}_breach" not in done:
             found.append((due, f"{target}_breach"))
     return found
