@@ -305,3 +305,36 @@ def test_a_customer_reply_stops_the_reminders(desk: Desk) -> None:
     later = desk.tick(at(27, 10))  # the SLA clock runs again: staff hear of it, Jane does not
     assert later and all(JANE not in m.rcpt_tos for m in later)
     assert "reminder" not in desk.kinds(ref) and desk.status(ref) == "open"
+
+
+def test_triage_records_every_rule_that_fired(desk: Desk) -> None:
+    ref = desk.open(at(23, 9), subject="Safeguarding concern",
+                    body="A safeguarding issue seen during the event, affecting the whole class.")
+    data = desk.h.ticket_json(ref)
+    assert data["triage"] == ["safeguarding", "whole class", "event"]
+    assert data["priority"] == "urgent" and data["confidential"] is True
+    [triage] = [h for h in data["history"] if h["kind"] == "triage"]
+    assert "safeguarding (priority urgent, confidential True)" in triage["detail"]
+    assert "event (priority high)" in triage["detail"]
+    assert any(h["kind"] == "priority" and "triage: safeguarding" in h["detail"]
+               for h in data["history"])
+
+
+def test_a_company_profile_sets_its_own_targets(desk: Desk) -> None:
+    desk.h.write_config(CLOCK_TOML.replace('rota_days = ["wed"]',
+                                           'rota_days = ["wed"]\nsla_profile = "concero"'))
+    ref = desk.open(at(23, 9))  # Medium under Concero: 24 / 80 working hours
+    sla = desk.h.ticket_json(ref)["sla"]
+    assert sla["response_due"] == at(25, 14).isoformat()  # Mon 8 h + Tue 9.5 h + Wed 6.5 h
+    assert sla["resolution_due"] == datetime(2026, 12, 3, 13, 0, tzinfo=UTC).isoformat()
+
+
+def test_out_of_hours_tickets_go_to_whoever_is_on_duty_next(desk: Desk) -> None:
+    desk.h.write_config(
+        CLOCK_TOML.replace('name = "Bob Jones"', 'name = "Bob Jones"\ndays = ["tue"]')
+        .replace('name = "Alice Smith"', 'name = "Alice Smith"\ndays = ["mon"]')
+    )
+    ref = desk.open(at(23, 20))  # Monday night: next opening Tue 07:30; only Bob works Tuesdays
+    assert desk.h.ticket_json(ref)["assignee"] == BOB
+    ref = desk.open(at(23, 10))  # Monday 10:00: only Alice is on duty
+    assert desk.h.ticket_json(ref)["assignee"] == ALICE
