@@ -204,8 +204,20 @@ def _signature_lines(reply_text: str, signature: str) -> list[str]:
                 lines = lines[index:]
                 break
         else:
-            return []
+            lines = _last_block_if_signature(lines)
     return [line.strip() for line in lines if line.strip() and line.strip() not in ("--", "-- ")]
+
+
+def _last_block_if_signature(lines: list[str]) -> list[str]:
+    """A closing block without a sign-off: a few short lines after the last blank line,
+    starting with a person's full name ('Mike Jones / Brightpath Consulting LLC')."""
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    start = max((i + 1 for i, line in enumerate(lines) if not line.strip()), default=0)
+    block = [line.strip() for line in lines[start:]]
+    if start == 0 or not block or len(block) > 5 or any(len(line) > 70 for line in block):
+        return []
+    return block if _looks_like_person(block[0], full=True) else []
 
 
 def _from_signature(lines: list[str]) -> tuple[str, str]:

@@ -1,0 +1,203 @@
+"""Issue 3: MIME structure, attachments, HTML text, quotes and signatures, big mail."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import struct
+import tracemalloc
+from email.message import EmailMessage
+
+from parsing import parse_message
+from parsing.attachments import safe_filename
+from tests.conftest import CORPUS
+
+
+def _base() -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = "Jane Doe <jane@school.example>"
+    message["To"] = "support@desk.example"
+    message["Subject"] = "Screenshots"
+    message["Message-ID"] = "<m1@school.example>"
+    return message
+
+
+def test_attachment_bytes_name_type_size_and_hash() -> None:
+    message = _base()
+    message.set_content("see attached")
+    data = os.urandom(3000)
+    message.add_attachment(data, maintype="application", subtype="pdf", filename="report.pdf")
+    [item] = parse_message(message.as_bytes()).attachments
+    assert (item.filename, item.content_type, item.size) == ("report.pdf", "application/pdf", 3000)
+    assert item.content == data
+    assert item.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_attachment_over_the_limit_is_measured_but_not_kept() -> None:
+    message = _base()
+    message.set_content("see attached")
+    message.add_attachment(b"x" * 5000, maintype="image", subtype="png", filename="big.png")
+    [item] = parse_message(message.as_bytes(), max_attachment_bytes=4096).attachments
+    assert item.content is None and item.size == 5000
+    assert item.sha256 == hashlib.sha256(b"x" * 5000).hexdigest()
+    assert "over the 4096 byte limit" in item.skipped_reason
+
+
+def test_rfc2231_filename_continuations_from_the_rt_corpus() -> None:
+    raw = (CORPUS / "rt" / "rfc2231-attachment-filename-continuations").read_bytes()
+    [item] = parse_message(raw).attachments
+    assert item.filename == "新しいテキスト ドキュメント.txt"
+
+
+def test_rfc2231_percent_encoded_bytes_in_a_wrong_charset_are_recovered() -> None:
+    raw = (CORPUS / "zammad" / "mail073.box").read_bytes()
+    names = sorted(a.filename for a in parse_message(raw).attachments)
+    assert names == ["Bestellbestätigung_BK18052795.jpg", "Forex Platte ohne Wölbung.jpg"]
+
+
+def test_unsafe_filenames_are_made_safe() -> None:
+    assert safe_filename("../../etc/passwd") == "passwd"
+    assert safe_filename("C:\\Users\\jane\\evil.exe") == "evil.exe"
+    assert safe_filename("a\x00b<c>:d.txt") == "a_b_c__d.txt"
+    assert safe_filename("CON.txt") == "_CON.txt"
+    assert safe_filename("...", "image/png") == "attachment.png"
+    long = safe_filename("x" * 400 + ".docx")
+    assert len(long) <= 180 and long.endswith(".docx")
+
+
+def test_repeated_names_get_a_counter() -> None:
+    message = _base()
+    message.set_content("two scans")
+    for payload in (b"one", b"two"):
+        message.add_attachment(payload, maintype="image", subtype="png", filename="scan.png")
+    names = [a.filename for a in parse_message(message.as_bytes()).attachments]
+    assert names == ["scan.png", "scan (2).png"]
+
+
+def test_inline_image_is_linked_to_the_html_body() -> None:
+    message = _base()
+    message.set_content("see the picture")
+    message.add_alternative(
+        '<p>See the error:</p><img src="cid:shot1@school.example" alt="error dialog">',
+        subtype="html",
+    )
+    html_part = message.get_payload()[1]
+    html_part.add_related(b"\x89PNG fake", maintype="image", subtype="png",
+                          cid="<shot1@school.example>", filename="shot.png")
+    parsed = parse_message(message.as_bytes())
+    [image] = parsed.attachments
+    assert image.inline and image.content_id == "shot1@school.example"
+    assert f"cid:{image.content_id}" in parsed.html
+
+
+def test_forwarded_message_is_kept_as_eml() -> None:
+    inner = _base()
+    inner.replace_header("Subject", "Original problem report")
+    inner.set_content("The server room is too hot")
+    outer = _base()
+    outer.set_content("Forwarding this one")
+    outer.add_attachment(inner)
+    parsed = parse_message(outer.as_bytes())
+    [item] = parsed.attachments
+    assert item.filename == "Original problem report.eml"
+    assert item.content_type == "message/rfc822"
+    assert b"The server room is too hot" in (item.content or b"")
+    assert parsed.text == "Forwarding this one"
+
+
+def test_only_a_forwarded_message_gives_its_text() -> None:
+    raw = (CORPUS / "rt" / "outlook-rfc822").read_bytes()
+    parsed = parse_message(raw)
+    assert [a.content_type for a in parsed.attachments] == ["message/rfc822"]
+    assert parsed.text
+
+
+def _tnef(files: list[tuple[str, bytes]]) -> bytes:
+    """A minimal winmail.dat ([MS-OXTNEF] §2.1.3): signature, key, attachment attributes."""
+    def attribute(name: int, kind: int, data: bytes) -> bytes:
+        checksum = struct.pack("<H", sum(data) & 0xFFFF)
+        return struct.pack("<BHHI", 2, name, kind, len(data)) + data + checksum
+
+    blob = struct.pack("<IH", 0x223E9F78, 1)
+    for name, data in files:
+        blob += attribute(0x9002, 6, b"\x01\x00" + b"\x00" * 12)  # attAttachRendData
+        blob += attribute(0x8010, 1, name.encode() + b"\x00")  # attAttachTitle
+        blob += attribute(0x800F, 6, data)  # attAttachData
+    return blob
+
+
+def test_winmail_dat_is_unpacked() -> None:
+    message = _base()
+    message.set_content("see attached")
+    message.add_attachment(
+        _tnef([("budget.xlsx", b"PK fake xlsx"), ("notes.txt", b"hello")]),
+        maintype="application", subtype="ms-tnef", filename="winmail.dat",
+    )
+    parsed = parse_message(message.as_bytes())
+    assert [(a.filename, a.content) for a in parsed.attachments] == [
+        ("budget.xlsx", b"PK fake xlsx"), ("notes.txt", b"hello"),
+    ]
+
+
+def test_broken_winmail_dat_is_kept_as_it_is() -> None:
+    message = _base()
+    message.set_content("see attached")
+    message.add_attachment(b"not tnef at all", maintype="application", subtype="ms-tnef",
+                           filename="winmail.dat")
+    parsed = parse_message(message.as_bytes())
+    assert [a.filename for a in parsed.attachments] == ["winmail.dat"]
+    assert any("winmail.dat kept" in d for d in parsed.defects)
+
+
+def test_html_only_mail_becomes_readable_text() -> None:
+    message = _base()
+    message.set_content(
+        "<html><body><p>Hello,</p><p>The <b>projector</b> in <a href='https://map.example/r4'>"
+        "room 4</a> is broken.</p><table><tr><td>Asset</td><td>PJ-0042</td></tr>"
+        "<tr><td>Since</td><td>Monday</td></tr></table><p>Thanks</p></body></html>",
+        subtype="html",
+    )
+    parsed = parse_message(message.as_bytes())
+    lines = parsed.text.splitlines()
+    assert "Hello," in lines
+    assert "The projector in [room 4](https://map.example/r4) is broken." in lines
+    assert any(line.split() == ["Asset", "PJ-0042"] for line in lines)
+    assert any(line.split() == ["Since", "Monday"] for line in lines)
+
+
+def test_reply_text_drops_quotes_and_signature() -> None:
+    message = _base()
+    message.set_content(
+        "Still broken after the restart.\n\nKind regards,\nJane Doe\nBursar\n\n"
+        "On Mon, 23 Nov 2026 at 09:00, IT Desk <support@desk.example> wrote:\n"
+        "> Please restart the printer.\n"
+    )
+    parsed = parse_message(message.as_bytes())
+    assert parsed.reply_text == "Still broken after the restart."
+    assert "Jane Doe" in parsed.signature
+    assert "Please restart" in parsed.text  # the full text stays available
+
+
+def test_big_attachment_peaks_under_two_times_the_mail() -> None:
+    message = _base()
+    message.set_content("the log file")
+    data = os.urandom(8 * 1024 * 1024)
+    message.add_attachment(data, maintype="application", subtype="octet-stream",
+                           filename="big.log")
+    raw = message.as_bytes()
+    tracemalloc.start()
+    try:
+        parsed = parse_message(raw, max_attachment_bytes=32 * 1024 * 1024)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    [item] = parsed.attachments
+    assert item.content == data
+    assert peak < 2 * len(raw)  # the decoded file (0.74x) and little else
+
+
+def test_raw_bytes_of_the_mail_are_not_touched() -> None:
+    raw = (CORPUS / "zammad" / "mail015.box").read_bytes()
+    copy = bytes(raw)
+    parse_message(raw)
+    assert raw == copy
