@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
+from tests.conftest import CORPUS
 from tests.mail import mail
 from tests.support.harness import DESK, Harness, wait_until
 from tests.support.threads import CUSTOMER, address_of, mails_of, open_ticket, wait_mail
-from tickets.models import Ticket
+from tickets.models import Ticket, TicketMessage
 
 SIGNED = re.compile(r"support\+INC0000001-[a-z2-7]{16}@desk\.example")
 
@@ -343,3 +345,39 @@ def test_colleagues_of_the_same_company_only_when_the_config_allows(harness: Har
     assert len(harness.tickets()) == 2
     assert "pat@school.example is a colleague at Example School" in inbound_decisions(harness, 2)
     assert messages(harness)[-1]["from"] == "pat@school.example"
+
+
+@pytest.mark.parametrize(
+    ("box", "sender", "our_id"),
+    [
+        # Thunderbird, "Re:", German "Am … schrieb" quote
+        ("mail005.box", "marc.smith@example.com", "20120507061007.259.822311@portal.znuny.com"),
+        # Lotus Notes, "AW:" without a space, HTML only
+        ("mail007.box", "eike.ehringer@example.com",
+         "20120613122802.489.352153@portal.example.com"),
+        # "Antwort:", a References chain whose nearest id is ours
+        ("mail013.box", "thomas.smith@example.com",
+         "20121212074433.2132.457157@portal.znuny.com"),
+    ],
+)
+def test_real_replies_from_the_corpus_thread_by_their_headers(
+    harness: Harness, box: str, sender: str, our_id: str
+) -> None:
+    """Unmodified corpus replies, as if the mail they answer had been ours."""
+    harness.write_config("[intake]\nhold_incomplete_requests = false\n")  # not what is tested
+    first = harness.dir / "first.eml"
+    first.write_bytes(mail(sender=sender, message_id="<first@example.com>"))
+    assert harness.cli("ingest", str(first)).code == 0
+    with harness.session() as session:
+        ticket = session.exec(select(Ticket)).one()
+        ticket_id = ticket.id
+        session.add(TicketMessage(ticket_id=ticket_id, direction="out", message_id=our_id,  # type: ignore[arg-type]
+                                  from_addr=DESK, created_at=ticket.created_at))
+        session.commit()
+    assert harness.cli("ingest", str(CORPUS / "zammad" / box)).code == 0
+    [_, reply] = harness.inbound()
+    assert reply.state == "done", reply.reason
+    assert f"answers message <{our_id}>" in "; ".join(reply.decisions)
+    assert reply.ticket_id == ticket_id
+    [stored] = [m for m in messages(harness) if m["message_id"] != "first@example.com"]
+    assert stored["from"] == sender and stored["body"]
