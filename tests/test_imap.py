@@ -233,6 +233,30 @@ def test_connection_dropped_mid_fetch_loses_and_repeats_nothing(box: Mailbox) ->
     assert subjects(box.harness) == [f"Request {n}" for n in range(5)]
 
 
+def test_daemon_reconnects_after_the_server_restarts(box: Mailbox) -> None:
+    box.configure(idle=True, poll_seconds=600)
+    harness = box.harness
+    with harness.daemon():
+        wait_until(lambda: _status(harness) == "ok", what="the follower to log in")
+        box.server.stop()  # the IDLE connection drops
+        wait_until(lambda: _status(harness) == "unreachable", what="the outage to be recorded")
+        box.server.start()
+        wait_until(lambda: _status(harness) == "ok", timeout=20, what="a reconnect with backoff")
+        box.append(numbered(1))
+        wait_until(lambda: harness.tickets(), timeout=5, what="a ticket after the reconnect")
+    assert state_of(harness).failing_since is None
+
+
+def test_the_same_message_twice_in_the_mailbox_makes_one_ticket(box: Mailbox) -> None:
+    box.configure()
+    box.append(numbered(1))
+    box.append(numbered(1))  # a client's retried APPEND, say
+    report = box.follower().run_once()
+    assert (report.stored, report.duplicates, report.acked) == (1, 1, 2)
+    box.harness.tick(utcnow())
+    assert subjects(box.harness) == ["Request 1"]
+
+
 class CrashBeforeAck(Recording):
     def acknowledge(self, client: IMAPClient, uids: list[int]) -> None:
         raise SystemExit("killed between store and move")

@@ -28,7 +28,7 @@ from mailgate.config import Config, ImapMailbox
 from mailgate.intake import imap_state
 from mailgate.intake.imap_auth import AuthFailure, authenticate
 from mailgate.intake.imap_lock import MailboxLock
-from mailgate.intake.store import StoreError, store_raw
+from mailgate.intake.store import StoreError, store_many
 
 log = logging.getLogger("mailgate.imap")
 
@@ -183,21 +183,13 @@ class Follower:
         return sorted(u for u in found if u > after and (upto is None or u <= upto))
 
     def store_batch(self, client: IMAPClient, uids: list[int]) -> tuple[int, int]:
-        """Fetch with BODY.PEEK[] (leaves \\Seen alone) and commit each message."""
+        """Fetch with BODY.PEEK[] (leaves \\Seen alone) and commit the batch in one transaction."""
         fetched = client.fetch(uids, ["BODY.PEEK[]"])
-        stored = duplicates = 0
-        for uid in uids:
-            item = fetched.get(uid)
-            if item is None or b"BODY[]" not in item:
-                continue  # expunged by another client since the search
-            raw = item[b"BODY[]"]
-            result = store_raw(self.engine, raw, source=self.source, now=self.clock())
-            if result.duplicate:
-                duplicates += 1
-                log.debug("mailbox %s: UID %s is message %s again", self.name, uid, result.id)
-            else:
-                stored += 1
-        return stored, duplicates
+        # a UID missing from the answer was expunged by another client since the search
+        raws = [fetched[uid][b"BODY[]"] for uid in uids if b"BODY[]" in fetched.get(uid, {})]
+        results = store_many(self.engine, raws, source=self.source, now=self.clock())
+        duplicates = sum(1 for result in results if result.duplicate)
+        return len(results) - duplicates, duplicates
 
     def acknowledge(self, client: IMAPClient, uids: list[int]) -> None:
         """Move to the processed folder, or flag \\Seen; only for mail already committed."""

@@ -70,3 +70,47 @@ def store_raw(
             return Stored(row.id, duplicate=False)
     except Exception as exc:
         raise StoreError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def store_many(
+    engine: Engine, raws: Sequence[bytes], *, source: str, now: datetime
+) -> list[Stored]:
+    """Store a batch in one transaction (group commit), with the same dedup as `store_raw`.
+
+    For a door that acknowledges the whole batch only after this returns (IMAP).
+    """
+    keys = [dedup_key(raw) for raw in raws]
+    try:
+        with Session(engine) as session:
+            known = dict(
+                session.exec(
+                    select(InboundMessage.dedup_key, InboundMessage.id).where(
+                        InboundMessage.dedup_key.in_(set(keys))  # type: ignore[attr-defined]
+                    )
+                ).all()
+            )
+            new: dict[str, InboundMessage] = {}
+            for raw, key in zip(raws, keys, strict=True):
+                if key in known or key in new:
+                    continue
+                new[key] = InboundMessage(
+                    received_at=now, source=source, message_id=message_id_of(raw), dedup_key=key,
+                    sha256=hashlib.sha256(raw).hexdigest(), size=len(raw), raw=raw,
+                )
+                session.add(new[key])
+            session.flush()
+            ids = {key: row.id for key, row in new.items()}
+            session.commit()
+    except IntegrityError:
+        # another door stored one of these a moment ago: fall back to one at a time
+        return [store_raw(engine, raw, source=source, now=now) for raw in raws]
+    except Exception as exc:
+        raise StoreError(f"{type(exc).__name__}: {exc}") from exc
+    results, seen = [], set()
+    for key in keys:
+        if key in ids and key not in seen:
+            seen.add(key)
+            results.append(Stored(ids[key], duplicate=False))  # type: ignore[arg-type]
+        else:
+            results.append(Stored(known.get(key) or ids[key], duplicate=True))  # type: ignore[arg-type]
+    return results
