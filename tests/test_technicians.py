@@ -10,7 +10,8 @@ from sqlmodel import select
 from tests.mail import mail
 from tests.support.harness import DESK, STAFF, Harness, wait_until
 from tests.support.threads import CUSTOMER, address_of, mails_of, open_ticket, wait_mail
-from tickets.models import TicketMessage
+from tickets.commands import CommandContext, run_command
+from tickets.models import Ticket, TicketMessage
 from tickets.signing import read_reply_address
 
 SUBJECT = "[INC0000001] Printer in room 12 is jammed"
@@ -253,3 +254,33 @@ def test_technicians_out_of_office_is_not_sent_to_the_customer(harness: Harness)
             select(TicketMessage).where(TicketMessage.from_addr == STAFF)
         ).all()
     assert note.internal and note.automated
+
+
+def test_commands_as_plain_functions(harness: Harness) -> None:
+    """`run_command` is what the mail channel calls; other doors can call it the same way."""
+    harness.write_config("[intake]\nhold_incomplete_requests = false\n")
+    first = harness.dir / "first.eml"
+    first.write_bytes(mail())
+    assert harness.cli("ingest", str(first)).code == 0
+    now = datetime.now(UTC)
+    with harness.session() as session:
+        [row] = session.exec(select(Ticket)).all()
+        ctx = CommandContext(session, harness.config, row, now, STAFF)
+        results = {
+            line: run_command(ctx, *line[1:].partition(" ")[::2], line=line)
+            for line in (
+                "#status Waiting on Customer", "#status nonsense", "#due tomorrow",
+                "#due 2020-01-01", "#wait the moon", "#assign me", "#priority Urgent",
+                "#confidential", "#bogus",
+            )
+        }
+        session.commit()
+    refused = {line: r.detail for line, r in results.items() if not r.accepted}
+    assert set(refused) == {"#status nonsense", "#due tomorrow", "#due 2020-01-01",
+                            "#wait the moon", "#bogus"}
+    assert "known: open, pending_action" in refused["#status nonsense"]
+    assert "is not a date" in refused["#due tomorrow"]
+    assert "in the past" in refused["#due 2020-01-01"]
+    data = ticket(harness)
+    assert (data["status"], data["priority"], data["assignee"], data["confidential"]) == (
+        "waiting_on_customer", "urgent", STAFF, True)
