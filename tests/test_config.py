@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ def run(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "mailgate", "--config", str(config), *args],
         capture_output=True, text=True, timeout=120, cwd=REPO,
+        env={**os.environ, "MAILGATE_SECRET": "a-test-secret"},
     )
 
 
