@@ -40,6 +40,8 @@ def sla_json(ticket: Ticket) -> dict[str, Any]:
         "business_seconds_used": ticket.business_seconds_used,
         "breached": ticket.sla_breached,
         "running": ticket.clock_started_at is not None,
+        # business_seconds_used counts the clock's earlier runs; the current one began here
+        "clock_started_at": iso(ticket.clock_started_at),
     }
 
 

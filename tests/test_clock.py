@@ -230,12 +230,13 @@ def test_waiting_pauses_the_sla_clock_and_moves_due_times(desk: Desk) -> None:
     desk.new_mail()
     desk.update(ref, at(23, 9, 10), "--status", "waiting_on_third_party")
     assert desk.tick(at(23, 9, 40)) == []  # paused: no warning, no breach
+    assert "business time used 0h10m, paused" in desk.h.cli("tickets", "show", ref).out
     desk.update(ref, at(23, 9, 40), "--status", "actively working on")
     sla = desk.h.ticket_json(ref)["sla"]
     assert sla["response_due"] == at(23, 10).isoformat()  # moved by the 30 min paused
     assert sla["resolution_due"] == at(23, 10, 30).isoformat()
     assert sla["business_seconds_used"] == 600
-    assert sla["breached"] is False
+    assert sla["breached"] is False and sla["clock_started_at"] == at(23, 9, 40).isoformat()
     assert "SLA warning" in only(desk.tick(at(23, 9, 50))).header("Subject")
 
 

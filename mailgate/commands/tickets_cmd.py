@@ -71,6 +71,9 @@ def show_ticket(args: argparse.Namespace) -> int:
     sla = data["sla"]
     print(f"  sla        response due {sla['response_due'] or '-'}, "
           f"resolution due {sla['resolution_due'] or '-'}, breached {sla['breached']}")
+    used = sla["business_seconds_used"]
+    print(f"             business time used {used // 3600}h{used % 3600 // 60:02d}m"
+          + (f", running since {sla['clock_started_at']}" if sla["running"] else ", paused"))
     print()
     for message in data["messages"]:
         flags = [f for f in ("internal", "automated") if message[f]]
