@@ -21,6 +21,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from mailgate.config import Config
 from mailgate.pipeline import notifier_for
 from notify.outbox import enqueue
+from tickets import schedule
 from tickets.due import run_due
 from tickets.models import Ticket
 
@@ -71,6 +72,7 @@ def run_due_tickets(engine: Engine, config: Config, now: datetime, batch: int = 
                     with session.begin_nested():
                         events = run_due(session, config, ticket, now)
                         enqueue(session, notifier, events, now)
+                        schedule.refresh(ticket, config, now)  # its mail updated the ticket
                     acted += 1
                 except Exception:
                     log.exception("ticket %s: due action failed; will try again", ticket.id)

@@ -23,14 +23,12 @@ def run_due(session: Session, policy: DeskPolicy, ticket: Ticket, now: datetime)
     """Apply every action of the ticket that is due at `now`."""
     events: list[Event] = []
     for _ in range(MAX_STEPS):
+        # From the ticket as it is now: the mail of an earlier step counts as an update, and
+        # the config may have changed since `next_action_at` was written.
+        schedule.refresh(ticket, policy, now)
         if ticket.next_action_at is None or ticket.next_action_at > now:
             break
-        action = ticket.next_action
-        handler = ACTIONS.get(action)
-        if handler is None:  # written by a newer or older mailgate: recompute and move on
-            schedule.refresh(ticket, policy, now)
-            continue
-        events += handler(session, policy, ticket, now)
+        events += ACTIONS[ticket.next_action](session, policy, ticket, now)
     return events
 
 
