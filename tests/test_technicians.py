@@ -284,3 +284,29 @@ def test_commands_as_plain_functions(harness: Harness) -> None:
     data = ticket(harness)
     assert (data["status"], data["priority"], data["assignee"], data["confidential"]) == (
         "waiting_on_customer", "urgent", STAFF, True)
+
+
+def test_reply_all_straight_to_the_customer_is_recorded_not_sent_twice(harness: Harness) -> None:
+    """A technician answers the customer's own mail from Outlook with Reply All (To: Jane,
+    Cc: the desk): Jane has it already; the ticket keeps it in its public thread."""
+    trust_mx(harness)
+    with harness.daemon():
+        open_ticket(harness)
+        raw = mail(subject="RE: Printer in room 12 is jammed", sender=f"Tom Tech <{STAFF}>",
+                   to="Jane Doe <jane@school.example>", cc=DESK,
+                   in_reply_to="<first@school.example>", references="<first@school.example>",
+                   message_id="<tom-direct@desk.example>",
+                   headers={"Authentication-Results": AUTH_PASS},
+                   body="#wait customer\n\nWhich tray is it?\n\n-----Original Message-----\n"
+                        "From: Jane Doe\nthe printer in room 12 shows a paper jam.\n")
+        harness.send(raw, mail_from=STAFF, to=[DESK])
+        harness.wait_processed(2)
+        customer_replies(harness, 3, "Tray 2.\n", "<jane-tray@school.example>")
+    assert mails_of(harness, "technician_reply") == []
+    data = ticket(harness)
+    [direct] = [m for m in data["messages"] if m["from"] == STAFF]
+    assert (direct["direction"], direct["internal"], direct["body"]) == (
+        "out", False, "Which tray is it?")
+    assert data["sla"]["responded_at"] is not None
+    # waiting on the customer, who answered: back to work
+    assert data["status"] == "open"

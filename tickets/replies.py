@@ -77,14 +77,15 @@ def classify(intake: Intake, ticket: Ticket) -> str:
 
 
 def store_reply(
-    intake: Intake, ticket: Ticket, *, body: str, internal: bool = False, verified: bool = True
+    intake: Intake, ticket: Ticket, *, body: str, internal: bool = False, verified: bool = True,
+    direction: str = "in",
 ) -> None:
     parsed = intake.parsed
     lifecycle.add_message(
         intake.session,
         ticket,
         intake.now,
-        direction="in",
+        direction=direction,
         from_addr=intake.sender,
         from_name=intake.sender_name,
         to=[a.email for a in parsed.to if a.email],

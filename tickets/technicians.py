@@ -16,7 +16,7 @@ from parsing.reply import split_reply
 from tickets import history, lifecycle
 from tickets.commands import CommandContext, Outcome, run_command, split_commands
 from tickets.events import Event
-from tickets.models import Ticket
+from tickets.models import Contact, Ticket
 from tickets.replies import new_text, store_reply
 
 if TYPE_CHECKING:  # the pipeline imports this module
@@ -58,12 +58,21 @@ def apply_technician_reply(intake: Intake, ticket: Ticket) -> None:
     context = CommandContext(intake.session, intake.policy, ticket, intake.now, intake.sender)
     outcomes = [run_command(context, c.name, c.argument, c.line) for c in split.commands]
     internal = any(o.internal for o in outcomes)
-    store_reply(intake, ticket, body=split.text or text, internal=True)
     intake.decide("apply", f"technician mail verified: {verified}")
-    if split.text and not internal:
+    public = bool(split.text) and not internal
+    direct = public and _addressed_requester(intake, ticket)
+    if direct:
+        # Reply-all from Outlook to the customer's own mail: they have it already. Keep it in
+        # the public thread (its Message-ID threads what follows), do not send it again.
+        store_reply(intake, ticket, body=split.text, direction="out")
+        intake.decide("apply", "the requester was addressed directly: recorded, not sent again")
+    else:
+        store_reply(intake, ticket, body=split.text or text, internal=True)
+    if public:
         lifecycle.record_public_reply(
             intake.session, intake.policy, ticket, intake.now, actor=intake.sender
         )
+    if public and not direct:
         intake.events.append(
             Event(
                 kind="technician_replied",
@@ -79,6 +88,13 @@ def apply_technician_reply(intake: Intake, ticket: Ticket) -> None:
     refused = [o for o in outcomes if not o.accepted]
     if refused:
         intake.events.append(_results_event(intake, ticket, outcomes, unverified=False))
+
+
+def _addressed_requester(intake: Intake, ticket: Ticket) -> bool:
+    requester = intake.session.get(Contact, ticket.requester_id)
+    return requester is not None and requester.email in {
+        a.email for a in (*intake.parsed.to, *intake.parsed.cc)
+    }
 
 
 def _unverified(intake: Intake, ticket: Ticket, text: str) -> None:
