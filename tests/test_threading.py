@@ -212,7 +212,9 @@ def test_same_mail_to_two_of_our_addresses_is_one_message(harness: Harness) -> N
 def test_reply_while_waiting_on_customer_goes_back_to_work(harness: Harness) -> None:
     with harness.daemon():
         open_ticket(harness)
-        set_status(harness, "waiting_on_customer")
+        waiting = harness.cli("tickets", "update", "INC0000001", "--status", "waiting_on_customer")
+        assert waiting.code == 0, waiting.err
+        assert harness.ticket_json("INC0000001")["sla"]["running"] is False  # the clock paused
         harness.send(mail(subject="Re: [INC0000001] Printer in room 12 is jammed",
                           body="It is a HP LaserJet.\n"), mail_from=CUSTOMER)
         harness.wait_processed(2)
@@ -220,6 +222,7 @@ def test_reply_while_waiting_on_customer_goes_back_to_work(harness: Harness) -> 
     assert data["status"] == "open"
     assert any(h["kind"] == "status" and "waiting_on_customer → open" in h["detail"]
                for h in data["history"])
+    assert data["sla"]["running"] is True  # and resumed
 
 
 def test_out_of_office_never_changes_a_status(harness: Harness) -> None:
