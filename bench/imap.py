@@ -101,10 +101,10 @@ def bench_latency(config: Config, engine: Engine, client: IMAPClient, mails: lis
         for raw in mails:
             started = time.perf_counter()
             client.append("INBOX", raw.replace(b"\n", b"\r\n"))
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 120
             while processed(engine) == seen:
                 if time.monotonic() > deadline:
-                    raise SystemExit("no ticket within 30 s")
+                    raise SystemExit("no ticket within 120 s")
                 time.sleep(0.002)
             latencies.append(time.perf_counter() - started)
             seen += 1
@@ -160,8 +160,10 @@ def main() -> None:
                 latencies = bench_latency(config, engine, client, corpus[:args.appends])
             print(f"IMAP ({kind}), APPEND → ticket committed, with IDLE, {len(latencies)} messages:"
                   f" median {statistics.median(latencies) * 1000:.0f} ms, "
-                  f"max {max(latencies) * 1000:.0f} ms "
-                  "(Dovecot itself waits ~500 ms before notifying)")
+                  f"max {max(latencies) * 1000:.0f} ms, over 2 s: "
+                  f"{sum(1 for x in latencies if x > 2)} "
+                  "(Dovecot waits ~500 ms before notifying; an APPEND racing the start of IDLE "
+                  "waits for Dovecot's 30 s re-check or poll_seconds)")
 
             backlog = corpus[args.appends:]
             with dovecot.client(user, password) as client:

@@ -107,6 +107,12 @@ class Config(DeskPolicy):
                              "give each a distinct `name`")
         return self
 
+    def company_for_source(self, source: str) -> str | None:
+        for mailbox in self.imap:
+            if source == f"imap:{mailbox.name}":
+                return mailbox.company
+        return None
+
     @property
     def templates_dir(self) -> Path:
         return (self.base_dir / self.desk.templates).resolve()

@@ -454,3 +454,21 @@ def test_inbound_rows_name_their_mailbox(box: Mailbox) -> None:
     box.follower().run_once()
     with Session(box.harness.engine) as session:
         assert session.exec(select(InboundMessage.source)).all() == ["imap:support"]
+
+
+def test_mail_from_a_companys_mailbox_gets_that_company(box: Mailbox) -> None:
+    box.configure(company="St Mary's Primary")
+    body = "Hello,\n\nthe projector in the hall is dead.\n\nPat Smith\nTel: 01527 359 999\n"
+    box.append(mail(subject="Projector", sender="Pat Smith <pat@mail.example>", body=body))
+    box.append(numbered(1))  # school.example is Example School's domain: that wins
+    box.append(mail(subject="From the desk", sender="Tech <tech@desk.example>",
+                    message_id="<staff-1@desk.example>"))
+    box.follower().run_once()
+    box.harness.tick(utcnow())
+    companies = {t.subject: box.harness.ticket_json(t.reference)["requester"]["company"]
+                 for t in box.harness.tickets()}
+    assert companies["Projector"] == "St Mary's Primary"
+    assert companies["Request 1"] == "Example School"
+    decisions = [row.decisions for row in box.harness.inbound()]
+    assert "identify: pat@mail.example is a new sender, company St Mary's Primary" in decisions[0]
+    assert not any("St Mary" in d for d in decisions[2])  # staff are nobody's customers

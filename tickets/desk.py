@@ -137,6 +137,10 @@ class DeskPolicy(Policy):
                 return company
         return None
 
+    def company_for_source(self, source: str) -> str | None:
+        """The default company for mail that came in through `source` (an IMAP mailbox's)."""
+        return None
+
     def secret(self) -> bytes | None:
         value = os.environ.get(self.desk.secret_env, "")
         return value.encode() if value else None

@@ -293,12 +293,18 @@ class Follower:
                 return
 
     def wait_idle(self, client: IMAPClient) -> None:
-        """IDLE until the folder changes, the server goes away, we stop, or it is time to renew."""
+        """IDLE until the folder changes, the server goes away, we stop, or it is time to renew.
+
+        Also renewed every `poll_seconds`, so that the search after it bounds how long a missed
+        notification can go unnoticed: Dovecot, for one, misses an APPEND that lands while IDLE
+        starts until its own 30 s re-check.
+        """
         client.idle()
         started = time.monotonic()
+        renew_after = min(IDLE_RENEW_SECONDS, self.mailbox.poll_seconds)
         try:
             while not self.stopping.is_set():
-                if time.monotonic() - started > IDLE_RENEW_SECONDS:
+                if time.monotonic() - started > renew_after:
                     return
                 tick = time.monotonic()
                 responses = client.idle_check(timeout=IDLE_TICK)
