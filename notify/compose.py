@@ -30,6 +30,8 @@ class Outgoing:
     in_reply_to: str = ""  # Message-ID (without brackets) of the mail we answer
     references: Sequence[str] = ()  # the thread so far, oldest first, without brackets
     auto_submitted: str = "auto-replied"  # RFC 3834 §5: 'no' for a person's reply
+    thread_topic: str = ""  # Outlook groups a conversation by these two (notify/outlook.py)
+    thread_index: str = ""
 
 
 def new_message_id(domain: str) -> str:
@@ -77,6 +79,9 @@ def compose(mail: Outgoing, message_id: str) -> bytes:
         if len(chain) > 20:
             chain = [chain[0], *chain[-19:]]
         message["References"] = " ".join(f"<{mid}>" for mid in chain)
+    if mail.thread_index:
+        message["Thread-Topic"] = _header(mail.thread_topic)
+        message["Thread-Index"] = mail.thread_index
     message["Auto-Submitted"] = mail.auto_submitted
     if mail.auto_submitted != "no":
         # Exchange honours this and sends no out-of-office answer to our automatic mail

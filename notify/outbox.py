@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from notify.compose import Outgoing, compose, new_message_id, tagged_subject
+from notify.outlook import thread_headers
 from notify.render import render
 from notify.replyto import signed_reply_to
 from tickets import lifecycle
@@ -77,6 +78,7 @@ def queue_mail(
     text, html = render(notifier.templates_dir, kind, {"desk": desk, "ticket": ticket, **context})
     message_id = new_message_id(notifier.domain)
     references = thread_of(session, ticket) if ticket is not None else []
+    topic, index = thread_headers(session, ticket, now) if ticket is not None else ("", "")
     raw = compose(
         Outgoing(
             from_name=desk.name,
@@ -92,6 +94,8 @@ def queue_mail(
             in_reply_to=in_reply_to,
             references=references,
             auto_submitted=auto_submitted,
+            thread_topic=topic,
+            thread_index=index,
         ),
         message_id,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -105,6 +106,10 @@ def test_technician_answers_from_outlook_with_commands(harness: Harness) -> None
     assert references[-1] == "<jane-2@school.example>"
     assert notice.header("Message-ID") not in references  # staff mail stays out of the thread
     assert re.fullmatch(r"<mailgate\.[0-9a-f]{24}@desk\.example>", answer.header("Message-ID"))
+    # Outlook: one conversation (the same 22-byte header block), the ticket's subject as topic
+    ours, first = (base64.b64decode(m.header("Thread-Index")) for m in (answer, ack))
+    assert ours[:22] == first[:22] and len(ours) == 27
+    assert answer.header("Thread-Topic") == "Printer in room 12 is jammed"
     customer_address = read_reply_address(harness.config, address_of(answer.header("Reply-To")))
     assert customer_address is not None and customer_address.role == "customer"
     data = ticket(harness)

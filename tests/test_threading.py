@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import timedelta
 
@@ -384,3 +385,24 @@ def test_real_replies_from_the_corpus_thread_by_their_headers(
     assert reply.ticket_id == ticket_id
     [stored] = [m for m in messages(harness) if m["message_id"] != "first@example.com"]
     assert stored["from"] == sender and stored["body"]
+
+
+def test_outlook_threads_by_thread_index_and_topic(harness: Harness) -> None:
+    """Outlook groups by Thread-Index (its first 22 bytes name the conversation) and falls back
+    to Thread-Topic; a customer writing from Outlook gets our mail in their own conversation."""
+    theirs = "AdnT3sJ1Qm9Uyq4KTFm1lHhE4mdq9w=="  # a real 22-byte header block from Outlook
+    with harness.daemon():
+        ack = open_ticket(harness, headers={"Thread-Topic": "Printer in room 12 is jammed",
+                                            "Thread-Index": theirs})
+    index = base64.b64decode(ack.header("Thread-Index"))
+    assert len(index) == 27  # the header block and one child block
+    assert index[:22] == base64.b64decode(theirs)
+    assert ack.header("Thread-Topic") == "Printer in room 12 is jammed"
+
+
+def test_thread_index_for_a_customer_without_outlook(harness: Harness) -> None:
+    with harness.daemon():
+        ack = open_ticket(harness)
+    index = base64.b64decode(ack.header("Thread-Index"))
+    assert len(index) == 27 and index[0] == 1
+    assert ack.header("Thread-Topic") == "Printer in room 12 is jammed"
