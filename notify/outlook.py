@@ -18,12 +18,14 @@ import uuid
 from datetime import UTC, datetime
 from email.parser import BytesHeaderParser
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from tickets.models import InboundMessage, Ticket, TicketMessage
 
 _FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
 _HEADER_BLOCK = 22
+_HEAD_BYTES = 65_536  # enough for any header section; a 25 MB mail is not read for it
 _NAMESPACE = uuid.UUID("5d1b6a53-3c0e-4a4b-9a51-6d61696c6761")  # mailgate's own namespace
 
 
@@ -53,7 +55,7 @@ def child_block(header: bytes, now: datetime) -> bytes:
 def _customer_header_block(session: Session, ticket: Ticket) -> bytes | None:
     """The header block of the Thread-Index on the first mail of the ticket, if it had one."""
     raw = session.exec(
-        select(InboundMessage.raw)
+        select(func.substr(InboundMessage.raw, 1, _HEAD_BYTES))
         .join(TicketMessage, TicketMessage.inbound_id == InboundMessage.id)  # type: ignore[arg-type]
         .where(TicketMessage.ticket_id == ticket.id)
         .order_by(TicketMessage.id)  # type: ignore[arg-type]
@@ -61,7 +63,7 @@ def _customer_header_block(session: Session, ticket: Ticket) -> bytes | None:
     ).first()
     if raw is None:
         return None
-    head = re.split(rb"\r?\n\r?\n", raw, maxsplit=1)[0]
+    head = re.split(rb"\r?\n\r?\n", bytes(raw), maxsplit=1)[0]
     value = BytesHeaderParser().parsebytes(head + b"\n\n").get("Thread-Index", "")
     try:
         decoded = base64.b64decode("".join(str(value).split()), validate=True)
