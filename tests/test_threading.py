@@ -314,6 +314,8 @@ def test_serve_refuses_to_start_without_the_secret(harness: Harness) -> None:
     assert done.returncode == 78
     assert b"MAILGATE_SECRET is not set" in done.stderr
     assert b"Traceback" not in done.stderr
+    checked = harness.run_process("check-config", env=env)
+    assert b"WARNING    MAILGATE_SECRET is not set" in checked.stdout
 
 
 def test_mail_after_the_tag_keeps_its_subject(harness: Harness) -> None:

@@ -24,6 +24,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"  smtp out   {config.smtp_out.host}:{config.smtp_out.port}")
     for mailbox in config.imap:
         print(f"  imap       {mailbox.username}@{mailbox.host} {mailbox.folder}")
+    if config.secret() is None:
+        print(f"  WARNING    {config.desk.secret_env} is not set: no signed reply addresses, "
+              "and `serve` refuses to start")
     if not config.templates_dir.is_dir():
         print(f"  WARNING    templates folder {config.templates_dir} does not exist")
         return 1
