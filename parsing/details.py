@@ -228,7 +228,7 @@ def _from_signature(lines: list[str]) -> tuple[str, str]:
             name = line
             continue
         for segment in re.split(r"\s*[|,–—]\s*|\s+-\s+", line):
-            if not company and _ORG_SUFFIX.search(segment) and not find_phones(segment):
+            if not company and _ORG_SUFFIX.search(segment) and sum(map(str.isdigit, segment)) < 6:
                 company = _clean_value(segment)
     return name, company
 

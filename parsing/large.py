@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 
 # Only worth it for big mail; small mail goes through the parser unchanged.
-LIFT_FROM_BYTES = 512 * 1024
-MIN_RUN_BYTES = 128 * 1024
+LIFT_FROM_BYTES = 64 * 1024
+MIN_RUN_BYTES = 32 * 1024
 # A part body that looks like base64: right after a blank line, two full base64 lines. The end of
 # the run is found with a plain search for the first byte outside the alphabet, not a repeated
 # group: `re` keeps a backtracking record per repetition (3.4x the run size in memory).
