@@ -162,8 +162,7 @@ def main() -> None:
                   f" median {statistics.median(latencies) * 1000:.0f} ms, "
                   f"max {max(latencies) * 1000:.0f} ms, over 2 s: "
                   f"{sum(1 for x in latencies if x > 2)} "
-                  "(Dovecot waits ~500 ms before notifying; an APPEND racing the start of IDLE "
-                  "waits for Dovecot's 30 s re-check or poll_seconds)")
+                  "(Dovecot waits ~500 ms before notifying)")
 
             backlog = corpus[args.appends:]
             with dovecot.client(user, password) as client:

@@ -120,11 +120,14 @@ def test_new_message_becomes_a_ticket_within_seconds_via_idle(box: Mailbox) -> N
         wait_until(lambda: harness.tickets(), timeout=5, what="a ticket from IDLE")
         harness.wait_sink(1)  # the acknowledgement went out
         wait_until(lambda: not box.messages(), what="the message to be moved")
-        box.append(numbered(2))  # the follower is back in IDLE
-        wait_until(lambda: len(harness.tickets()) == 2, timeout=5, what="a second ticket")
-    assert subjects(harness) == ["Request 1", "Request 2"]
-    assert [i.source for i in harness.inbound()] == ["imap:support", "imap:support"]
-    assert len(box.messages("Processed")) == 2
+        # each next one lands as the follower goes back to IDLE: a push lost in that race
+        # (Dovecot 2.3 loses some) must not leave a message waiting for poll_seconds
+        for n in range(2, 9):
+            box.append(numbered(n))
+            wait_until(lambda n=n: len(harness.tickets()) == n, timeout=5, what=f"ticket {n}")
+    assert subjects(harness) == [f"Request {n}" for n in range(1, 9)]
+    assert {i.source for i in harness.inbound()} == {"imap:support"}
+    assert len(box.messages("Processed")) == 8
 
 
 def test_polling_mode_without_idle(box: Mailbox, caplog: pytest.LogCaptureFixture) -> None:

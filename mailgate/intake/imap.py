@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import ssl
 import threading
 import time
@@ -36,6 +37,7 @@ SOCKET_TIMEOUT = 60.0
 # RFC 2177 §3: a server may log out a client idle for 30 minutes; re-issue IDLE well before.
 IDLE_RENEW_SECONDS = 25 * 60
 IDLE_TICK = 0.5  # how often an idle follower looks at its stop flag
+SETTLE_SECONDS = 1.0
 BACKOFF_START, BACKOFF_MAX = 1.0, 300.0
 LOCK_RETRY_SECONDS = 15.0
 
@@ -281,27 +283,29 @@ class Follower:
                  self.mailbox.host, "IDLE" if use_idle else f"polling every "
                  f"{self.mailbox.poll_seconds:g} s")
         while not self.stopping.is_set():
-            self.drain(client)
+            report = self.drain(client)
             if news_arrived(client):
                 continue  # announced during our last commands: IDLE would not repeat it
             if use_idle:
-                self.wait_idle(client)
+                # Mail tends to come in bursts, and a push that races the start of IDLE can be
+                # lost (see wait_idle): after taking mail, look again shortly before settling.
+                self.wait_idle(client, SETTLE_SECONDS if report.fetched else None)
             else:
                 self.stopping.wait(self.mailbox.poll_seconds)
             if not self.lock.acquire():
                 log.warning("mailbox %s: lock lost to another daemon; standing by", self.name)
                 return
 
-    def wait_idle(self, client: IMAPClient) -> None:
+    def wait_idle(self, client: IMAPClient, at_most: float | None = None) -> None:
         """IDLE until the folder changes, the server goes away, we stop, or it is time to renew.
 
-        Also renewed every `poll_seconds`, so that the search after it bounds how long a missed
-        notification can go unnoticed: Dovecot, for one, misses an APPEND that lands while IDLE
-        starts until its own 30 s re-check.
+        Renewed at least every `poll_seconds` (and RFC 2177's 29 minutes), so that the search
+        after it bounds how long a lost push goes unnoticed: Dovecot 2.3 can miss an APPEND that
+        commits while IDLE starts, and then says nothing until the next change.
         """
         client.idle()
         started = time.monotonic()
-        renew_after = min(IDLE_RENEW_SECONDS, self.mailbox.poll_seconds)
+        renew_after = min(IDLE_RENEW_SECONDS, self.mailbox.poll_seconds, at_most or math.inf)
         try:
             while not self.stopping.is_set():
                 if time.monotonic() - started > renew_after:
