@@ -33,6 +33,9 @@ def split_reply(text: str) -> Reply:
     if first is None:
         return Reply(text.strip(), "")
     body, signature = first.body.strip(), (first.signatures or "").strip()
+    # quoted lines ('> …') are someone else's words, also without an "On … wrote:" header
+    body = "\n".join(line for line in body.splitlines() if not line.lstrip().startswith(">"))
+    body = body.strip()
     dashes = _SIG_DASHES.search(body)
     if dashes:
         body, signature = body[: dashes.start()].rstrip(), body[dashes.end() :].strip()

@@ -200,3 +200,49 @@ def test_attachment_over_the_limit_is_noted_and_the_sender_told(harness: Harness
     [ack] = harness.sink.to("jane@school.example")
     assert "big.png" in ack.text() and "small.txt" not in ack.text()
     wait_until(lambda: True)
+
+
+def test_a_bare_answer_supplies_the_one_detail_asked_for(harness: Harness) -> None:
+    first = mail(
+        sender="Helen Carter <helen@oakwood-mail.example>",
+        subject="Whiteboard shows no picture",
+        body="The interactive whiteboard in class 3 shows no picture since Monday.\n"
+        "Call me on 0113 496 0500.\n\nHelen Carter",
+        message_id="<wb-1@oakwood-mail.example>",
+    )
+    assert harness.cli("ingest", str(_write(harness, first, "first.eml"))).code == 0
+    now = datetime.now(UTC)
+    harness.tick(now)
+    [ask] = harness.sink.messages
+    assert "your company or school" in ask.text() and "your full name" not in ask.text()
+    answer = mail(
+        sender="Helen Carter <helen@oakwood-mail.example>",
+        subject="Re: Details needed: Whiteboard shows no picture",
+        body="Oakwood Infant School\n\n> Before we can log your request we need:\n",
+        message_id="<wb-2@oakwood-mail.example>",
+        in_reply_to=ask.message["Message-ID"],
+    )
+    assert harness.cli("ingest", str(_write(harness, answer, "answer.eml"))).code == 0
+    [ticket] = harness.tickets()
+    assert ticket.company_name == "Oakwood Infant School"
+    assert ticket.requester_name == "Helen Carter"
+    assert ticket.requester_phone == "+441134960500"
+    assert ticket.subject == "Whiteboard shows no picture"
+    assert ticket.missing_details == []
+
+
+def test_an_out_of_office_answer_does_not_complete_the_request(harness: Harness) -> None:
+    first = mail(sender=UNKNOWN, subject="Printer prints blank pages", body=FIRST_BODY)
+    assert harness.cli("ingest", str(_write(harness, first, "first.eml"))).code == 0
+    harness.tick(datetime.now(UTC))
+    [ask] = harness.sink.messages
+    away = mail(
+        sender=UNKNOWN, subject="Automatic reply: Details needed",
+        body="I am out of the office until Monday.",
+        in_reply_to=ask.message["Message-ID"],
+        headers={"Auto-Submitted": "auto-replied"},
+    )
+    assert harness.cli("ingest", str(_write(harness, away, "away.eml"))).code == 0
+    assert harness.tickets() == []
+    assert _pending(harness)[0]["state"] == "waiting"
+    assert harness.inbound()[1].state == "screened"
