@@ -308,3 +308,13 @@ def extract_from_text(
         site=labelled.get("site", ""),
         consumed=tuple(consumed),
     )
+
+
+def looks_like_person(text: str) -> bool:
+    """A person's full name: capitalised words, no digits, no organisation words."""
+    return _looks_like_person(text, full=True) and not _ORG_SUFFIX.search(text)
+
+
+def looks_like_organisation(text: str) -> bool:
+    """Words that name an organisation: 'Ltd', 'School', 'Practice', 'Trust', …"""
+    return bool(_ORG_SUFFIX.search(text)) and sum(map(str.isdigit, text)) < 6

@@ -79,7 +79,8 @@ def test_held_request_is_completed_by_the_answer_over_smtp(harness: Harness) -> 
         "+441134960123", "0113 496 0123",
     )
     assert ticket.missing_details == []
-    assert [m["direction"] for m in data["messages"]][:2] == ["in", "in"]
+    # the request, our question, the answer, the acknowledgement: one thread
+    assert [m["direction"] for m in data["messages"]] == ["in", "out", "in", "out"]
     assert ack.message["Subject"] == f"[{ticket.reference}] Printer prints blank pages"
     assert ack.message["In-Reply-To"] == "<req-1@unknown-co.example>"
     assert ticket.reference in ack.text()
@@ -246,3 +247,38 @@ def test_an_out_of_office_answer_does_not_complete_the_request(harness: Harness)
     assert harness.tickets() == []
     assert _pending(harness)[0]["state"] == "waiting"
     assert harness.inbound()[1].state == "screened"
+
+
+def test_late_answer_after_expiry_still_makes_the_ticket_and_later_replies_follow_up(
+    harness: Harness,
+) -> None:
+    first = mail(sender=UNKNOWN, subject="Printer prints blank pages", body=FIRST_BODY)
+    assert harness.cli("ingest", str(_write(harness, first, "first.eml"))).code == 0
+    now = datetime.now(UTC)
+    harness.tick(now)
+    harness.tick(now + timedelta(hours=73))
+    ask, notice = harness.sink.messages
+    assert _pending(harness)[0]["state"] == "expired"
+    late = mail(
+        sender=UNKNOWN, subject="Re: Not logged: Printer prints blank pages",
+        body="Sorry, I was away. Robert Brown, Hillside Dental Practice, 0113 496 0123.",
+        message_id="<late@unknown-co.example>",
+        in_reply_to=notice.message["Message-ID"],
+        references=f"{ask.message['Message-ID']} {notice.message['Message-ID']}",
+    )
+    assert harness.cli("ingest", str(_write(harness, late, "late.eml"))).code == 0
+    [ticket] = harness.tickets()
+    assert (ticket.company_name, ticket.requester_phone) == (
+        "Hillside Dental Practice", "+441134960123",
+    )
+    assert _pending(harness)[0]["state"] == "completed"
+    again = mail(
+        sender=UNKNOWN, subject="Re: Details needed: Printer prints blank pages",
+        body="Also: it now makes a grinding noise.",
+        message_id="<again@unknown-co.example>",
+        in_reply_to=ask.message["Message-ID"],
+    )
+    assert harness.cli("ingest", str(_write(harness, again, "again.eml"))).code == 0
+    assert len(harness.tickets()) == 1  # a follow-up on the ticket, not a new request
+    bodies = [m["body"] for m in harness.ticket_json(ticket.reference)["messages"]]
+    assert any("grinding noise" in body for body in bodies)

@@ -15,12 +15,20 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from parsing import ParsedMessage
-from parsing.details import COMPANY, LABELS, NAME, Details, extract_details
+from parsing.details import (
+    COMPANY,
+    LABELS,
+    NAME,
+    Details,
+    extract_details,
+    looks_like_organisation,
+    looks_like_person,
+)
 from parsing.details import display_name_person as _person
 from parsing.phones import find_phones
 from tickets.details import Gathered
 from tickets.events import Event
-from tickets.models import InboundMessage, PendingRequest, Ticket, TicketMessage
+from tickets.models import InboundMessage, Outbox, PendingRequest, Ticket, TicketMessage
 from tickets.pipeline.context import Intake
 
 WAITING, COMPLETED, EXPIRED = "waiting", "completed", "expired"
@@ -80,41 +88,53 @@ def _supplied(gathered: Gathered) -> dict[str, str]:
 
 
 def answered_by(session: Session, sender: str, parsed: ParsedMessage) -> PendingRequest | None:
-    """The waiting request whose info_request this mail answers (In-Reply-To / References)."""
+    """The held request whose info_request this mail answers (In-Reply-To / References).
+
+    An expired request is answered too: a late answer still deserves its ticket."""
     ids = parsed.thread_ids
     if not ids or not sender:
         return None
     return session.exec(
         select(PendingRequest).where(
             PendingRequest.message_id.in_(ids),  # type: ignore[attr-defined]
-            PendingRequest.state == WAITING,
+            PendingRequest.state.in_((WAITING, EXPIRED)),  # type: ignore[attr-defined]
             PendingRequest.email == sender,
         )
     ).first()
 
 
 def answer_details(parsed: ParsedMessage, missing: Sequence[str], region: str) -> Details:
-    """What the answer supplies. Besides labelled lines and prose, a bare line answers the one
-    question it can answer ('Northfield Academy' when only the company was asked for)."""
+    """What the answer supplies. Besides labelled lines and prose, short unlabelled pieces
+    answer the questions they fit: 'Robert Brown, Hillside Dental Practice, 0113 496 0123',
+    or a bare 'Northfield Academy' when only the company was asked for."""
     found = extract_details(parsed, region=region)
     if found.name_source == "display name" and NAME not in missing:
         found = _replace(found, name="", name_source="")
-    lines = [
-        line.strip()
-        for line in parsed.reply_text.splitlines()
-        if _SHORT_LINE.match(line.strip())
-        and line.strip() not in found.consumed
-        and not find_phones(line, region)
-    ]
-    text_wanted = [m for m in missing if m in (NAME, COMPANY)]
-    if not lines or not text_wanted:
+    wanted = [m for m in missing if m in (NAME, COMPANY)]
+    if not wanted:
         return found
-    if len(text_wanted) == 1 and len(lines) == 1:
-        if text_wanted == [NAME] and not found.name:
-            return _replace(found, name=_person(lines[0]) or lines[0], name_source="labelled")
-        if text_wanted == [COMPANY] and not found.company:
-            return _replace(found, company=lines[0].strip(" .,"), company_source="labelled")
-    return found
+    segments = [
+        piece.strip(" .!")
+        for line in parsed.reply_text.splitlines()
+        if _SHORT_LINE.match(line.strip()) and line.strip() not in found.consumed
+        for piece in re.split(r"[,;|]|\s[-–]\s", line)
+        if piece.strip(" .!") and not find_phones(piece, region)
+        and sum(map(str.isdigit, piece)) < 6
+    ]
+    changes: dict[str, str] = {}
+    if NAME in wanted and found.name_source in ("", "display name", "signature"):
+        people = [p for p in segments if looks_like_person(p)]
+        if people:
+            changes.update(name=people[0], name_source="labelled")
+        elif wanted == [NAME] and len(segments) == 1:
+            changes.update(name=_person(segments[0]) or segments[0], name_source="labelled")
+    if COMPANY in wanted and found.company_source in ("", "signature"):
+        organisations = [p for p in segments if looks_like_organisation(p)]
+        if organisations:
+            changes.update(company=organisations[0], company_source="labelled")
+        elif wanted == [COMPANY] and len(segments) == 1:
+            changes.update(company=segments[0], company_source="labelled")
+    return _replace(found, **changes) if changes else found
 
 
 def _replace(details: Details, **changes: str) -> Details:
@@ -184,6 +204,7 @@ def complete(intake: Intake, ticket: Ticket) -> None:
     ).first()
     if first is not None:
         first.inbound_id = original.id  # the request itself arrived as the original mail
+    _link_our_mail(intake, ticket, pending)
     lifecycle.add_message(
         session, ticket, now,
         direction="in",
@@ -209,3 +230,31 @@ def complete(intake: Intake, ticket: Ticket) -> None:
         + (f"; supplied: {supplied}" if supplied else ""),
         now, actor=intake.sender,
     )
+
+
+def _link_our_mail(intake: Intake, ticket: Ticket, pending: PendingRequest) -> None:
+    """Our info_request (and final notice) join the ticket's thread, so a later reply to them
+    is a follow-up on this ticket, matched by its In-Reply-To like any other."""
+    from tickets import lifecycle
+
+    rows = intake.session.exec(
+        select(Outbox).where(
+            Outbox.dedup_key.in_(  # type: ignore[attr-defined]
+                [f"info_request:{pending.id}:mail", f"info_request_expired:{pending.id}:mail"]
+            )
+        ).order_by(Outbox.id)  # type: ignore[arg-type]
+    ).all()
+    for row in rows:
+        row.ticket_id = ticket.id
+        lifecycle.add_message(
+            intake.session, ticket, intake.now,
+            direction="out",
+            from_addr=intake.policy.desk.address,
+            from_name=intake.policy.desk.name,
+            to=[pending.email],
+            subject=row.subject,
+            body=f"({row.kind}: asked for {', '.join(pending.missing)})",
+            message_id=row.message_id,
+            outbox_id=row.id,
+            automated=True,
+        )
