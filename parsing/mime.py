@@ -28,6 +28,7 @@ from parsing.large import TOKEN_PREFIX, Lifted, LiftedElsewhere, lift_large_bodi
 from parsing.message import Address, Attachment, ParsedMessage
 from parsing.reply import split_reply
 from parsing.tnef import is_tnef, unpack_tnef
+from parsing.uuencode import extract_uuencoded
 
 DEFAULT_MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 40  # nesting deeper than any mail client writes; deeper parts are not read
@@ -139,6 +140,13 @@ class _Walk:
         if decoded.note:
             self.defect(f"charset: {content_type} part: {decoded.note}")
         text = decoded.text.replace("\r\n", "\n").replace("\x00", "")
+        if content_type == "text/plain":
+            text, files = extract_uuencoded(text)
+            for name, payload in files:
+                self.attachments.append(
+                    make_attachment(payload, filename=name, content_type=_guess_type(name),
+                                    max_bytes=self.max_bytes)
+                )
         (self.html if content_type == "text/html" else self.plain).append(text)
 
     def _forwarded(self, part: Message) -> None:

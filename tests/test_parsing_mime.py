@@ -201,3 +201,11 @@ def test_raw_bytes_of_the_mail_are_not_touched() -> None:
     copy = bytes(raw)
     parse_message(raw)
     assert raw == copy
+
+
+def test_uuencoded_file_inside_a_lotus_notes_body_becomes_an_attachment() -> None:
+    parsed = parse_message((CORPUS / "rt" / "notes-uuencoded").read_bytes())
+    [item] = parsed.attachments
+    assert (item.filename, item.content_type, item.size) == ("Naz_Head.jpg", "image/jpeg", 104846)
+    assert (item.content or b"").startswith(b"\xff\xd8\xff")  # a JPEG
+    assert "begin 644" not in parsed.text and "Lotus Notes" in parsed.text
