@@ -206,8 +206,13 @@ def test_same_mail_to_two_of_our_addresses_is_one_message(harness: Harness) -> N
         harness.send(raw, mail_from=CUSTOMER, to=[reply_to, DESK])  # one SMTP transaction
         harness.send(raw, mail_from=CUSTOMER, to=[DESK])  # and a second delivery of the copy
         harness.wait_processed(2)
-    assert len(harness.inbound()) == 2
+        # a third copy that a relay altered on the way (a footer): the store cannot tell
+        altered = raw.rstrip(b"\n") + b"\n\n-- \nScanned by MailGuard\n"
+        harness.send(altered, mail_from=CUSTOMER, to=[reply_to])
+        harness.wait_processed(3)
+    assert len(harness.inbound()) == 3
     assert [m["body"] for m in messages(harness)][1:] == ["Thanks!"]
+    assert "already on INC0000001: a second copy" in inbound_decisions(harness, 2)
 
 
 def test_reply_while_waiting_on_customer_goes_back_to_work(harness: Harness) -> None:

@@ -24,9 +24,33 @@ class Match:
     name = "match"
 
     def run(self, intake: Intake) -> None:
+        if self._seen_before(intake):
+            return
         for step in (self._reply_address, self._thread, self._subject_tag):
             if step(intake):
                 return
+
+    def _seen_before(self, intake: Intake) -> bool:
+        """The same Message-ID already came in (a copy to another of our addresses, altered on
+        the way so that the inbound store could not tell): one message, not two."""
+        message_id = intake.parsed.message_id
+        if not message_id:
+            return False
+        found = intake.session.exec(
+            select(TicketMessage.ticket_id).where(
+                TicketMessage.message_id == message_id,
+                TicketMessage.inbound_id != None,  # noqa: E711
+                TicketMessage.inbound_id != intake.inbound.id,
+            )
+        ).first()
+        if found is None:
+            return False
+        ticket = intake.session.get(Ticket, found)
+        intake.inbound.ticket_id = found
+        reference = ticket.reference if ticket else "a ticket"
+        intake.decide(self.name, f"<{message_id}> is already on {reference}: a second copy")
+        intake.finish("done", f"duplicate: a copy of a message already on {reference}")
+        return True
 
     def _reply_address(self, intake: Intake) -> bool:
         parsed = intake.parsed
