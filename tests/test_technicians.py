@@ -315,3 +315,19 @@ def test_reply_all_straight_to_the_customer_is_recorded_not_sent_twice(harness: 
     assert data["sla"]["responded_at"] is not None
     # waiting on the customer, who answered: back to work
     assert data["status"] == "open"
+
+
+def test_technician_answers_do_not_count_as_automatic_replies(harness: Harness) -> None:
+    """The loop guard limits automatic mail per sender (RFC 3834); a busy conversation with a
+    technician must not cost the customer the acknowledgement of their next request."""
+    trust_mx(harness)
+    with harness.daemon():
+        open_ticket(harness)
+        for n in range(5):  # [intake] autoreply_limit defaults to 5 an hour
+            harness.send(tech_mail(f"Answer number {n}.\n", message_id=f"<tom-n{n}@desk.example>"),
+                         mail_from=STAFF)
+        harness.wait_processed(6)
+        wait_mail(harness, "technician_reply", 5, to=CUSTOMER)
+        open_ticket(harness, count=2, subject="Projector in room 3",
+                    message_id="<projector@school.example>")
+    assert [t.reference for t in harness.tickets()] == ["INC0000001", "INC0000002"]

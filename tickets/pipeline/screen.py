@@ -48,7 +48,9 @@ class Screen:
         window = timedelta(minutes=intake.policy.intake.autoreply_window_minutes)
         sent = intake.session.exec(
             select(func.count()).select_from(Outbox).where(
-                Outbox.to_addr == sender, Outbox.created_at >= intake.now - window
+                Outbox.to_addr == sender,
+                Outbox.created_at >= intake.now - window,
+                Outbox.kind != "technician_reply",  # a person's answer is no automatic reply
             )
         ).one()
         return int(sent) >= intake.policy.intake.autoreply_limit
