@@ -331,3 +331,19 @@ def test_technician_answers_do_not_count_as_automatic_replies(harness: Harness) 
         open_ticket(harness, count=2, subject="Projector in room 3",
                     message_id="<projector@school.example>")
     assert [t.reference for t in harness.tickets()] == ["INC0000001", "INC0000002"]
+
+
+def test_staff_member_on_their_own_ticket_is_its_requester(harness: Harness) -> None:
+    """A technician who raised a ticket (their own laptop) replies on it as its requester."""
+    with harness.daemon():
+        harness.send(mail(subject="My laptop will not boot", sender=f"Tom Tech <{STAFF}>",
+                          message_id="<laptop@desk.example>"), mail_from=STAFF)
+        harness.wait_processed(1)
+        harness.send(mail(subject="Re: [INC0000001] My laptop will not boot",
+                          sender=f"Tom Tech <{STAFF}>", body="It shows a blue screen now.\n",
+                          message_id="<laptop-2@desk.example>"), mail_from=STAFF)
+        harness.wait_processed(2)
+    assert "decide: follow-up on INC0000001" in "; ".join(harness.inbound()[1].decisions)
+    assert mails_of(harness, "technician_reply") == []
+    [reply] = [m for m in ticket(harness)["messages"] if m["message_id"] == "laptop-2@desk.example"]
+    assert (reply["body"], reply["internal"]) == ("It shows a blue screen now.", False)

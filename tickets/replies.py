@@ -45,6 +45,12 @@ def reopen_deadline_passed(intake: Intake, ticket: Ticket) -> bool:
     return intake.now > deadline
 
 
+def _is_requester(intake: Intake, ticket: Ticket) -> bool:
+    """Staff who raised a ticket of their own answer on it as its requester."""
+    requester = intake.session.get(Contact, ticket.requester_id)
+    return requester is not None and requester.email == intake.sender
+
+
 def _category(intake: Intake, ticket: Ticket) -> str:
     status = intake.policy.status(ticket.status)
     return status.category if status else ""
@@ -52,7 +58,7 @@ def _category(intake: Intake, ticket: Ticket) -> str:
 
 def classify(intake: Intake, ticket: Ticket) -> str:
     """The outcome of a mail matched to `ticket`: technician_reply, follow_up or new_linked."""
-    if intake.is_staff:
+    if intake.is_staff and (intake.signed_role == "staff" or not _is_requester(intake, ticket)):
         intake.decide("decide", f"{intake.sender} is staff: a technician reply")
         return "technician_reply"
     if intake.automated:
