@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import ssl
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -29,7 +30,7 @@ ADMIN = "admin@desk.example"
 @pytest.fixture(scope="module")
 def dovecot() -> Iterator[Dovecot]:
     """One private Dovecot for the module; every test gets a fresh user (an empty mailbox)."""
-    server = Dovecot(free_port())
+    server = Dovecot(free_port(), tls_port=free_port())
     server.start()
     yield server
     server.close()
@@ -395,6 +396,47 @@ def test_failing_token_command_is_an_auth_failure(box: Mailbox) -> None:
     with pytest.raises(AuthFailure, match="exited 3: refresh token revoked"):
         box.follower().run_once()
     assert "refresh token revoked" in state_of(box.harness).last_error
+
+
+def test_tls_and_starttls(box: Mailbox) -> None:
+    # the test server's certificate is self-signed: accepted only because we say so
+    box.configure(security="tls", port=box.server.tls_port, verify_certificates=False)
+    box.append(numbered(1))
+    assert box.follower().run_once().stored == 1
+    box.configure(security="starttls", verify_certificates=False)
+    box.append(numbered(2))
+    assert box.follower().run_once().stored == 1
+
+
+def test_an_unverifiable_certificate_is_refused_and_reported_at_once(box: Mailbox) -> None:
+    box.configure(security="tls", port=box.server.tls_port)
+    with pytest.raises(ssl.SSLCertVerificationError):
+        box.follower().run_once()
+    state = state_of(box.harness)
+    assert state.status == "tls_failed" and "certificate verify failed" in state.last_error
+    assert state.alert_sent_at is not None  # no waiting: a person must look at it
+    assert box.harness.inbound() == []
+
+
+def test_a_network_outage_is_mailed_about_only_when_it_lasts(box: Mailbox) -> None:
+    box.configure(port=free_port())  # nothing listens there
+    start = utcnow()
+    for minutes in (0, 5, 14):
+        follower = box.follower()
+        follower.clock = lambda minutes=minutes: start + timedelta(minutes=minutes)
+        with pytest.raises(ConnectionRefusedError):
+            follower.run_once()
+    assert state_of(box.harness).alert_sent_at is None
+    for minutes in (16, 30):
+        follower = box.follower()
+        follower.clock = lambda minutes=minutes: start + timedelta(minutes=minutes)
+        with pytest.raises(ConnectionRefusedError):
+            follower.run_once()
+    state = state_of(box.harness)
+    assert state.status == "unreachable" and state.failing_since == start
+    assert state.alert_sent_at == start + timedelta(minutes=16)
+    with box.harness.session() as session:
+        assert len(session.exec(select(Outbox)).all()) == 1
 
 
 # --- one follower per mailbox -------------------------------------------------------------------

@@ -27,7 +27,7 @@ state_dir = {dir}/state
 instance_name = mailgate-test-{port}
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login xoauth2
 auth_failure_delay = 0
@@ -59,7 +59,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 service anvil {{
@@ -80,7 +81,9 @@ class DovecotError(RuntimeError):
 
 
 class Dovecot:
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, tls_port: int = 0) -> None:
+        """IMAP on `port`; with `tls_port`, also IMAPS there and STARTTLS on `port`, with a
+        self-signed certificate for localhost."""
         if not Path(DOVECOT).exists():
             raise DovecotError(
                 "dovecot is not installed: apt-get install dovecot-imapd (scripts/test does it)"
@@ -96,9 +99,22 @@ class Dovecot:
         self.passwd = self.dir / "passwd.d"
         self.passwd.mkdir()
         self.config = self.dir / "dovecot.conf"
-        self.config.write_text(CONFIG.format(dir=self.dir, port=port))
+        self.tls_port = tls_port
+        ssl = "ssl = no"
+        if tls_port:
+            self._certificate()
+            ssl = f"ssl = yes\nssl_cert = <{self.dir}/cert.pem\nssl_key = <{self.dir}/key.pem"
+        self.config.write_text(CONFIG.format(dir=self.dir, port=port, tls_port=tls_port, ssl=ssl))
         self.process: subprocess.Popen[bytes] | None = None
         self._users = 0
+
+    def _certificate(self) -> None:
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+             "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+             "-keyout", str(self.dir / "key.pem"), "-out", str(self.dir / "cert.pem")],
+            check=True, capture_output=True,
+        )
 
     def start(self) -> None:
         self.process = subprocess.Popen(
