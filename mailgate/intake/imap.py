@@ -104,6 +104,7 @@ class Follower:
         self.lock = MailboxLock(engine, mailbox.name)
         self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
+        self._standing_by = False
 
     # --- one connection ---------------------------------------------------------------------
     def connect(self) -> IMAPClient:
@@ -245,36 +246,41 @@ class Follower:
             self.thread.join(timeout=timeout)
 
     def run(self) -> None:
+        """Follow until stopped. Never dies: each failure is recorded, then retried with backoff."""
         backoff = BACKOFF_START
-        standby_logged = False
         try:
             while not self.stopping.is_set():
+                connected_at = time.monotonic()
                 try:
-                    if not self.lock.acquire():
-                        if not standby_logged:
-                            log.info("mailbox %s: another daemon follows it; standing by",
-                                     self.name)
-                            standby_logged = True
-                        self.stopping.wait(LOCK_RETRY_SECONDS)
-                        continue
-                    standby_logged = False
-                    client = self.connect()
-                except Exception as exc:
-                    self.record_failure(exc)
-                    self.stopping.wait(backoff)
-                    backoff = min(backoff * 2, BACKOFF_MAX)
+                    self.follow_once()
                     continue
-                try:
-                    self.follow(client)
-                    backoff = BACKOFF_START
                 except Exception as exc:
-                    self.record_failure(exc)
-                    self.stopping.wait(backoff)
-                    backoff = min(backoff * 2, BACKOFF_MAX)
-                finally:
-                    self.disconnect(client)
+                    try:
+                        self.record_failure(exc)
+                    except Exception:
+                        log.exception("mailbox %s: failed, and could not record why", self.name)
+                if time.monotonic() - connected_at > BACKOFF_MAX:
+                    backoff = BACKOFF_START  # it worked for a while: this is a new problem
+                self.stopping.wait(backoff)
+                backoff = min(backoff * 2, BACKOFF_MAX)
         finally:
-            self.lock.release()
+            with contextlib.suppress(Exception):
+                self.lock.release()
+
+    def follow_once(self) -> None:
+        """Take the lock (or stand by), connect and follow until stopped or the lock is lost."""
+        if not self.lock.acquire():
+            if not self._standing_by:
+                log.info("mailbox %s: another daemon follows it; standing by", self.name)
+                self._standing_by = True
+            self.stopping.wait(LOCK_RETRY_SECONDS)
+            return
+        self._standing_by = False
+        client = self.connect()
+        try:
+            self.follow(client)
+        finally:
+            self.disconnect(client)
 
     def follow(self, client: IMAPClient) -> None:
         """Drain, then wait for news (IDLE or polling), until stopped or the lock is lost."""
