@@ -144,6 +144,27 @@ def test_polling_mode_without_idle(box: Mailbox, caplog: pytest.LogCaptureFixtur
     assert not box.messages()
 
 
+class CountingIdles(Follower):
+    idles = 0
+
+    def wait_idle(self, client: IMAPClient, at_most: float | None = None) -> None:
+        self.idles += 1
+        super().wait_idle(client, at_most)
+
+
+def test_idle_is_renewed_and_the_folder_searched_again(box: Mailbox) -> None:
+    box.configure(idle=True, poll_seconds=0.3)  # RFC 2177: well before 29 minutes; here 0.3 s
+    follower = box.follower(CountingIdles)
+    follower.start()
+    try:
+        wait_until(lambda: follower.idles >= 4, what="IDLE issued again and again")
+        assert follower.thread is not None and follower.thread.is_alive()
+        assert box.harness.inbound() == []
+    finally:
+        follower.stop()
+    assert follower.thread is not None and not follower.thread.is_alive()
+
+
 def _status(harness: Harness) -> str:
     with harness.session() as session:
         state = session.get(MailboxState, "support")
