@@ -57,7 +57,9 @@ def gather(
     if company_name and details.company_source in TYPED:
         sources[COMPANY] = details.company_source
     elif company is not None:
-        company_name, sources[COMPANY] = company.name, "contact directory or sender's domain"
+        known = contact is not None and contact.company_id == company.id
+        company_name = company.name
+        sources[COMPANY] = "contact directory" if known else "sender's domain or mailbox"
     elif company_name:
         sources[COMPANY] = details.company_source
     phones = details.phones

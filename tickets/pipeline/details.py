@@ -6,6 +6,7 @@ from parsing import parse_message
 from parsing.details import ALL_DETAILS, LABELS, extract_details
 from tickets import pending as pending_requests
 from tickets.details import gather, merge
+from tickets.models import PendingRequest
 from tickets.pipeline.context import Intake
 
 
@@ -34,10 +35,7 @@ class Details:
             found = ", ".join(f"{k} from {v}" for k, v in intake.details.sources.items())
             intake.decide(self.name, f"all details given ({found})")
 
-    def _answer(self, intake: Intake, waiting: object, region: str) -> None:
-        from tickets.models import PendingRequest
-
-        assert isinstance(waiting, PendingRequest)
+    def _answer(self, intake: Intake, waiting: PendingRequest, region: str) -> None:
         original_inbound = pending_requests.original_inbound(intake.session, waiting)
         original = parse_message(
             original_inbound.raw, max_attachment_bytes=intake.policy.intake.max_attachment_bytes
