@@ -143,6 +143,16 @@ def test_known_company_sender_with_gaps_gets_a_ticket_at_once(harness: Harness) 
     assert "please reply with a call-back number" in " ".join(ack.text().split())
     history = harness.ticket_json(ticket.reference)["history"]
     assert any("details missing from the request: phone" in h["detail"] for h in history)
+    reply = mail(
+        sender="Jane Doe <jane@school.example>",
+        subject=f"Re: {ack.message['Subject']}",
+        body="You can reach me on 0113 496 0123 until 4pm.\n\n> Thank you for contacting\n",
+        message_id="<jane-reply@school.example>",
+        in_reply_to=ack.message["Message-ID"],
+    )
+    assert harness.cli("ingest", str(_write(harness, reply, "reply.eml"))).code == 0
+    [ticket] = harness.tickets()
+    assert (ticket.requester_phone, ticket.missing_details) == ("+441134960123", [])
 
 
 def test_imported_contact_fills_the_gaps(harness: Harness) -> None:

@@ -143,3 +143,45 @@ def record_on_ticket(intake: Intake, ticket: Ticket) -> None:
             event.data["skipped_attachments"] = [a.filename for a in skipped]
     if intake.pending is not None:
         pending.complete(intake, ticket)
+
+
+def fill_from_follow_up(intake: Intake, ticket: Ticket) -> None:
+    """The requester's reply may carry a detail their ticket lacks (the acknowledgement asked
+    for it): put it on the ticket and their contact."""
+    from parsing.phones import Phone as _Phone
+    from tickets import history
+    from tickets.contacts import learn_contact
+    from tickets.pending import answer_details
+
+    if not ticket.missing_details or intake.is_staff or intake.automated:
+        return
+    requester = intake.session.get(Contact, ticket.requester_id)
+    if requester is None or requester.email != intake.sender:
+        return
+    missing = list(ticket.missing_details)
+    found = answer_details(intake.parsed, missing, intake.policy.intake.phone_region)
+    filled: list[str] = []
+    phone: _Phone | None = None
+    if NAME in missing and found.name and found.name_source != "display name":
+        ticket.requester_name = found.name
+        filled.append(NAME)
+    if COMPANY in missing and found.company:
+        ticket.company_name = found.company
+        filled.append(COMPANY)
+    if PHONE in missing and found.phones:
+        phone = found.phones[0]
+        ticket.requester_phone, ticket.requester_phone_original = phone.e164, phone.original
+        filled.append(PHONE)
+    if not filled:
+        return
+    ticket.missing_details = [m for m in missing if m not in filled]
+    learn_contact(
+        intake.session, intake.sender, intake.now,
+        name=ticket.requester_name if NAME in filled else "",
+        phone=phone.e164 if phone else "", phone_original=phone.original if phone else "",
+    )
+    history.record(
+        intake.session, ticket, "note",
+        "details supplied by the requester's reply: " + ", ".join(filled), intake.now,
+        actor=intake.sender,
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tickets import arrival, history, lifecycle, pending, replies, technicians
 from tickets.contacts import learn_contact
-from tickets.details import record_on_ticket
+from tickets.details import fill_from_follow_up, record_on_ticket
 from tickets.events import Event
 from tickets.models import Ticket, TicketLink
 from tickets.pipeline.context import Intake
@@ -23,6 +23,7 @@ class Apply:
         elif intake.outcome == "follow_up" and intake.ticket is not None:
             ticket = intake.ticket
             replies.apply_customer_reply(intake, ticket)
+            fill_from_follow_up(intake, ticket)  # a detail the ticket lacked (issue 3)
         elif intake.outcome == "technician_reply" and intake.ticket is not None:
             ticket = intake.ticket
             technicians.apply_technician_reply(intake, ticket)
