@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.charset import QP, Charset
+from email.encoders import encode_base64
 from email.header import Header
+from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
@@ -32,6 +34,7 @@ class Outgoing:
     auto_submitted: str = "auto-replied"  # RFC 3834 §5: 'no' for a person's reply
     thread_topic: str = ""  # Outlook groups a conversation by these two (notify/outlook.py)
     thread_index: str = ""
+    attachments: Sequence[tuple[str, str, bytes]] = ()  # (filename, content type, content)
 
 
 def new_message_id(domain: str) -> str:
@@ -57,10 +60,23 @@ def _header(value: str) -> str | Header:
     return value if value.isascii() else Header(value, "utf-8")
 
 
+def _attachment(filename: str, content_type: str, content: bytes) -> MIMEBase:
+    maintype, _, subtype = content_type.partition("/")
+    if not maintype or not subtype:
+        maintype, subtype = "application", "octet-stream"
+    part = MIMEBase(maintype, subtype)
+    part.set_payload(content)
+    encode_base64(part)
+    # RFC 2231 for names that are not ASCII
+    name: str | tuple[str, str, str] = filename if filename.isascii() else ("utf-8", "", filename)
+    part.add_header("Content-Disposition", "attachment", filename=name)
+    return part
+
+
 def compose(mail: Outgoing, message_id: str) -> bytes:
     # The stdlib's compat32 classes build the same mail as EmailMessage(policy=SMTP) in a
     # quarter of the time, which counts on the ingest path (one acknowledgement per ticket).
-    message = MIMEMultipart("alternative")
+    message = MIMEMultipart("mixed" if mail.attachments else "alternative")
     message["From"] = formataddr((mail.from_name, mail.from_addr), charset="utf-8")
     message["To"] = ", ".join(mail.to)
     if mail.cc:
@@ -86,6 +102,11 @@ def compose(mail: Outgoing, message_id: str) -> bytes:
     if mail.auto_submitted != "no":
         # Exchange honours this and sends no out-of-office answer to our automatic mail
         message["X-Auto-Response-Suppress"] = "All"
-    message.attach(MIMEText(mail.text, "plain", _UTF8_QP))
-    message.attach(MIMEText(mail.html, "html", _UTF8_QP))
+    body = MIMEMultipart("alternative") if mail.attachments else message
+    body.attach(MIMEText(mail.text, "plain", _UTF8_QP))
+    body.attach(MIMEText(mail.html, "html", _UTF8_QP))
+    if mail.attachments:
+        message.attach(body)
+        for filename, content_type, content in mail.attachments:
+            message.attach(_attachment(filename, content_type, content))
     return message.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -68,6 +68,7 @@ def queue_mail(
     auto_submitted: str = "auto-replied",
     reply_to: str = "",
     internal_copy: bool = False,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
 ) -> Outbox | None:
     """Render and store one mail; a second call with the same `dedup_key` does nothing."""
     if session.exec(select(Outbox.id).where(Outbox.dedup_key == dedup_key)).first() is not None:
@@ -96,6 +97,7 @@ def queue_mail(
             auto_submitted=auto_submitted,
             thread_topic=topic,
             thread_index=index,
+            attachments=attachments,
         ),
         message_id,
     )

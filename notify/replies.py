@@ -55,6 +55,7 @@ def technician_reply(
         subject=_subject(notifier, ticket),
         in_reply_to=ticket.last_customer_message_id,
         auto_submitted="no",  # a person wrote it (RFC 3834 §5)
+        attachments=event.data.get("attachments", ()),
     )
     return [row] if row else []
 

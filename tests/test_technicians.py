@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import base64
+import email
+import email.policy
 import re
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 
 from sqlmodel import select
 
@@ -347,3 +350,27 @@ def test_staff_member_on_their_own_ticket_is_its_requester(harness: Harness) -> 
     assert mails_of(harness, "technician_reply") == []
     [reply] = [m for m in ticket(harness)["messages"] if m["message_id"] == "laptop-2@desk.example"]
     assert (reply["body"], reply["internal"]) == ("It shows a blue screen now.", False)
+
+
+def test_files_the_technician_attaches_reach_the_customer(harness: Harness) -> None:
+    trust_mx(harness)
+    pdf = b"%PDF-1.4\n% a short guide\n" + bytes(range(256)) * 20
+    with harness.daemon():
+        open_ticket(harness)
+        message = email.message_from_bytes(
+            tech_mail("Please follow the attached guide.\n", message_id="<tom-pdf@desk.example>"),
+            policy=email.policy.default,
+        )
+        assert isinstance(message, EmailMessage)
+        message.add_attachment(pdf, maintype="application", subtype="pdf",
+                               filename="Druckeranleitung für Raum 12.pdf")
+        harness.send(message.as_bytes(), mail_from=STAFF)
+        harness.wait_processed(2)
+        [answer] = wait_mail(harness, "technician_reply", to=CUSTOMER)
+    received = answer.message
+    assert received.get_content_type() == "multipart/mixed"
+    [attached] = list(received.iter_attachments())
+    assert attached.get_filename() == "Druckeranleitung für Raum 12.pdf"
+    assert attached.get_content_type() == "application/pdf"
+    assert attached.get_content() == pdf
+    assert "Please follow the attached guide." in answer.text()

@@ -79,7 +79,13 @@ def apply_technician_reply(intake: Intake, ticket: Ticket) -> None:
                 ticket_id=ticket.id,
                 key=f"message:{intake.inbound.id}",
                 data={"text": split.text, "technician": intake.sender,
-                      "technician_name": intake.sender_name},
+                      "technician_name": intake.sender_name,
+                      # files the technician attached go along; a signature's logo does not
+                      "attachments": [
+                          (a.filename, a.content_type, a.content)
+                          for a in intake.parsed.attachments
+                          if a.content is not None and not a.inline
+                      ]},
             )
         )
     for outcome in outcomes:
