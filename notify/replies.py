@@ -15,7 +15,7 @@ from notify.compose import tagged_subject
 from notify.outbox import HANDLERS, Notifier, queue_mail
 from tickets.commands import usage
 from tickets.events import Event
-from tickets.models import Contact, Outbox, Ticket, TicketMessage
+from tickets.models import Contact, Outbox, StoredAttachment, Ticket, TicketMessage
 
 
 def _subject(notifier: Notifier, ticket: Ticket) -> str:
@@ -75,6 +75,9 @@ def customer_reply(
             TicketMessage.message_id == event.data.get("in_reply_to", ""),
         )
     ).first()
+    files = session.exec(
+        select(StoredAttachment.filename).where(StoredAttachment.ticket_message_id == message.id)
+    ).all() if message else []
     row = queue_mail(
         session, notifier, now,
         kind="customer_reply",
@@ -86,6 +89,7 @@ def customer_reply(
             "text": message.body if message else "",
             "status": notifier.policy.status(ticket.status),
             "commands": usage(),
+            "files": list(files),
         },
         subject=_subject(notifier, ticket),
         in_reply_to=event.data.get("in_reply_to", ""),

@@ -68,9 +68,16 @@ def test_technician_answers_from_outlook_with_commands(harness: Harness) -> None
                      mail_from=STAFF)
         harness.wait_processed(2)
         assert ticket(harness)["assignee"] == STAFF
-        customer_replies(harness, 3, "It is a HP LaserJet 4250, tray 2.\n",
-                         "<jane-2@school.example>")
+        photo = email.message_from_bytes(
+            mail(subject=f"Re: {SUBJECT}", body="It is a HP LaserJet 4250, tray 2.\n",
+                 message_id="<jane-2@school.example>"), policy=email.policy.default)
+        assert isinstance(photo, EmailMessage)
+        photo.add_attachment(b"\xff\xd8\xff\xe0 not really a jpeg", maintype="image",
+                             subtype="jpeg", filename="tray2.jpg")
+        harness.send(photo.as_bytes(), mail_from=CUSTOMER)
+        harness.wait_processed(3)
         [notice] = wait_mail(harness, "customer_reply", to=STAFF)
+        assert "tray2.jpg" in notice.text() and "tray2.jpg" in notice.html()
         staff_address = address_of(notice.header("Reply-To"))
         assert "It is a HP LaserJet 4250, tray 2." in notice.text()
         assert "#status" in notice.text()  # the notice lists the commands
