@@ -79,7 +79,7 @@ def normalise_charset(label: str | None) -> str:
         return _ALIASES[label]
     try:
         return codecs.lookup(label).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL inside the label
         return ""
 
 
@@ -118,11 +118,15 @@ def decode_text(data: bytes, declared: str | None = None) -> Decoded:
         text = strict_decode(data, sibling)
         if text is not None:
             return Decoded(text, sibling, f"{why}; decoded as {sibling}")
-    best = from_bytes(data[:65536]).best() if data else None
-    if best is not None:
+    # detection guesses wildly on a few bytes, and UTF-16/32 without a BOM is never mail text
+    best = from_bytes(data[:65536]).best() if len(data) >= 32 else None
+    if best is not None and not best.encoding.startswith(("utf_16", "utf_32")):
         text = strict_decode(data, best.encoding)
         if text is not None:
             return Decoded(text, best.encoding, f"{why}; detected {best.encoding}")
+    elif len(data) < 32 and (text := strict_decode(data, "cp1252")) is not None:
+        # a file name or a word: too short to detect; the most common legacy mail charset
+        return Decoded(text, "cp1252", f"{why}; too short to detect, read as windows-1252")
     return Decoded(
         data.decode("utf-8", "replace"), "utf-8", f"{why}; undecodable bytes replaced (U+FFFD)"
     )
