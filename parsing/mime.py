@@ -112,7 +112,7 @@ class _Walk:
         )
 
     def _payload(self, part: Message) -> bytes:
-        body = part.get_payload()
+        body = _undecoded(part)
         if self.lifted and isinstance(body, str) and TOKEN_PREFIX in body:
             found = self.lifted.get(body.strip())
             cte = str(part.get("content-transfer-encoding", "")).strip().lower()
@@ -129,7 +129,7 @@ class _Walk:
             self.defect(f"undecodable part body: {type(exc).__name__}")
             data = None
         if data is None:
-            text = part.get_payload()
+            text = _undecoded(part)
             return text.encode("utf-8", "surrogateescape") if isinstance(text, str) else b""
         return data
 
@@ -160,7 +160,7 @@ class _Walk:
             data = message.as_bytes(policy=email.policy.compat32.clone(linesep="\r\n"))
         except Exception as exc:  # a generator error on a broken inner message
             self.defect(f"forwarded message not re-serialisable: {type(exc).__name__}")
-            data = str(message.get_payload()).encode("utf-8", "surrogateescape")
+            data = str(_undecoded(message)).encode("utf-8", "surrogateescape")
         self.forwarded.append(message)
         subject = decode_header_value(str(message.get("subject", ""))) or "forwarded message"
         self.attachments.append(
@@ -192,6 +192,16 @@ class _Walk:
         elif content.html.strip():
             self.html.append(content.html)
         return True
+
+
+def _undecoded(part: Message) -> object:
+    """The payload as stored. compat32's get_payload() re-decodes 8-bit text with the part's
+    charset parameter and raises on a malformed one ('x\\x00y'); the stored value is what we
+    want anyway."""
+    try:
+        return part.get_payload()
+    except (ValueError, LookupError):
+        return part._payload  # the stdlib offers no other way to it
 
 
 def _guess_type(filename: str) -> str:

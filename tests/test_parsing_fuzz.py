@@ -158,3 +158,28 @@ def test_mutated_and_malformed_mail_through_the_pipeline(harness: Harness) -> No
         assert row.state in ("done", "screened", "quarantined", "held"), row.state
         assert not row.reason.startswith("pipeline error"), row.reason
         assert row.state == "done" or row.reason
+
+
+_PIECES = st.sampled_from([
+    b"=?", b"?=", b"?Q?", b"?B?", b"utf-8", b"x\x00y", b"\xff", b"\xe9", b'"', b"<", b">", b",",
+    b";", b"@", b"*0*=", b"*1=", b"''", b"%E4", b"name=", b"filename*=", b"charset=", b" ",
+    b"\r\n ", b"a", b"Z", b"(", b")", b"\\", b"multipart/mixed", b"boundary=", b"--",
+])
+_NAMES = st.sampled_from([
+    b"From", b"To", b"Cc", b"Reply-To", b"Subject", b"Content-Type", b"Content-Disposition",
+    b"Content-Transfer-Encoding", b"Message-ID", b"In-Reply-To", b"References", b"Date",
+    b"Return-Path", b"Sender",
+])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(_NAMES, st.lists(_PIECES, max_size=25).map(b"".join)), max_size=8),
+       st.binary(max_size=200))
+def test_garbled_headers_never_crash_the_parser(
+    headers: list[tuple[bytes, bytes]], body: bytes
+) -> None:
+    fields = b"".join(name + b": " + value + b"\r\n" for name, value in headers)
+    extract_details(parse_message(fields + b"\r\n" + body))
+    part = (b"From: a@b.example\r\nContent-Type: multipart/mixed; boundary=q\r\n\r\n--q\r\n"
+            + fields + b"\r\n" + body + b"\r\n--q--\r\n")
+    extract_details(parse_message(part))  # the same fields on a MIME part
