@@ -26,40 +26,45 @@ LABELS = {
     DESCRIPTION: "a description of the problem",
 }
 
-_SEP = r"\s*(?:[:=]|[-–—]+(?=\s))\s*"
-_BULLET = r"^[ \t>*•·\-]*"
+# Labels sit on one line: blanks are [ \t], not \s, and runs of them are possessive (*+,
+# Python 3.11) so that a line of 20,000 blanks cannot make a match quadratic.
+_SEP = r"[ \t]*+(?:[:=]|[-–—]+(?=[ \t]))[ \t]*+"
+_BULLET = r"^[ \t>*•·\-]*+"
 _LABELS: dict[str, tuple[str, ...]] = {
     PHONE: (
-        r"(?:call[\s-]?back|contact|phone|telephone|tel|mobile|mob|cell|direct(?:\s+dial)?)"
-        r"(?:\s*(?:number|no\.?|#|num))?(?:\(s\))?",
-        r"number(?:\(s\))?\s+to\s+call(?:\s+back)?",
+        r"(?:call[ \t-]?back|contact|phone|telephone|tel|mobile|mob|cell|direct(?:[ \t]+dial)?)"
+        r"(?:[ \t]*(?:number|no\.?|#|num))?(?:\(s\))?",
+        r"number(?:\(s\))?[ \t]+to[ \t]+call(?:[ \t]+back)?",
         r"ph",
-        r"phone\s*number",
+        r"phone[ \t]*number",
     ),
     NAME: (
-        r"(?:requester'?s?|requestor'?s?|your|contact|caller'?s?|user'?s?)?\s*(?:full\s+)?name",
-        r"requester|requestor|contact|caller|reported\s+by|from\s+name",
+        r"(?:requester'?s?|requestor'?s?|your|contact|caller'?s?|user'?s?)?[ \t]*"
+        r"(?:full[ \t]+)?name",
+        r"requester|requestor|contact|caller|reported[ \t]+by|from[ \t]+name",
     ),
     COMPANY: (
-        r"(?:client\s+)?company(?:\s+name)?",
-        r"client(?:\s+name)?|customer(?:\s+name)?",
-        r"school(?:\s+name)?|organi[sz]ation(?:\s+name)?|org|business(?:\s+name)?",
-        r"site(?:\s+name)?|trust|academy|employer|firm",
+        r"(?:client[ \t]+)?company(?:[ \t]+name)?",
+        r"client(?:[ \t]+name)?|customer(?:[ \t]+name)?",
+        r"school(?:[ \t]+name)?|organi[sz]ation(?:[ \t]+name)?|org|business(?:[ \t]+name)?",
+        r"site(?:[ \t]+name)?|trust|academy|employer|firm",
     ),
     DESCRIPTION: (
-        r"(?:detailed\s+)?description(?:\s+of\s+(?:the\s+)?(?:issue|problem|fault))?",
-        r"(?:the\s+)?(?:issue|problem|fault)(?:\s+description)?|details|symptoms?",
+        r"(?:detailed[ \t]+)?description(?:[ \t]+of[ \t]+(?:the[ \t]+)?(?:issue|problem|fault))?",
+        r"(?:the[ \t]+)?(?:issue|problem|fault)(?:[ \t]+description)?|details|symptoms?",
     ),
 }
 _LABELLED = {
     kind: re.compile(
-        _BULLET + r"(?P<label>" + "|".join(patterns) + r")" + _SEP + r"(?P<value>\S.*?)\s*$",
+        _BULLET + r"(?P<label>" + "|".join(patterns) + r")" + _SEP
+        + r"(?P<value>\S(?:.*\S)?)[ \t]*$",
         re.IGNORECASE | re.MULTILINE,
     )
     for kind, patterns in _LABELS.items()
 }
 _LABEL_ONLY = re.compile(
-    _BULLET + r"(?:" + "|".join(p for ps in _LABELS.values() for p in ps) + r")" + r"\s*[:=]?\s*$",
+    _BULLET + r"(?:" + "|".join(p for ps in _LABELS.values() for p in ps) + r")"
+    + r"[ \t]*+[:=]?[ \t]*+$",
     re.IGNORECASE,
 )
 

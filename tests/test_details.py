@@ -146,3 +146,26 @@ def test_original_spelling_of_numbers_is_kept() -> None:
 def test_description_counts_as_missing_when_there_is_nothing_to_act_on() -> None:
     raw = mail(body="see subject\n\nJane Doe\nAcme Ltd\n020 7946 0018")
     assert extract_details(parse_message(raw)).missing() == ("description",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "name" + " " * 20_000 + "x",
+        "Company" + "\n" * 20_000 + ":x",
+        " " * 50_000,
+        "Name -" + " -" * 20_000,
+        "My name is " + "Ab " * 30_000,
+        "Name: x\n" * 5_000,
+    ],
+    ids=["blank run after a label", "blank lines after a label", "blanks", "dashes",
+         "endless name", "many labels"],
+)
+def test_pathological_text_is_read_in_linear_time(text: str) -> None:
+    from time import monotonic
+
+    from parsing.details import extract_from_text
+
+    started = monotonic()
+    extract_from_text(text)
+    assert monotonic() - started < 3  # quadratic regexes took 4-18 s on the first two
