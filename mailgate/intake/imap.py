@@ -82,7 +82,8 @@ def news_arrived(client: IMAPClient) -> bool:
     would otherwise wait for the next change before IDLE saw it.
     """
     pending = client._imap.untagged_responses
-    return bool(pending.pop("EXISTS", None)) | bool(pending.pop("RECENT", None))
+    pending.pop("RECENT", None)  # comes with EXISTS for new mail; alone (after MOVE) it is not
+    return bool(pending.pop("EXISTS", None))
 
 
 class Follower:
