@@ -381,6 +381,8 @@ def test_wrong_password_shows_in_status_logs_and_one_admin_mail(
 
 def test_status_counts_the_queues(box: Mailbox) -> None:
     box.configure()
+    before = box.harness.cli("status", "--json")
+    assert before.code == 0 and before.json()["mailboxes"][0]["status"] == "new"
     box.append(numbered(1))
     box.append(numbered(2))
     box.follower().run_once()
