@@ -11,7 +11,8 @@ from parsing.message import Address
 
 _MSGID = re.compile(r"<([^<>\s]+)>")
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[QqBb]\?[^?\s]*\?=")
-_BARE_ADDRESS = re.compile(r"[\w.+\-=']+@[\w\-]+(?:\.[\w\-]+)+")
+# starts only where a run of address characters starts, so a long run without '@' is read once
+_BARE_ADDRESS = re.compile(r"(?<![\w.+\-=='])[\w.+\-=']++@[\w\-]++(?:\.[\w\-]++)+")
 
 
 def decode_bytes(data: bytes, declared: str | None = None, *, utf8_first: bool = False) -> str:
@@ -86,7 +87,7 @@ def parse_addresses(value: str, charset_hint: str | None = None) -> tuple[Addres
             addr = ""
         name = decode_header_value(name, charset_hint) if name else ""
         found.append(Address(name=name.strip().strip('"').strip(), email=addr))
-    if not any(a.email for a in found) and (bare := _BARE_ADDRESS.search(value)):
+    if not any(a.email for a in found) and "@" in value and (bare := _BARE_ADDRESS.search(value)):
         # 'From: Test test@example.com', '"user@example.com"': not RFC 5322, still an address
         found.insert(0, Address(name="", email=bare.group(0).lower()))
     return tuple(found)
