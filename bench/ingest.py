@@ -39,7 +39,10 @@ port = {smtp_port}
 port = 1
 [intake]
 autoreply_limit = 1000000
-"""
+""" + "".join(
+            f'[[companies]]\nname = "School {n}"\ndomains = ["school{n}.example"]\n'
+            for n in range(13)
+        )
     )
     return path
 

@@ -48,7 +48,8 @@ def _failed(engine: Engine, inbound_id: int, exc: Exception, now: datetime) -> s
 
 
 def _process_once(engine: Engine, config: Config, inbound_id: int, now: datetime) -> str:
-    with Session(engine) as session:
+    # expire_on_commit=False: nothing is read back after the commit, so don't reload it
+    with Session(engine, expire_on_commit=False) as session:
         query = select(InboundMessage).where(
             InboundMessage.id == inbound_id, InboundMessage.state == "received"
         )

@@ -7,15 +7,36 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from parsing.phones import parse_phone
 from tickets.desk import DeskPolicy
 from tickets.models import Company, Contact
 
+_CACHE = "contacts_by_email"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_contacts(session: Session, _transaction: object) -> None:
+    session.info.pop(_CACHE, None)
+
 
 def find_contact(session: Session, email: str) -> Contact | None:
-    return session.exec(select(Contact).where(Contact.email == email.lower())).first()
+    email = email.lower()
+    # The stages ask for the same sender several times in one transaction: remember the
+    # answer (found or not) until the transaction ends; `new_contact` keeps it current.
+    known: dict[str, Contact | None] = session.info.setdefault(_CACHE, {})
+    if email not in known:
+        known[email] = session.exec(select(Contact).where(Contact.email == email)).first()
+    return known[email]
+
+
+def new_contact(session: Session, email: str, now: datetime, source: str) -> Contact:
+    contact = Contact(email=email.lower(), created_at=now, updated_at=now, source=source)
+    session.add(contact)
+    session.info.setdefault(_CACHE, {})[contact.email] = contact
+    return contact
 
 
 def company_by_name(session: Session, name: str) -> Company | None:
@@ -58,8 +79,7 @@ def learn_contact(
     """Find or create the contact, filling in what we did not know yet (never overwriting)."""
     contact = find_contact(session, email)
     if contact is None:
-        contact = Contact(email=email.lower(), created_at=now, updated_at=now, source="learned")
-        session.add(contact)
+        contact = new_contact(session, email, now, "learned")
     if name and not contact.name:
         contact.name = name
     if company is not None and contact.company_id is None:
@@ -121,8 +141,7 @@ def import_contacts(
         seen.add(email)
         contact = find_contact(session, email)
         if contact is None:
-            contact = Contact(email=email, created_at=now, updated_at=now, source="import")
-            session.add(contact)
+            contact = new_contact(session, email, now, "import")
             report.created += 1
         else:
             report.updated += 1
