@@ -12,9 +12,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.support.harness import Harness
 from tests.support.sink import SmtpSink
+
+# The suite is deterministic: the generated mail is the same on every run, so CI cannot fail
+# by luck. `HYPOTHESIS_PROFILE=explore scripts/test -k fuzz` searches new inputs instead.
+settings.register_profile("deterministic", derandomize=True, print_blob=True)
+settings.register_profile("explore", max_examples=2000, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
