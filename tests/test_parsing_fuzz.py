@@ -53,6 +53,7 @@ NAMED = {
     "1 MB header line": HEAD + b"X-Long: " + b"a" * 1_000_000 + b"\r\n\r\nbody\r\n",
     "200 KB From without an address": HEAD.replace(b"Jane Doe <jane@school.example>",
                                                    b"a" * 200_000) + b"\r\nbody\r\n",
+    "20,000 uuencode begin lines": HEAD + b"\r\n" + b"begin 644 x.bin\r\n" * 20_000,
     "1 MB subject without spaces": HEAD.replace(b"fuzz", b"s" * 1_000_000) + b"\r\nbody\r\n",
     "bad base64 body": HEAD
     + b"Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\nSGVsbG8=@@!!x\r\n",
