@@ -58,7 +58,6 @@ def _process_once(engine: Engine, config: Config, inbound_id: int, now: datetime
         inbound = session.exec(query).first()
         if inbound is None:
             return "skipped"  # already processed, or another daemon has it
-        inbound.attempts += 1
         parsed = parse_message(
             inbound.raw, max_attachment_bytes=config.intake.max_attachment_bytes
         )
@@ -66,6 +65,7 @@ def _process_once(engine: Engine, config: Config, inbound_id: int, now: datetime
             Intake(session=session, policy=config, inbound=inbound, parsed=parsed, now=now)
         )
         enqueue(session, notifier_for(config), intake.events, now)
+        inbound.attempts += 1
         inbound.state = intake.final_state or "done"
         inbound.reason = intake.final_reason
         inbound.decisions = intake.decisions

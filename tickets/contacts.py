@@ -17,8 +17,9 @@ from tickets.models import Company, Contact
 _CACHE = "contacts_by_email"
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _forget_contacts(session: Session, _transaction: object) -> None:
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")  # also a savepoint's: it may drop objects
+def _forget_contacts(session: Session, *_args: object) -> None:
     session.info.pop(_CACHE, None)
 
 

@@ -37,7 +37,7 @@ def store_raw(
     """Store one message durably; the same message twice returns the first one's id."""
     key = dedup_key(raw)
     try:
-        with Session(engine) as session:
+        with Session(engine, expire_on_commit=False) as session:
             existing = session.exec(
                 select(InboundMessage.id).where(InboundMessage.dedup_key == key)
             ).first()
@@ -81,7 +81,7 @@ def store_many(
     """
     keys = [dedup_key(raw) for raw in raws]
     try:
-        with Session(engine) as session:
+        with Session(engine, expire_on_commit=False) as session:
             known = dict(
                 session.exec(
                     select(InboundMessage.dedup_key, InboundMessage.id).where(
