@@ -7,6 +7,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from mailgate.commands import (
     config_cmd,
     contacts_cmd,
@@ -38,7 +40,7 @@ COMMANDS = (
     config_cmd,
 )
 
-EX_USAGE, EX_CONFIG = 64, 78
+EX_USAGE, EX_UNAVAILABLE, EX_CONFIG = 64, 69, 78
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,6 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SchemaOutOfDate as exc:
         print(f"mailgate: {exc}", file=sys.stderr)
         return getattr(args, "config_error_exit", EX_CONFIG)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        print(f"mailgate: the database cannot be used: {reason}", file=sys.stderr)
+        return getattr(args, "database_error_exit", EX_UNAVAILABLE)
     except CommandError as exc:
         print(f"mailgate: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -158,3 +158,16 @@ def _write(harness: Harness, raw: bytes) -> str:
     path = harness.dir / f"mail-{len(list(harness.dir.glob('mail-*')))}.eml"
     path.write_bytes(raw)
     return str(path)
+
+
+@pytest.mark.parametrize(
+    "url", ["sqlite:///{dir}", "postgresql+psycopg://postgres@127.0.0.1:1/gone"]
+)
+def test_ingest_defers_when_the_database_is_unreachable(harness: Harness, url: str) -> None:
+    # a directory where the SQLite file should be, or a PostgreSQL server that is not there
+    text = harness.config_path.read_text().replace(harness.db_url, url.format(dir=harness.dir))
+    harness.config_path.write_text(text)
+    done = harness.run_process("ingest", stdin=mail())
+    assert done.returncode == 75, done.stderr.decode()
+    assert b"the database cannot be used" in done.stderr
+    assert b"Traceback" not in done.stderr

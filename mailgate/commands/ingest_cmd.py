@@ -26,7 +26,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="envelope sender as the MTA gives it (Postfix: ${sender}); empty means a bounce",
     )
     parser.add_argument("--recipient", action="append", default=[], help="envelope recipient")
-    parser.set_defaults(handler=run, config_error_exit=EX_TEMPFAIL)
+    # Whatever stops us storing (bad config, database down) must defer, not bounce, the mail.
+    parser.set_defaults(
+        handler=run, config_error_exit=EX_TEMPFAIL, database_error_exit=EX_TEMPFAIL
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,7 +60,10 @@ def run(args: argparse.Namespace) -> int:
         stored_ids.append(stored.id)
     # Stored is what the MTA needs to hear; the pipeline quarantines rather than refuses.
     for inbound_id in stored_ids:
-        state = process(engine, config, inbound_id, utcnow())
+        try:
+            state = process(engine, config, inbound_id, utcnow())
+        except Exception as exc:  # stored all the same: the daemon's worker picks it up
+            state = f"left for the daemon ({type(exc).__name__}: {exc})"
         print(f"message {inbound_id}: {state}", file=sys.stderr)
     return 0
 
