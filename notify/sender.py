@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
 import ssl
@@ -88,9 +89,11 @@ def deliver_pending(
         outcomes = {row.id: ("retry", reason) for row in rows}  # type: ignore[misc]
         connection = None
     if connection is not None:
-        with connection:
-            for row in rows:
-                outcomes[row.id] = _send_one(connection, row, desk_address)  # type: ignore[index]
+        for row in rows:
+            outcomes[row.id] = _send_one(connection, row, desk_address)  # type: ignore[index]
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            connection.quit()  # what was sent is sent; a lost goodbye changes nothing
+        connection.close()
     return _record(engine, rows, outcomes, smtp, now)
 
 
@@ -104,10 +107,16 @@ def _connect(smtp: SmtpOut) -> smtplib.SMTP:
 
 
 def _send_one(connection: smtplib.SMTP, row: Outbox, desk_address: str) -> tuple[str, str]:
+    sender, recipients = _envelope_sender(row, desk_address), list(row.recipients)
     try:
-        refused = connection.sendmail(
-            _envelope_sender(row, desk_address), list(row.recipients), row.raw
-        )
+        options: list[str] = []
+        if not all(address.isascii() for address in (sender, *recipients)):
+            # RFC 6531: a non-ASCII address needs a relay that speaks SMTPUTF8
+            connection.ehlo_or_helo_if_needed()
+            if not connection.has_extn("smtputf8"):
+                return "failed", "the relay does not offer SMTPUTF8 for a non-ASCII address"
+            options = ["SMTPUTF8"]
+        refused = connection.sendmail(sender, recipients, row.raw, mail_options=options)
     except smtplib.SMTPRecipientsRefused as exc:
         return "failed", f"all recipients refused: {exc.recipients}"
     except smtplib.SMTPResponseException as exc:
@@ -117,6 +126,8 @@ def _send_one(connection: smtplib.SMTP, row: Outbox, desk_address: str) -> tuple
         return kind, f"{exc.smtp_code} {text}"
     except (OSError, smtplib.SMTPException) as exc:
         return "retry", f"{type(exc).__name__}: {exc}"
+    except Exception as exc:  # one bad row must not hold up the rows claimed with it
+        return "failed", f"{type(exc).__name__}: {exc}"
     if refused:
         return "sent", f"some recipients refused: {refused}"
     return "sent", ""

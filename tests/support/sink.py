@@ -54,13 +54,23 @@ class SmtpSink:
         self.messages: list[Received] = []
         self.lock = threading.Lock()
         self.refuse_with = ""  # e.g. "451 try later" to simulate a failing relay
-        self.controller = Controller(_Collector(self), hostname="127.0.0.1", port=port)
+        self.controller = Controller(
+            _Collector(self), hostname="127.0.0.1", port=port, enable_SMTPUTF8=True
+        )
 
     def start(self) -> None:
         self.controller.start()
 
     def stop(self) -> None:
         self.controller.stop()
+
+    def restart(self, *, smtputf8: bool) -> None:
+        """The same port, now with or without SMTPUTF8 (RFC 6531) on offer."""
+        self.stop()
+        self.controller = Controller(
+            _Collector(self), hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=smtputf8
+        )
+        self.start()
 
     def to(self, address: str) -> list[Received]:
         with self.lock:
