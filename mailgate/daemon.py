@@ -19,6 +19,8 @@ from mailgate.sweep import deliver_all, sweep
 
 log = logging.getLogger("mailgate.daemon")
 
+PIPELINE_BATCH = 100
+
 
 class Daemon:
     def __init__(
@@ -68,8 +70,12 @@ class Daemon:
             if self.stopping.is_set():
                 break
             try:
-                if process_pending(self.engine, self.config, self.clock()):
+                while handled := process_pending(
+                    self.engine, self.config, self.clock(), limit=PIPELINE_BATCH
+                ):
                     deliver_all(self.engine, self.config, self.clock())
+                    if handled < PIPELINE_BATCH or self.stopping.is_set():
+                        break  # drained; a burst (an IMAP backlog) goes on at once
             except Exception:
                 log.exception("pipeline pass failed; will try again")
 

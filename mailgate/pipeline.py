@@ -5,27 +5,29 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 import tickets.pipeline
 from mailgate.config import Config
 from notify.outbox import Notifier, enqueue
-from parsing import parse_message
+from parsing import ParsedMessage, parse_message
 from tickets.models import InboundMessage
 from tickets.pipeline import Intake
 
 log = logging.getLogger("mailgate.pipeline")
 
-
-def notifier_for(config: Config) -> Notifier:
-    return Notifier(policy=config, templates_dir=config.templates_dir)
-
-
 # Two daemons may create the same contact or company at the same instant; the loser's
 # transaction fails on the unique constraint and simply runs again, then finding the row.
 CONFLICT_RETRIES = 3
+DEFERRED = "deferred"  # the database failed us; the message stays stored for the next pass
+SKIPPED = "skipped"  # already processed, or another daemon has it
+
+
+def notifier_for(config: Config) -> Notifier:
+    return Notifier(policy=config, templates_dir=config.templates_dir)
 
 
 def process(engine: Engine, config: Config, inbound_id: int, now: datetime) -> str:
@@ -33,10 +35,14 @@ def process(engine: Engine, config: Config, inbound_id: int, now: datetime) -> s
     for attempt in range(1, CONFLICT_RETRIES + 1):
         try:
             return _process_once(engine, config, inbound_id, now)
-        except (IntegrityError, OperationalError) as exc:
+        except IntegrityError as exc:
             if attempt == CONFLICT_RETRIES:
                 return _failed(engine, inbound_id, exc, now)
             log.info("message %s: conflict with a concurrent transaction, retrying", inbound_id)
+        except OperationalError as exc:
+            # locked, disconnected, restarting: not the message's fault, so not quarantine
+            log.warning("message %s: database unavailable, will try again: %s", inbound_id, exc)
+            return DEFERRED
         except Exception as exc:
             return _failed(engine, inbound_id, exc, now)
     raise AssertionError("unreachable")
@@ -47,44 +53,70 @@ def _failed(engine: Engine, inbound_id: int, exc: Exception, now: datetime) -> s
     return quarantine(engine, inbound_id, f"pipeline error: {type(exc).__name__}: {exc}", now)
 
 
+def _waiting_raw(engine: Engine, inbound_id: int) -> bytes | None:
+    with Session(engine) as session:
+        return session.exec(
+            select(InboundMessage.raw).where(
+                InboundMessage.id == inbound_id, InboundMessage.state == "received"
+            )
+        ).first()
+
+
 def _process_once(engine: Engine, config: Config, inbound_id: int, now: datetime) -> str:
+    raw = _waiting_raw(engine, inbound_id)
+    if raw is None:
+        return SKIPPED
+    # Parsing is the slow part; doing it before the write transaction keeps SQLite's single
+    # writer lock short, so the SMTP door is not kept waiting behind it.
+    parsed = parse_message(raw, max_attachment_bytes=config.intake.max_attachment_bytes)
     # expire_on_commit=False: nothing is read back after the commit, so don't reload it
     with Session(engine, expire_on_commit=False) as session:
-        query = select(InboundMessage).where(
-            InboundMessage.id == inbound_id, InboundMessage.state == "received"
+        query = (
+            select(InboundMessage)
+            .options(defer(InboundMessage.raw))  # type: ignore[arg-type]
+            .where(InboundMessage.id == inbound_id, InboundMessage.state == "received")
         )
         if engine.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         inbound = session.exec(query).first()
         if inbound is None:
-            return "skipped"  # already processed, or another daemon has it
-        parsed = parse_message(
-            inbound.raw, max_attachment_bytes=config.intake.max_attachment_bytes
-        )
-        intake = tickets.pipeline.run(
-            Intake(session=session, policy=config, inbound=inbound, parsed=parsed, now=now)
-        )
-        enqueue(session, notifier_for(config), intake.events, now)
-        inbound.attempts += 1
-        inbound.state = intake.final_state or "done"
-        inbound.reason = intake.final_reason
-        inbound.decisions = intake.decisions
-        inbound.processed_at = now
+            return SKIPPED
+        state, reason = _run_stages(session, config, inbound, parsed, now)
         session.commit()
-        log.info("message %s: %s %s", inbound_id, inbound.state, inbound.reason)
-        return inbound.state
+    log.info("message %s: %s %s", inbound_id, state, reason)
+    return state
+
+
+def _run_stages(
+    session: Session, config: Config, inbound: InboundMessage, parsed: ParsedMessage,
+    now: datetime,
+) -> tuple[str, str]:
+    intake = tickets.pipeline.run(
+        Intake(session=session, policy=config, inbound=inbound, parsed=parsed, now=now)
+    )
+    enqueue(session, notifier_for(config), intake.events, now)
+    if intake.final_state:
+        state, reason = intake.final_state, intake.final_reason
+    else:  # every stored message ends somewhere with a reason, never silently 'done'
+        state = "quarantined"
+        reason = f"no rule placed this message (outcome {intake.outcome or 'none'})"
+    inbound.attempts += 1
+    inbound.state, inbound.reason = state, reason
+    inbound.decisions = intake.decisions
+    inbound.processed_at = now
+    return state, reason
 
 
 def quarantine(engine: Engine, inbound_id: int, reason: str, now: datetime) -> str:
+    """Hold a message that is still waiting; one another daemon finished stays finished."""
     with Session(engine) as session:
-        inbound = session.get(InboundMessage, inbound_id)
-        if inbound is None:
-            return "missing"
-        inbound.state = "quarantined"
-        inbound.reason = reason[:2000]
-        inbound.processed_at = now
+        result = session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.id == inbound_id, InboundMessage.state == "received")  # type: ignore[arg-type]
+            .values(state="quarantined", reason=reason[:2000], processed_at=now)
+        )
         session.commit()
-    return "quarantined"
+    return "quarantined" if result.rowcount else SKIPPED  # type: ignore[attr-defined]
 
 
 def pending_ids(engine: Engine, limit: int) -> list[int]:
@@ -100,9 +132,10 @@ def pending_ids(engine: Engine, limit: int) -> list[int]:
 
 
 def process_pending(engine: Engine, config: Config, now: datetime, limit: int = 100) -> int:
-    """Process stored messages in arrival order; returns how many were handled."""
+    """Process stored messages in arrival order; returns how many were handled (a message the
+    database could not take now is not counted: it waits for the next pass)."""
     handled = 0
     for inbound_id in pending_ids(engine, limit):
-        if process(engine, config, inbound_id, now) != "skipped":
+        if process(engine, config, inbound_id, now) not in (SKIPPED, DEFERRED):
             handled += 1
     return handled

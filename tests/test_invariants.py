@@ -76,3 +76,13 @@ def _write(harness: Harness, raw: bytes) -> str:
     path = harness.dir / "odd.eml"
     path.write_bytes(raw)
     return str(path)
+
+
+def test_quarantine_never_overwrites_a_message_another_daemon_finished(harness: Harness) -> None:
+    from mailgate.pipeline import quarantine
+
+    assert harness.cli("ingest", str(_write(harness, mail()))).code == 0
+    [inbound] = harness.inbound()
+    assert inbound.state == "done"
+    assert quarantine(harness.engine, inbound.id, "late failure elsewhere", NOW) == "skipped"
+    assert [(m.state, m.reason) for m in harness.inbound()] == [(inbound.state, inbound.reason)]

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from mailgate.clock import utcnow
 from mailgate.config import Config, load_config
 from mailgate.db import make_engine, require_current_schema
 
@@ -32,7 +33,7 @@ def open_database(config: Config, *, check_schema: bool = True) -> Engine:
 
 def parse_now(value: str | None) -> datetime:
     if not value:
-        return datetime.now(UTC)
+        return utcnow()
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
