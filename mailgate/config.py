@@ -127,6 +127,18 @@ class Config(DeskPolicy):
                 return str(url.set(database=str((self.base_dir / path).resolve())))
         return self.database.url
 
+    def unset_secrets(self) -> list[str]:
+        """Environment variables the file names for a password that are not set."""
+        named = [("smtp_out.password_env", self.smtp_out.password_env)] + [
+            (f"imap[{n}].password_env", mailbox.password_env)
+            for n, mailbox in enumerate(self.imap)
+        ]
+        return [
+            f"{key}: the environment variable {variable} is not set"
+            for key, variable in named
+            if variable and not os.environ.get(variable)
+        ]
+
     @property
     def accepted_recipients(self) -> tuple[str, ...]:
         return tuple(a.lower() for a in self.smtp_in.accept) or (self.desk.address,)

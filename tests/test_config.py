@@ -87,3 +87,29 @@ def test_config_from_environment_variable(tmp_path: Path, monkeypatch: pytest.Mo
     path.write_text('[desk]\nname = "Elsewhere"\n')
     monkeypatch.setenv("MAILGATE_CONFIG", str(path))
     assert load_config().desk.name == "Elsewhere"
+
+
+def test_desk_sections_share_the_policy_sections_base() -> None:
+    # One base for every config section: misspelt keys are errors, values immutable.
+    from tickets import desk, policy
+
+    assert desk.Section is policy.Section
+    assert issubclass(desk.Desk, policy.Section)
+
+
+def test_a_named_password_variable_that_is_not_set_stops_serve(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[database]\nurl = "sqlite:///{tmp_path}/x.db"\n'
+        '[smtp_out]\nusername = "desk"\npassword_env = "MAILGATE_TEST_UNSET_SMTP_PASSWORD"\n'
+    )
+    assert run(path, "db", "upgrade").returncode == 0
+    done = run(path, "serve")
+    assert done.returncode == 78
+    assert (
+        "smtp_out.password_env: the environment variable MAILGATE_TEST_UNSET_SMTP_PASSWORD "
+        "is not set" in done.stderr
+    )
+    checked = run(path, "check-config")
+    assert checked.returncode == 1
+    assert "ERROR      smtp_out.password_env" in checked.stdout

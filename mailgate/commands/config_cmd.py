@@ -27,7 +27,9 @@ def run(args: argparse.Namespace) -> int:
     if config.secret() is None:
         print(f"  WARNING    {config.desk.secret_env} is not set: no signed reply addresses, "
               "and `serve` refuses to start")
+    for problem in config.unset_secrets():
+        print(f"  ERROR      {problem}")
     if not config.templates_dir.is_dir():
         print(f"  WARNING    templates folder {config.templates_dir} does not exist")
         return 1
-    return 0
+    return 1 if config.unset_secrets() else 0

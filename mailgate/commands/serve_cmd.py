@@ -33,6 +33,8 @@ def run(args: argparse.Namespace) -> int:
             "([desk] secret_env names the variable)",
             78,  # EX_CONFIG
         )
+    if unset := config.unset_secrets():
+        raise CommandError("; ".join(unset), 78)  # EX_CONFIG
     engine = open_database(config)
     daemon = Daemon(config, engine)
     try:
