@@ -388,8 +388,8 @@ def test_status_counts_the_queues(box: Mailbox) -> None:
     box.follower().run_once()
     data = box.harness.cli("status", "--json").json()
     assert data["queues"] == {
-        "inbound": {"received": 2, "quarantined": 0},
-        "outbox": {"pending": 0, "failed": 0},
+        "inbound": {"received": 2, "held": 0, "quarantined": 0},
+        "outbox": {"pending": 0, "sending": 0, "failed": 0},
     }
     assert data["mailboxes"][0]["last_uid"] == 2
     box.harness.tick(utcnow())

@@ -53,8 +53,10 @@ def status_json(session: Session, config: Config) -> dict[str, Any]:
     return {
         "mailboxes": mailboxes,
         "queues": {
-            "inbound": _counts(session, InboundMessage.state, ("received", "quarantined")),
-            "outbox": _counts(session, Outbox.state, ("pending", "failed")),
+            "inbound": _counts(
+                session, InboundMessage.state, ("received", "held", "quarantined")
+            ),
+            "outbox": _counts(session, Outbox.state, ("pending", "sending", "failed")),
         },
     }
 
@@ -78,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
               f"  {mailbox['last_error']}")
     inbound, outbox = data["queues"]["inbound"], data["queues"]["outbox"]
     print("\nqueues")
-    print(f"  inbound  received {inbound['received']}, quarantined {inbound['quarantined']}")
-    print(f"  outbox   pending {outbox['pending']}, failed {outbox['failed']}")
+    print(f"  inbound  received {inbound['received']}, held for details {inbound['held']}, "
+          f"quarantined {inbound['quarantined']}")
+    print(f"  outbox   pending {outbox['pending']}, sending {outbox['sending']}, "
+          f"failed {outbox['failed']}")
     return 1 if failing else 0
