@@ -14,6 +14,8 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
 
+from tickets.desk import DeskPolicy
+from tickets.models import Ticket
 from tickets.references import reference_pattern
 
 
@@ -48,6 +50,12 @@ def tagged_subject(reference: str, subject: str, prefix: str) -> str:
     if found and found.group(1).upper() == reference:
         return subject
     return f"[{reference}] {subject}"
+
+
+def ticket_subject(ticket: Ticket, policy: DeskPolicy, text: str | None = None) -> str:
+    """The subject of the desk's mail about `ticket`: its own subject (or `text`), tagged."""
+    subject = ticket.subject if text is None else text
+    return tagged_subject(ticket.reference, subject, policy.desk.reference_prefix)
 
 
 # Text parts as quoted-printable UTF-8: readable in the raw mail, safe for any relay.

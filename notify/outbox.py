@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from notify.compose import Outgoing, compose, new_message_id, tagged_subject
+from notify.compose import Outgoing, compose, new_message_id, ticket_subject
 from notify.outlook import thread_headers
 from notify.render import render
 from notify.replyto import signed_reply_to
@@ -145,9 +145,7 @@ def acknowledgement(
             "previous": previous,
             "skipped_attachments": event.data.get("skipped_attachments", []),
         },
-        subject=tagged_subject(
-            ticket.reference, ticket.subject, notifier.policy.desk.reference_prefix
-        ),
+        subject=ticket_subject(ticket, notifier.policy),
         in_reply_to=event.data.get("in_reply_to", ""),
     )
     return [row] if row else []

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from notify.compose import tagged_subject
+from notify.compose import ticket_subject
 from notify.outbox import HANDLERS, Notifier, queue_mail
 from tickets.commands import usage
 from tickets.events import Event
@@ -19,7 +19,7 @@ from tickets.models import Contact, Outbox, StoredAttachment, Ticket, TicketMess
 
 
 def _subject(notifier: Notifier, ticket: Ticket) -> str:
-    return tagged_subject(ticket.reference, ticket.subject, notifier.policy.desk.reference_prefix)
+    return ticket_subject(ticket, notifier.policy)
 
 
 def customer_recipients(notifier: Notifier, ticket: Ticket, requester: Contact) -> list[str]:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session
 
 from notify import outbox
-from notify.compose import tagged_subject
+from notify.compose import ticket_subject
 from notify.outbox import Notifier, queue_mail
 from tickets.arrival import roster
 from tickets.events import Event
@@ -93,9 +93,7 @@ def to_requester(kind: str) -> Handler:
             ticket=ticket,
             to=[requester.email],
             context=context,
-            subject=tagged_subject(
-                ticket.reference, ticket.subject, notifier.policy.desk.reference_prefix
-            ),
+            subject=ticket_subject(ticket, notifier.policy),
             in_reply_to=ticket.last_customer_message_id,
             auto_submitted="auto-generated",
         )
@@ -122,9 +120,7 @@ def to_staff(kind: str, *, escalate: bool = False) -> Handler:
             to=recipients[:1],
             cc=recipients[1:],
             context=_context(session, notifier, ticket, event),
-            subject=tagged_subject(
-                ticket.reference, subject, notifier.policy.desk.reference_prefix
-            ),
+            subject=ticket_subject(ticket, notifier.policy, subject),
             auto_submitted="auto-generated",
             internal_copy=True,
         )

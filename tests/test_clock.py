@@ -339,3 +339,57 @@ def test_out_of_hours_tickets_go_to_whoever_is_on_duty_next(desk: Desk) -> None:
     assert desk.h.ticket_json(ref)["assignee"] == BOB
     ref = desk.open(at(23, 10))  # Monday 10:00: only Alice is on duty
     assert desk.h.ticket_json(ref)["assignee"] == ALICE
+
+
+def sla_mail(messages: list[Received]) -> list[Received]:
+    return [m for m in messages if "SLA" in m.header("Subject")]
+
+
+def test_a_raised_priority_warns_again_for_its_new_target(desk: Desk) -> None:
+    desk.h.write_config(CLOCK_TOML.replace('sla_warning_lead = "10m"', 'sla_warning_lead = "45m"'))
+    ref = desk.open(at(23, 9))
+    desk.update(ref, at(23, 9), "--priority", "high")  # response due 10:00, resolution 11:00
+    desk.new_mail()
+    first = only(sla_mail(desk.tick(at(23, 9, 15))))
+    assert "response target" in first.text() and "Mon 23 Nov 2026 10:00" in first.text()
+    desk.update(ref, at(23, 9, 20), "--priority", "urgent")  # response due 09:30 now
+    desk.new_mail()
+    again = only([m for m in sla_mail(desk.tick(at(23, 9, 20))) if "response" in m.text()])
+    assert "SLA warning" in again.header("Subject")
+    assert "Mon 23 Nov 2026 09:30" in again.text()
+    breach = only(sla_mail(desk.tick(at(23, 9, 30))))
+    assert "SLA breached" in breach.header("Subject") and "response" in breach.text()
+    assert desk.kinds(ref).count("sla_warning") == 3  # response twice, resolution once
+
+
+def test_a_reopened_ticket_warns_and_breaches_on_its_resolution_target_again(
+    desk: Desk,
+) -> None:
+    ref = desk.open(at(23, 9), subject="Whole school cannot log in")  # urgent: 30 min / 1 h
+    desk.new_mail()
+    desk.tick(at(23, 9, 20))
+    desk.tick(at(23, 9, 30))  # the response target's warning and breach
+    warned = only(sla_mail(desk.tick(at(23, 9, 50))))
+    assert "resolution target" in warned.text() and "Mon 23 Nov 2026 10:00" in warned.text()
+    desk.update(ref, at(23, 9, 55), "--status", "resolved")  # 55 business minutes used
+    desk.update(ref, at(23, 10, 30), "--status", "open")  # 5 minutes left: due 10:35
+    desk.new_mail()
+    assert desk.h.ticket_json(ref)["sla"]["resolution_due"] == at(23, 10, 35).isoformat()
+    again = only(sla_mail(desk.tick(at(23, 10, 30))))
+    assert "SLA warning" in again.header("Subject")
+    assert "resolution target" in again.text() and "Mon 23 Nov 2026 10:35" in again.text()
+    assert sla_mail(desk.tick(at(23, 10, 34))) == []
+    breach = only(sla_mail(desk.tick(at(23, 10, 35))))
+    assert "SLA breached" in breach.header("Subject") and "resolution" in breach.text()
+    assert sla_mail(desk.tick(at(23, 12))) == []
+
+
+def test_automatic_mail_to_staff_does_not_put_off_the_stale_reminder(desk: Desk) -> None:
+    ref = desk.open(at(23, 9))  # medium: response due Tue 09:00; stale after 2 business days
+    desk.new_mail()
+    assert "SLA warning" in only(desk.tick(at(24, 8, 50))).header("Subject")
+    assert "SLA breached" in only(desk.tick(at(24, 9))).header("Subject")
+    assert desk.h.ticket_json(ref)["updated_at"] == at(23, 9).isoformat()
+    assert desk.tick(at(25, 8, 59)) == []
+    stale = only(desk.tick(at(25, 9)))
+    assert stale.rcpt_tos == [ALICE] and "Mon 23 Nov 2026 09:00" in stale.text()

@@ -6,7 +6,9 @@ import email
 import email.policy
 from datetime import UTC, datetime
 
-from notify.compose import Outgoing, compose, tagged_subject
+from notify.compose import Outgoing, compose, tagged_subject, ticket_subject
+from tickets.desk import DeskPolicy
+from tickets.models import Ticket
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
@@ -71,3 +73,12 @@ def test_subject_tag_is_added_once() -> None:
         "Re: [INC0000001] Printer"
     )
     assert tagged_subject("INC0000002", "  ", "INC") == "[INC0000002] (no subject)"
+
+
+def test_ticket_subject_tags_the_ticket_or_the_given_text() -> None:
+    policy = DeskPolicy.model_validate({"desk": {"reference_prefix": "REQ"}})
+    ticket = Ticket(reference="REQ0000007", subject="Re: [REQ0000007]  Printer\tjammed")
+    assert ticket_subject(ticket, policy) == "Re: [REQ0000007] Printer jammed"
+    assert ticket_subject(ticket, policy, "SLA warning: Printer") == (
+        "[REQ0000007] SLA warning: Printer"
+    )

@@ -9,15 +9,11 @@ from __future__ import annotations
 import os
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from tickets.policy import Policy
+from tickets.policy import Policy, Section
 
 MiB = 1024 * 1024
-
-
-class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Desk(Section):

@@ -23,8 +23,8 @@ def run_due(session: Session, policy: DeskPolicy, ticket: Ticket, now: datetime)
     """Apply every action of the ticket that is due at `now`."""
     events: list[Event] = []
     for _ in range(MAX_STEPS):
-        # From the ticket as it is now: the mail of an earlier step counts as an update, and
-        # the config may have changed since `next_action_at` was written.
+        # From the ticket as it is now: an earlier step may have changed it, and the config
+        # may have changed since `next_action_at` was written.
         schedule.refresh(ticket, policy, now)
         if ticket.next_action_at is None or ticket.next_action_at > now:
             break
@@ -99,18 +99,21 @@ def _sla(kind: str):  # type: ignore[no-untyped-def]
 
     def act(session: Session, policy: DeskPolicy, ticket: Ticket, now: datetime) -> list[Event]:
         due = ticket.response_due_at if target == "response" else ticket.resolution_due_at
-        ticket.sla_notified = [*(ticket.sla_notified or []), kind]
+        assert due is not None  # `schedule.refresh` names an SLA action only for a due time
+        # Keyed on the due time: a target that moves (priority, reopen) is announced once more.
+        mark = schedule.sla_mark(kind, due)
+        ticket.sla_notified = [*(ticket.sla_notified or []), mark]
         if what == "warning":
             ticket.sla_warned = True
         else:
             ticket.sla_breached = True
         history.record(session, ticket, "sla", f"{target} target {what}", now, "scheduler")
         schedule.refresh(ticket, policy, now)
-        if what == "warning" and due is not None and now >= due:
+        if what == "warning" and now >= due:
             return []  # the sweep came after the due time: the breach mail says it all
         return [
-            _event(f"sla_{what}", ticket, f"sla:{ticket.id}:{kind}", target=target,
-                   due=due.isoformat() if due else None)
+            _event(f"sla_{what}", ticket, f"sla:{ticket.id}:{mark}", target=target,
+                   due=due.isoformat())
         ]
 
     return act

@@ -109,7 +109,10 @@ def add_message(
         )
     if direction == "in" and not internal and not automated:
         ticket.last_customer_message_id = message_id or ticket.last_customer_message_id
-    ticket.updated_at = now
+    if direction == "in" or not automated:
+        # The desk's own automatic mail (acknowledgements, reminders, SLA and stale notices) is
+        # no update: it would otherwise put off the stale reminder (`schedule`) indefinitely.
+        ticket.updated_at = now
     return message
 
 

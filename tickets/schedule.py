@@ -8,13 +8,14 @@ sweep is one indexed query on `next_action_at`. The candidates, earliest first w
 - `close`: the resolved status, `schedule.resolved_autoclose` after it was entered.
 - `resume`: a status with `resume_on`, on the ticket's `due_date` or the company's next rota day.
 - `response_warning`, `response_breach`, `resolution_warning`, `resolution_breach`: while the SLA
-  clock runs, `sla_warning_lead` before a due time and at it, once each (`sla_notified`).
+  clock runs, `sla_warning_lead` before a due time and at it, once per due time (`sla_notified`
+  holds `sla_mark`s): a target moved by a priority change or a reopen warns and breaches again.
 - `stale`: a new or working ticket not updated for `schedule.stale_after` (business time).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from tickets.calendar import DAY_NAMES
 from tickets.desk import DeskPolicy
@@ -94,6 +95,11 @@ def _lead(duration: Duration) -> timedelta:
     return timedelta(seconds=duration.seconds, days=days)
 
 
+def sla_mark(kind: str, due: datetime) -> str:
+    """What `sla_notified` records for one SLA mail: its kind and the due time it was about."""
+    return f"{kind}@{due.astimezone(UTC).isoformat()}"
+
+
 def _sla(ticket: Ticket, policy: DeskPolicy) -> list[tuple[datetime, str]]:
     lead = policy.schedule.sla_warning_lead
     done = ticket.sla_notified or []  # NULL on tickets from before migration 0002
@@ -104,8 +110,8 @@ def _sla(ticket: Ticket, policy: DeskPolicy) -> list[tuple[datetime, str]]:
     ):
         if due is None or met is not None:
             continue
-        if lead is not None and f"{target}_warning" not in done:
+        if lead is not None and sla_mark(f"{target}_warning", due) not in done:
             found.append((due - _lead(lead), f"{target}_warning"))
-        if f"{target}_breach" not in done:
+        if sla_mark(f"{target}_breach", due) not in done:
             found.append((due, f"{target}_breach"))
     return found
