@@ -75,7 +75,10 @@ def queue_mail(
         return None
     desk = notifier.policy.desk
     if not reply_to and ticket is not None:
-        reply_to = signed_reply_to(notifier.policy, ticket.reference, to)
+        requester = session.get(Contact, ticket.requester_id)
+        reply_to = signed_reply_to(
+            notifier.policy, ticket.reference, to, requester.email if requester else ""
+        )
     text, html = render(notifier.templates_dir, kind, {"desk": desk, "ticket": ticket, **context})
     message_id = new_message_id(notifier.domain)
     references = thread_of(session, ticket) if ticket is not None else []
@@ -158,4 +161,5 @@ HANDLERS: dict[str, Handler] = {
 
 import notify.pending  # noqa: E402  (registers the held-request handlers)
 import notify.replies  # noqa: E402  (registers the reply handlers in HANDLERS)
-import notify.scheduled  # noqa: E402, F401  (registers the clock's handlers in HANDLERS)
+import notify.scheduled  # noqa: E402  (registers the clock's handlers in HANDLERS)
+import notify.status  # noqa: E402, F401  (registers the resolved notice in HANDLERS)

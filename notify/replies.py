@@ -22,6 +22,11 @@ def _subject(notifier: Notifier, ticket: Ticket) -> str:
     return ticket_subject(ticket, notifier.policy)
 
 
+def _category(notifier: Notifier, ticket: Ticket) -> str:
+    status = notifier.policy.status(ticket.status)
+    return status.category if status else ""
+
+
 def customer_recipients(notifier: Notifier, ticket: Ticket, requester: Contact) -> list[str]:
     """Who sees updates: the requester, and the ticket's Cc unless it is confidential."""
     if ticket.confidential:
@@ -51,6 +56,9 @@ def technician_reply(
             "requester": requester,
             "text": event.data["text"],
             "technician_name": event.data.get("technician_name", ""),
+            # `#resolve` in the same mail: this answer carries the resolved notice
+            "resolved": _category(notifier, ticket) == "resolved",
+            "window": str(notifier.policy.schedule.reopen_window),
         },
         subject=_subject(notifier, ticket),
         in_reply_to=ticket.last_customer_message_id,
@@ -69,12 +77,8 @@ def customer_reply(
     sender = event.data.get("sender", "")
     if not ticket.assignee or ticket.assignee == sender:
         return []
-    message = session.exec(
-        select(TicketMessage).where(
-            TicketMessage.ticket_id == ticket.id,
-            TicketMessage.message_id == event.data.get("in_reply_to", ""),
-        )
-    ).first()
+    key = event.data.get("message")
+    message = session.get(TicketMessage, key) if key is not None else None
     files = session.exec(
         select(StoredAttachment.filename).where(StoredAttachment.ticket_message_id == message.id)
     ).all() if message else []

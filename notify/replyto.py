@@ -9,9 +9,14 @@ from tickets.desk import DeskPolicy
 from tickets.signing import reply_address
 
 
-def signed_reply_to(policy: DeskPolicy, reference: str, recipients: Sequence[str]) -> str:
+def signed_reply_to(
+    policy: DeskPolicy, reference: str, recipients: Sequence[str], requester: str = ""
+) -> str:
     """Staff get a staff-signed address (their replies may carry commands); anyone else a
-    customer-signed one. '' when no secret is configured (`serve` refuses to run so)."""
-    staff = bool(recipients) and all(policy.is_staff(a) for a in recipients)
+    customer-signed one, and so does a member of staff who raised the ticket: they answer on it
+    as its requester. '' when no secret is configured (`serve` refuses to run so)."""
+    staff = bool(recipients) and all(
+        policy.is_staff(a) and a.lower() != requester.lower() for a in recipients
+    )
     address = reply_address(policy, reference, "staff" if staff else "customer")
     return formataddr((policy.desk.name, address)) if address else ""

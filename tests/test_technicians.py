@@ -15,7 +15,7 @@ from tests.mail import mail
 from tests.support.harness import DESK, STAFF, Harness, wait_until
 from tests.support.threads import CUSTOMER, address_of, mails_of, open_ticket, wait_mail
 from tickets.commands import CommandContext, run_command
-from tickets.models import Ticket, TicketMessage
+from tickets.models import Outbox, Ticket, TicketMessage
 from tickets.signing import read_reply_address
 
 SUBJECT = "[INC0000001] Printer in room 12 is jammed"
@@ -381,3 +381,85 @@ def test_files_the_technician_attaches_reach_the_customer(harness: Harness) -> N
     assert attached.get_content_type() == "application/pdf"
     assert attached.get_content() == pdf
     assert "Please follow the attached guide." in answer.text()
+
+
+def test_command_results_keep_to_the_automatic_reply_limit(harness: Harness) -> None:
+    """Each unverified staff mail is answered, but no more than `[intake] autoreply_limit`
+    an hour: a forger (or a loop with another robot) must not get an answer per mail."""
+    harness.write_config("\n[intake]\nautoreply_limit = 2\n")
+    with harness.daemon():
+        open_ticket(harness)
+        for n in range(4):
+            harness.send(tech_mail("#close\n", auth="", message_id=f"<forged-{n}@evil.example>"),
+                         mail_from="attacker@evil.example")
+        harness.wait_processed(5)
+        wait_mail(harness, "command_result", 2, to=STAFF)
+    with harness.session() as session:
+        rows = session.exec(select(Outbox).where(Outbox.kind == "command_result")).all()
+    assert len(rows) == 2
+    assert "more than 2 automatic mails" in "; ".join(harness.inbound()[4].decisions)
+    assert ticket(harness)["status"] == "open"
+
+
+def test_the_requester_is_told_when_the_ticket_is_resolved(harness: Harness) -> None:
+    """Resolving starts the reopen window (Lourdes: 'You will get an email to confirm all is
+    fixed after 72 hours'): the requester hears of it once, whichever door resolved it."""
+    trust_mx(harness)
+    with harness.daemon():
+        open_ticket(harness)
+        # by mail command alone: a notice of its own
+        harness.send(tech_mail("#priority high\n#resolve\n", message_id="<tom-r1@desk.example>"),
+                     mail_from=STAFF)
+        harness.wait_processed(2)
+        [notice] = wait_mail(harness, "resolved", to=CUSTOMER)
+        customer_replies(harness, 3, "Still jammed, sorry.\n", "<jane-r1@school.example>")
+        assert ticket(harness)["status"] == "open"  # reopened
+        # at the command line
+        resolved = harness.cli("tickets", "update", "INC0000001", "--status", "resolved",
+                               "--as", STAFF)
+        assert resolved.code == 0, resolved.err
+        wait_mail(harness, "resolved", 2, to=CUSTOMER)
+        customer_replies(harness, 4, "No, still jammed.\n", "<jane-r2@school.example>")
+        # with an answer: the answer says it is resolved, no second mail
+        harness.send(tech_mail("#resolve\n\nI replaced the pickup roller; it prints again.\n",
+                               message_id="<tom-r2@desk.example>"), mail_from=STAFF)
+        harness.wait_processed(5)
+        [answer] = wait_mail(harness, "technician_reply", to=CUSTOMER)
+    assert notice.rcpt_tos == [CUSTOMER]
+    assert notice.header("Subject") == "[INC0000001] Printer in room 12 is jammed"
+    for text in (" ".join(notice.text().split()), " ".join(notice.html().split())):
+        assert "has been resolved" in text and "reply to this email within 72h to reopen" in text
+    assert notice.header("Auto-Submitted") == "auto-generated"
+    assert "pickup roller" in answer.text()
+    assert "INC0000001 is now resolved" in answer.text() and "to reopen it" in answer.html()
+    assert ticket(harness)["status"] == "resolved"
+    with harness.session() as session:
+        kinds = [r.kind for r in session.exec(select(Outbox).order_by(Outbox.id)).all()]
+    # no mail for the priority change nor for the reopenings
+    assert kinds == ["acknowledgement", "resolved", "resolved", "technician_reply"]
+
+
+def test_tickets_update_follows_the_mail_commands_rules(harness: Harness) -> None:
+    """`tickets update` runs the same commands as a technician's mail: the same refusals (one
+    line, exit 64, nothing changed) and the same effects."""
+    past = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    day = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
+    with harness.daemon():
+        open_ticket(harness)
+
+    def update(*args: str) -> tuple[int, str, dict]:
+        result = harness.cli("tickets", "update", "INC0000001", "--as", STAFF, "--json", *args)
+        return result.code, result.err.strip(), result.json() if result.code == 0 else {}
+
+    code, err, _ = update("--assign", STAFF, "--due", past)
+    assert code == 64 and "is in the past" in err and "\n" not in err
+    data = ticket(harness)
+    assert data["assignee"] == "" and not any(h["kind"] == "due" for h in data["history"])
+    code, _, shown = update("--priority", "Medium", "--due", day)
+    assert code == 0 and shown["status"] == "awaiting_action_on_date"
+    assert shown["due_date"].startswith(day)
+    assert not any(h["kind"] == "priority" for h in ticket(harness)["history"])
+    assert update("--assign", STAFF)[2]["assignee"] == STAFF
+    assert update("--assign", "none")[2]["assignee"] == ""
+    code, err, _ = update("--status", "nonsense")
+    assert code == 64 and err.count("\n") == 0 and "unknown status 'nonsense'" in err

@@ -11,9 +11,10 @@ from sqlmodel import select
 
 from tests.conftest import CORPUS
 from tests.mail import mail
-from tests.support.harness import DESK, Harness, wait_until
+from tests.support.harness import DESK, STAFF, Harness, wait_until
 from tests.support.threads import CUSTOMER, address_of, mails_of, open_ticket, wait_mail
 from tickets.models import Ticket, TicketMessage
+from tickets.signing import read_reply_address
 
 SIGNED = re.compile(r"support\+INC0000001-[a-z2-7]{16}@desk\.example")
 
@@ -413,3 +414,49 @@ def test_thread_index_for_a_customer_without_outlook(harness: Harness) -> None:
     index = base64.b64decode(ack.header("Thread-Index"))
     assert len(index) == 27 and index[0] == 1
     assert ack.header("Thread-Topic") == "Printer in room 12 is jammed"
+
+
+def test_staff_requester_replying_to_the_reply_to_is_the_customer(harness: Harness) -> None:
+    """A technician who raised their own ticket gets a customer-signed Reply-To on it: their
+    answer through it is the requester's, not a technician's reply (no first response)."""
+    with harness.daemon():
+        harness.send(mail(subject="My laptop will not boot", sender=f"Tom Tech <{STAFF}>",
+                          message_id="<laptop@desk.example>"), mail_from=STAFF)
+        harness.wait_processed(1)
+        [ack] = wait_mail(harness, "acknowledgement")
+        reply_to = address_of(ack.header("Reply-To"))
+        signed = read_reply_address(harness.config, reply_to)
+        assert signed is not None and signed.role == "customer"
+        harness.send(mail(subject="Re: [INC0000001] My laptop will not boot",
+                          sender=f"Tom Tech <{STAFF}>", to=reply_to,
+                          body="It shows a blue screen now.\n",
+                          message_id="<laptop-2@desk.example>"), mail_from=STAFF, to=[reply_to])
+        harness.wait_processed(2)
+    assert "decide: follow-up on INC0000001" in inbound_decisions(harness, 1)
+    assert mails_of(harness, "technician_reply") == []
+    data = harness.ticket_json("INC0000001")
+    assert data["sla"]["responded_at"] is None
+    [reply] = [m for m in messages(harness) if m["message_id"] == "laptop-2@desk.example"]
+    assert (reply["body"], reply["internal"]) == ("It shows a blue screen now.", False)
+
+
+def test_reply_without_message_id_reaches_the_technician_with_its_text(
+    harness: Harness,
+) -> None:
+    """No Message-ID (some scripts and old gateways): the technician's notice still carries the
+    customer's words, never an internal note (which has no Message-ID either)."""
+    with harness.daemon():
+        open_ticket(harness)
+        noted = harness.cli("tickets", "update", "INC0000001", "--assign", STAFF,
+                            "--note", "INTERNAL NOTE TEXT")
+        assert noted.code == 0, noted.err
+        raw = mail(subject="Re: [INC0000001] Printer in room 12 is jammed",
+                   body="Still jammed, CUSTOMER TEXT\n")
+        raw = b"\n".join(
+            line for line in raw.split(b"\n") if not line.lower().startswith(b"message-id:")
+        )
+        harness.send(raw, mail_from=CUSTOMER)
+        harness.wait_processed(2)
+        [notice] = wait_mail(harness, "customer_reply", to=STAFF)
+    assert "CUSTOMER TEXT" in notice.text() and "CUSTOMER TEXT" in notice.html()
+    assert "INTERNAL NOTE TEXT" not in notice.text()

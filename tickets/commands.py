@@ -98,9 +98,15 @@ class PriorityCommand:
 
 
 class AssignCommand:
-    name, usage = "assign", "#assign <address|me>"
+    name, usage = "assign", "#assign <address|me|none>"
 
     def run(self, ctx: CommandContext, argument: str, line: str) -> Outcome:
+        if argument.lower() in ("none", "nobody", "-"):
+            lifecycle.assign(
+                ctx.session, ctx.policy, ctx.ticket, "", ctx.now,
+                reason=f"{line} by {ctx.actor}", actor=ctx.actor,
+            )
+            return Outcome(line, True, "unassigned")
         assignee = ctx.actor if argument.lower() in ("me", "") else argument.strip("<>").lower()
         if not ctx.policy.is_staff(assignee):
             return Outcome(line, False, f"{assignee} is not a member of staff")

@@ -147,6 +147,10 @@ def set_status(
             kind="status_changed",
             ticket_id=ticket.id,
             key=f"status:{ticket.id}:{status}:{now.isoformat()}",
+            # Only resolving is news for the requester (it starts the reopen window); other
+            # moves are told by their own events (assigned, reminder, closed, date_reached)
+            # or are the desk's own business, so they notify nobody.
+            notify=new.category == "resolved",
             data={"from": previous, "to": status, "reason": reason},
         )
     ]
@@ -196,6 +200,7 @@ def set_priority(
             kind="priority_changed",
             ticket_id=ticket.id,
             key=f"priority:{ticket.id}:{priority}:{now.isoformat()}",
+            notify=False,  # the desk's own triage: recorded in history, nobody is mailed
             data={"from": previous, "to": priority, "reason": reason},
         )
     ]

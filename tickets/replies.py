@@ -17,7 +17,7 @@ from parsing import ParsedMessage
 from parsing.subject import strip_reply_prefixes
 from tickets import history, lifecycle
 from tickets.events import Event
-from tickets.models import Contact, Ticket
+from tickets.models import Contact, Ticket, TicketMessage
 
 if TYPE_CHECKING:  # the pipeline imports this module
     from tickets.pipeline.context import Intake
@@ -85,9 +85,9 @@ def classify(intake: Intake, ticket: Ticket) -> str:
 def store_reply(
     intake: Intake, ticket: Ticket, *, body: str, internal: bool = False, verified: bool = True,
     direction: str = "in",
-) -> None:
+) -> TicketMessage:
     parsed = intake.parsed
-    lifecycle.add_message(
+    return lifecycle.add_message(
         intake.session,
         ticket,
         intake.now,
@@ -131,7 +131,7 @@ def _learn_participants(intake: Intake, ticket: Ticket) -> None:
 
 
 def apply_customer_reply(intake: Intake, ticket: Ticket) -> None:
-    store_reply(intake, ticket, body=new_text(intake.parsed))
+    message = store_reply(intake, ticket, body=new_text(intake.parsed))
     lifecycle.touched(ticket, intake.policy, intake.now)
     if intake.automated:
         history.record(
@@ -146,7 +146,9 @@ def apply_customer_reply(intake: Intake, ticket: Ticket) -> None:
             kind="customer_replied",
             ticket_id=ticket.id,
             key=f"message:{intake.inbound.id}",
-            data={"in_reply_to": intake.parsed.message_id, "sender": intake.sender},
+            # the stored message by its key: a mail without a Message-ID has none to look up
+            data={"message": message.id, "in_reply_to": intake.parsed.message_id,
+                  "sender": intake.sender},
         )
     )
 

@@ -89,7 +89,12 @@ def apply_technician_reply(intake: Intake, ticket: Ticket) -> None:
             )
         )
     for outcome in outcomes:
-        intake.events.extend(outcome.events)
+        intake.events.extend(
+            # the answer the requester gets from this mail says it is resolved (notify.replies)
+            replace(e, notify=False) if public and not direct and e.kind == "status_changed"
+            else e
+            for e in outcome.events
+        )
     lifecycle.touched(ticket, intake.policy, intake.now)
     refused = [o for o in outcomes if not o.accepted]
     if refused:
@@ -123,6 +128,8 @@ def _results_event(
         kind="command_result",
         ticket_id=ticket.id,
         key=f"commands:{intake.inbound.id}",
+        # an answer to mail, so the automatic-reply limit holds (forged mail could loop)
+        notify=intake.may_autorespond,
         data={
             "technician": intake.sender,
             "unverified": unverified,

@@ -1,14 +1,12 @@
 """`mailgate tickets queue` and `mailgate tickets update`: a technician's work at a terminal.
 
-`update` goes through the same `tickets.lifecycle` operations as the technicians' mail commands,
-so the same rules (SLA clock, reminders, history) and the same notifications apply.
+`update` runs the technicians' mail commands (`tickets.commands.run_command`), so the same rules
+(SLA clock, reminders, history, refusals) and the same notifications apply.
 """
 
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -19,6 +17,7 @@ from mailgate.sweep import deliver_all
 from mailgate.views import iso, status_label, table
 from notify.outbox import enqueue
 from tickets import lifecycle
+from tickets.commands import CommandContext, run_command
 from tickets.events import Event
 from tickets.models import Contact, Ticket
 
@@ -37,7 +36,8 @@ def register_actions(actions: argparse._SubParsersAction) -> None:
     update.add_argument("--status", help="a status key or label, any case")
     update.add_argument("--priority", help="a priority key or label, any case")
     update.add_argument("--assign", metavar="ADDRESS", help="a member of staff; 'none' unassigns")
-    update.add_argument("--due", metavar="DATE", help="date waited for: 2026-11-30[T14:00]")
+    update.add_argument("--due", metavar="DATE", help="a future date to wait for: "
+                        "2026-11-30[T14:00]; the ticket waits for it, as with #due")
     update.add_argument("--note", help="an internal note (never sent to the requester)")
     update.add_argument("--as", dest="actor", default="cli", help="who is making the change")
     update.add_argument("--now", help="the instant of the change (ISO 8601 with offset)")
@@ -86,17 +86,9 @@ def show_queue(args: argparse.Namespace) -> int:
     return 0
 
 
-def parse_due(value: str, timezone: str) -> datetime:
-    """'2026-11-30' (start of that day) or '2026-11-30T14:00', in the desk's time zone unless an
-    offset is given."""
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise CommandError(f"--due {value!r} is not a date like 2026-11-30 or 2026-11-30T14:00",
-                           64) from None
-    if len(value.strip()) <= 10:
-        parsed = datetime.combine(parsed.date(), time(0))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(timezone))
+# The options in the order they apply, each the technicians' mail command of the same name
+# (`tickets.commands`), so both doors keep one set of rules.
+UPDATE_COMMANDS = ("priority", "assign", "due", "status")
 
 
 def update_ticket(args: argparse.Namespace) -> int:
@@ -105,41 +97,23 @@ def update_ticket(args: argparse.Namespace) -> int:
                            "--note", 64)
     config = open_config(args)
     now = parse_now(args.now)
-    status = config.status(args.status) if args.status else None
-    if args.status and status is None:
-        known = ", ".join(s.key for s in config.statuses)
-        raise CommandError(f"unknown status {args.status!r}; known: {known}", 64)
-    priority = config.priority(args.priority) if args.priority else None
-    if args.priority and priority is None:
-        known = ", ".join(p.key for p in config.priorities)
-        raise CommandError(f"unknown priority {args.priority!r}; known: {known}", 64)
-    assignee = None
-    if args.assign:
-        assignee = "" if args.assign.lower() in ("none", "nobody", "-") else args.assign.lower()
-        if assignee and not config.is_staff(assignee):
-            raise CommandError(f"{args.assign} is not a member of staff (desk.staff, "
-                               "desk.staff_domains or [[technicians]])", 64)
-    due = parse_due(args.due, config.desk.timezone) if args.due else None
     engine = open_database(config)
-    actor, reason = args.actor, f"by {args.actor} at the command line"
     with Session(engine) as session:
         from mailgate.commands.tickets_cmd import find_ticket
 
         ticket = find_ticket(session, args.reference)
+        context = CommandContext(session, config, ticket, now, args.actor)
         events: list[Event] = []
-        if priority is not None:
-            events += lifecycle.set_priority(session, config, ticket, priority.key, now,
-                                             reason=reason, actor=actor)
-        if assignee is not None:
-            events += lifecycle.assign(session, config, ticket, assignee, now, reason=reason,
-                                       actor=actor)
-        if due is not None:
-            lifecycle.set_due_date(session, config, ticket, due, now, actor=actor)
-        if status is not None:
-            events += lifecycle.set_status(session, config, ticket, status.key, now,
-                                           reason=reason, actor=actor)
+        for name in UPDATE_COMMANDS:
+            value = getattr(args, name)
+            if not value:
+                continue
+            outcome = run_command(context, name, value, f"--{name} {value}")
+            if not outcome.accepted:  # nothing is committed: all the changes or none
+                raise CommandError(f"--{name}: {outcome.detail}", 64)
+            events += outcome.events
         if args.note:
-            lifecycle.add_note(session, config, ticket, args.note, now, actor=actor)
+            lifecycle.add_note(session, config, ticket, args.note, now, actor=args.actor)
         enqueue(session, notifier_for(config), events, now)
         session.commit()
         result = {

@@ -3,6 +3,10 @@
 1. a signed reply address among the recipients (`support+INC0000123-<sig>@`),
 2. In-Reply-To / References against every Message-ID we stored, incoming and outgoing,
 3. the subject tag `[INC0000123]`, once reply and forward prefixes are removed.
+
+The matched ticket is loaded FOR UPDATE (PostgreSQL; SQLite locks the whole database anyway):
+two replies to one ticket take turns, and the due sweep's SKIP LOCKED passes over a ticket a
+reply is changing.
 """
 
 from __future__ import annotations
@@ -87,7 +91,9 @@ class Match:
         by_id = {message_id: ticket_id for ticket_id, message_id in found}
         for message_id in thread_ids:  # nearest first
             if message_id in by_id:
-                intake.ticket = intake.session.get(Ticket, by_id[message_id])
+                intake.ticket = intake.session.get(
+                    Ticket, by_id[message_id], with_for_update=True
+                )
                 intake.decide(self.name, f"answers message <{message_id}>")
                 return True
         return False
@@ -112,4 +118,6 @@ class Match:
 
     @staticmethod
     def _ticket(intake: Intake, reference: str) -> Ticket | None:
-        return intake.session.exec(select(Ticket).where(Ticket.reference == reference)).first()
+        return intake.session.exec(
+            select(Ticket).where(Ticket.reference == reference).with_for_update()
+        ).first()

@@ -1,0 +1,48 @@
+"""Mail for a ticket's status: the requester is told when it is resolved.
+
+Resolving starts the reopen window (Lourdes: "You will get an email to confirm all is fixed
+after 72 hours"), so the requester learns it and how to reopen. When the technician's own answer
+went to the requester from the same mail, that answer says so instead (`notify.replies`); other
+status changes carry `notify=False` (`tickets.lifecycle.set_status`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from notify.compose import tagged_subject
+from notify.outbox import HANDLERS, Notifier, queue_mail
+from tickets.events import Event
+from tickets.models import Contact, Outbox, Ticket
+
+
+def resolved(session: Session, notifier: Notifier, event: Event, now: datetime) -> list[Outbox]:
+    policy = notifier.policy
+    status = policy.status(event.data.get("to", ""))
+    ticket = session.get(Ticket, event.ticket_id)
+    if status is None or status.category != "resolved" or ticket is None:
+        return []
+    requester = session.get(Contact, ticket.requester_id)
+    if requester is None:
+        return []
+    row = queue_mail(
+        session, notifier, now,
+        kind="resolved",
+        dedup_key=f"{event.key}:resolved",
+        ticket=ticket,
+        to=[requester.email],
+        context={
+            "requester": requester,
+            "status": status,
+            "window": str(policy.schedule.reopen_window),
+        },
+        subject=tagged_subject(ticket.reference, ticket.subject, policy.desk.reference_prefix),
+        in_reply_to=ticket.last_customer_message_id,
+        auto_submitted="auto-generated",  # RFC 3834 §5: the desk's own notice
+    )
+    return [row] if row else []
+
+
+HANDLERS.update(status_changed=resolved)
