@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from notify.compose import tagged_subject
+from notify.compose import ticket_subject
 from notify.outbox import HANDLERS, Notifier, queue_mail
 from tickets.events import Event
 from tickets.models import Contact, Outbox, Ticket
@@ -38,7 +38,7 @@ def resolved(session: Session, notifier: Notifier, event: Event, now: datetime) 
             "status": status,
             "window": str(policy.schedule.reopen_window),
         },
-        subject=tagged_subject(ticket.reference, ticket.subject, policy.desk.reference_prefix),
+        subject=ticket_subject(ticket, policy),
         in_reply_to=ticket.last_customer_message_id,
         auto_submitted="auto-generated",  # RFC 3834 §5: the desk's own notice
     )
