@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,12 +41,41 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
+        gate = _write_gate(database or ":memory:")
+
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection):  # type: ignore[no-untyped-def]
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # SQLite makes a waiting writer poll with growing sleeps, so a busy pipeline worker
+            # that takes the lock again at once can keep the SMTP door waiting for seconds.
+            # Threads of this process queue on a lock instead and are woken in turn.
+            gate.acquire()
+            connection.info["write_gate"] = gate
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                _release_gate(connection)
+                raise
 
+        event.listen(engine, "commit", _release_gate)
+        event.listen(engine, "rollback", _release_gate)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+_gates: dict[str, threading.RLock] = {}
+_gates_lock = threading.Lock()
+
+
+def _write_gate(database: str) -> threading.RLock:
+    key = database if database == ":memory:" else str(Path(database).resolve())
+    with _gates_lock:
+        return _gates.setdefault(key, threading.RLock())
+
+
+def _release_gate(connection) -> None:  # type: ignore[no-untyped-def]
+    gate = connection.info.pop("write_gate", None)
+    if gate is not None:
+        gate.release()
 
 
 def _alembic_config() -> AlembicConfig:
