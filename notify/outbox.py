@@ -128,13 +128,19 @@ def queue_mail(
     return row
 
 
+def ticket_and_requester(session: Session, event: Event) -> tuple[Ticket, Contact]:
+    """The ticket an event is about and the person who asked (both always exist)."""
+    ticket = session.get(Ticket, event.ticket_id)
+    assert ticket is not None, f"{event.kind} for a ticket that does not exist"
+    requester = session.get(Contact, ticket.requester_id)
+    assert requester is not None
+    return ticket, requester
+
+
 def acknowledgement(
     session: Session, notifier: Notifier, event: Event, now: datetime
 ) -> list[Outbox]:
-    ticket = session.get(Ticket, event.ticket_id)
-    assert ticket is not None
-    requester = session.get(Contact, ticket.requester_id)
-    assert requester is not None
+    ticket, requester = ticket_and_requester(session, event)
     previous = event.data.get("follows_closed", "")  # a reply to a closed ticket opened this one
     row = queue_mail(
         session, notifier, now,

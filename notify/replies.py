@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from notify.compose import ticket_subject
-from notify.outbox import HANDLERS, Notifier, queue_mail
+from notify.outbox import HANDLERS, Notifier, queue_mail, ticket_and_requester
 from tickets.commands import usage
 from tickets.events import Event
 from tickets.models import Contact, Outbox, StoredAttachment, Ticket, TicketMessage
@@ -41,10 +41,7 @@ def customer_recipients(notifier: Notifier, ticket: Ticket, requester: Contact) 
 def technician_reply(
     session: Session, notifier: Notifier, event: Event, now: datetime
 ) -> list[Outbox]:
-    ticket = session.get(Ticket, event.ticket_id)
-    assert ticket is not None
-    requester = session.get(Contact, ticket.requester_id)
-    assert requester is not None
+    ticket, requester = ticket_and_requester(session, event)
     row = queue_mail(
         session, notifier, now,
         kind="technician_reply",

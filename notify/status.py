@@ -13,20 +13,17 @@ from datetime import datetime
 from sqlmodel import Session
 
 from notify.compose import ticket_subject
-from notify.outbox import HANDLERS, Notifier, queue_mail
+from notify.outbox import HANDLERS, Notifier, queue_mail, ticket_and_requester
 from tickets.events import Event
-from tickets.models import Contact, Outbox, Ticket
+from tickets.models import Outbox
 
 
 def resolved(session: Session, notifier: Notifier, event: Event, now: datetime) -> list[Outbox]:
     policy = notifier.policy
     status = policy.status(event.data.get("to", ""))
-    ticket = session.get(Ticket, event.ticket_id)
-    if status is None or status.category != "resolved" or ticket is None:
+    if status is None or status.category != "resolved":
         return []
-    requester = session.get(Contact, ticket.requester_id)
-    if requester is None:
-        return []
+    ticket, requester = ticket_and_requester(session, event)
     row = queue_mail(
         session, notifier, now,
         kind="resolved",
