@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import select
 
+from mailgate.clock import utcnow
 from tests.mail import mail
 from tests.support.harness import Harness
 from tickets.models import Outbox
 
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
-
-def ingest(harness: Harness, *senders: str) -> None:
+def ingest(harness: Harness, *senders: str) -> datetime:
+    """Pipe mail in as an MTA would; `ingest` stamps the outbox with the wall clock, so the
+    instant returned (just after) is when its acknowledgements are due."""
     for n, sender in enumerate(senders):
         path = harness.dir / f"in-{n}.eml"
         path.write_bytes(mail(sender=sender, message_id=f"<d{n}@school.example>"))
         assert harness.cli("ingest", str(path)).code == 0
+    return utcnow()
 
 
 def outbox(harness: Harness) -> list[Outbox]:
@@ -26,34 +28,34 @@ def outbox(harness: Harness) -> list[Outbox]:
 
 
 def test_a_relay_that_defers_is_retried_with_backoff(harness: Harness) -> None:
-    ingest(harness, "Jane <jane@school.example>")
+    now = ingest(harness, "Jane <jane@school.example>")
     harness.sink.refuse_with = "451 4.3.0 try again later"
-    harness.tick(NOW)
+    harness.tick(now)
     [row] = outbox(harness)
     assert (row.state, row.attempts) == ("pending", 1)
     assert row.last_error.startswith("451")
-    assert row.next_attempt_at == NOW + timedelta(minutes=1)
-    harness.tick(NOW + timedelta(seconds=30))  # not due yet
+    assert row.next_attempt_at == now + timedelta(minutes=1)
+    harness.tick(now + timedelta(seconds=30))  # not due yet
     assert outbox(harness)[0].attempts == 1
     harness.sink.refuse_with = ""
-    harness.tick(NOW + timedelta(minutes=1))
+    harness.tick(now + timedelta(minutes=1))
     [row] = outbox(harness)
     assert (row.state, row.attempts) == ("sent", 2)
     assert len(harness.sink.messages) == 1
 
 
 def test_a_permanent_refusal_fails_at_once_with_the_reason(harness: Harness) -> None:
-    ingest(harness, "Jane <jane@school.example>")
+    now = ingest(harness, "Jane <jane@school.example>")
     harness.sink.refuse_with = "550 5.1.1 mailbox unavailable"
-    harness.tick(NOW)
+    harness.tick(now)
     [row] = harness.cli("outbox", "list", "--json").json()
     assert row["state"] == "failed"
     assert "550 5.1.1 mailbox unavailable" in row["last_error"]
     harness.sink.refuse_with = ""
-    harness.tick(NOW + timedelta(hours=2))
+    harness.tick(now + timedelta(hours=2))
     assert harness.sink.messages == []  # a failed mail waits for a person
     assert harness.cli("outbox", "retry", str(row["id"])).code == 0
-    harness.tick(NOW + timedelta(hours=2))
+    harness.tick(now + timedelta(hours=2))
     assert len(harness.sink.messages) == 1
 
 
@@ -66,18 +68,18 @@ def _first_to(harness: Harness, address: str) -> None:
 
 
 def test_an_international_address_goes_out_with_smtputf8(harness: Harness) -> None:
-    ingest(harness, "Jane <jane@school.example>")
+    now = ingest(harness, "Jane <jane@school.example>")
     _first_to(harness, "jöns@exämple.example")
-    harness.tick(NOW)
+    harness.tick(now)
     assert [row.state for row in outbox(harness)] == ["sent"]
     assert harness.sink.messages[0].rcpt_tos == ["jöns@exämple.example"]
 
 
 def test_one_unsendable_row_does_not_hold_up_the_others(harness: Harness) -> None:
     harness.sink.restart(smtputf8=False)  # a relay without RFC 6531
-    ingest(harness, "Jane <jane@school.example>", "Ann <ann@school.example>")
+    now = ingest(harness, "Jane <jane@school.example>", "Ann <ann@school.example>")
     _first_to(harness, "jöns@exämple.example")
-    harness.tick(NOW)
+    harness.tick(now)
     states = [(row.state, row.last_error) for row in outbox(harness)]
     assert states[0][0] == "failed" and "SMTPUTF8" in states[0][1]
     assert states[1] == ("sent", "")
