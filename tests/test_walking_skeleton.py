@@ -93,6 +93,21 @@ def test_ingest_through_a_real_pipe(harness: Harness) -> None:
     assert harness.tick(now + timedelta(minutes=1)).out.startswith("processed 0, due 0, sent 0")
 
 
+def test_json_has_the_keys_deployments_rely_on(harness: Harness) -> None:
+    assert harness.cli("ingest", _write(harness, mail())).code == 0
+    data = harness.ticket_json("INC0000001")
+    assert {"reference", "status", "priority", "subject", "requester", "description",
+            "confidential", "related", "sla", "messages", "history"} <= set(data)
+    assert set(data["requester"]) >= {"name", "email", "company", "phone"}
+    assert (data["confidential"], data["related"], type(data["sla"])) == (False, [], dict)
+    assert [set(m) >= {"direction", "from", "body", "internal", "created_at"}
+            for m in data["messages"]] == [True, True]
+    assert data["history"] and all(isinstance(event, dict) for event in data["history"])
+    [row] = harness.cli("outbox", "list", "--json").json()
+    assert set(row) >= {"id", "kind", "to", "subject", "ticket", "state", "message_id"}
+    assert (row["ticket"], row["to"]) == ("INC0000001", ["jane@school.example"])
+
+
 def test_recipient_we_do_not_serve_is_refused_with_550(harness: Harness) -> None:
     with harness.daemon(), smtplib.SMTP("127.0.0.1", harness.smtp_in_port) as client:
         client.ehlo()
