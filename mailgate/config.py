@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, Literal
 
@@ -14,6 +15,7 @@ from notify.settings import SmtpOut
 from tickets.desk import DeskPolicy, Section
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
+SHIPPED_TEMPLATES = DEFAULT_CONFIG.parent / "templates"
 
 
 class ConfigError(Exception):
@@ -43,6 +45,14 @@ class SmtpIn(Section):
     # Attachments are base64 on the wire: 25 MiB of files is about 34 MiB of message.
     max_message_bytes: int = Field(default=int(25 * MiB * 1.37), gt=0)
     accept: tuple[str, ...] = ()  # addresses or domains we serve; empty: the desk address only
+
+    @field_validator("accept", mode="after")
+    @classmethod
+    def _accept(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            if not entry.strip("@") or any(c.isspace() or c in "<>,;" for c in entry):
+                raise ValueError(f"not an address or a domain: {entry!r}")
+        return value
 
 
 class ImapMailbox(Section):
@@ -115,7 +125,14 @@ class Config(DeskPolicy):
 
     @property
     def templates_dir(self) -> Path:
+        if not self.desk.templates:
+            return SHIPPED_TEMPLATES
         return (self.base_dir / self.desk.templates).resolve()
+
+    def missing_templates(self) -> list[str]:
+        """Templates the shipped folder has and `desk.templates` lacks (every one is used)."""
+        have = {p.name for p in self.templates_dir.glob("*.j2")}
+        return sorted(p.name for p in SHIPPED_TEMPLATES.glob("*.j2") if p.name not in have)
 
     @property
     def database_url(self) -> str:
@@ -144,14 +161,18 @@ class Config(DeskPolicy):
         return tuple(a.lower() for a in self.smtp_in.accept) or (self.desk.address,)
 
 
-def _error_lines(error: ValidationError, source: str) -> str:
+def _error_lines(
+    error: ValidationError, source: str, skip: Collection[tuple[str, ...]] = ()
+) -> str:
     lines = []
     for item in error.errors():
+        if tuple(str(part) for part in item["loc"]) in skip:
+            continue
         key = ".".join(str(part) for part in item["loc"]) or "(top level)"
         message = item["msg"]
         if item["type"] == "extra_forbidden":
             message = "unknown key (misspelt, or in the wrong section?)"
-        elif "input" in item and item["type"] != "missing":
+        elif "input" in item and item["type"] != "missing" and repr(item["input"]) not in message:
             message = f"{message} (got {item['input']!r})"
         lines.append(f"{source}: {key}: {message}")
     return "\n".join(lines)
@@ -161,12 +182,30 @@ def parse_config(data: dict[str, Any], *, source: str = "config", base_dir: Path
     data = dict(data)
     desk = data.get("desk")
     business_hours = data.get("business_hours")
-    if isinstance(desk, dict) and "timezone" in desk and isinstance(business_hours, dict | None):
-        data["business_hours"] = {"timezone": desk["timezone"], **(business_hours or {})}
+    copied = (
+        isinstance(desk, dict) and "timezone" in desk and isinstance(business_hours, dict | None)
+        and "timezone" not in (business_hours or {})
+    )
+    if copied:
+        data["business_hours"] = {**(business_hours or {}), "timezone": desk["timezone"]}
     try:
-        return Config.model_validate({**data, "base_dir": base_dir})
+        config = Config.model_validate({**data, "base_dir": base_dir})
     except ValidationError as exc:
-        raise ConfigError(_error_lines(exc, source)) from None
+        # a bad desk.timezone is reported once, under the key that was written
+        skip = [("business_hours", "timezone")] if copied else []
+        raise ConfigError(_error_lines(exc, source, skip)) from None
+    # checked now, not when the first mail is answered: a missing template would quarantine it
+    if not config.templates_dir.is_dir():
+        raise ConfigError(
+            f"{source}: desk.templates: no folder {config.templates_dir} (a relative path is "
+            f"relative to the config file; leave it out for the templates mailgate ships)"
+        )
+    if missing := config.missing_templates():
+        raise ConfigError(
+            f"{source}: desk.templates: {config.templates_dir} lacks {', '.join(missing)} "
+            f"(copy them from {SHIPPED_TEMPLATES})"
+        )
+    return config
 
 
 def config_path(explicit: str | None = None) -> Path:

@@ -9,7 +9,8 @@ from email.utils import getaddresses
 from parsing.charsets import decode_text, normalise_charset, siblings, strict_decode
 from parsing.message import Address
 
-_MSGID = re.compile(r"<([^<>\s]+)>")
+# RFC 5322 §3.6.4: a msg-id holds no control characters (a NUL cannot even be stored)
+_MSGID = re.compile(r"<([^<>\s\x00-\x1f\x7f]+)>")
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[QqBb]\?[^?\s]*\?=")
 # starts only where a run of address characters starts, so a long run without '@' is read once
 _BARE_ADDRESS = re.compile(r"(?<![\w.+\-=='])[\w.+\-=']++@[\w\-]++(?:\.[\w\-]++)+")
@@ -65,7 +66,14 @@ def decode_header_value(value: str, charset_hint: str | None = None) -> str:
 
 
 def _unfold(value: str) -> str:
-    return re.sub(r"\r?\n[ \t]+", " ", value).strip()
+    # NUL is no character of text (RFC 5322 §2.2 excludes it from header bodies) and databases
+    # refuse it
+    return re.sub(r"\r?\n[ \t]+", " ", value).replace("\x00", "").strip()
+
+
+# RFC 5321 §4.5.3.1.3: a path is at most 256 octets with its angle brackets; a longer address
+# can never be written to
+MAX_ADDRESS = 254
 
 
 def parse_addresses(value: str, charset_hint: str | None = None) -> tuple[Address, ...]:
@@ -83,11 +91,12 @@ def parse_addresses(value: str, charset_hint: str | None = None) -> tuple[Addres
         addr = addr.strip().strip('"').lower()
         if not addr and not name:
             continue
-        if "@" not in addr or any(ch.isspace() for ch in addr):
+        if "@" not in addr or any(ch.isspace() for ch in addr) or len(addr) > MAX_ADDRESS:
             addr = ""
         name = decode_header_value(name, charset_hint) if name else ""
         found.append(Address(name=name.strip().strip('"').strip(), email=addr))
-    if not any(a.email for a in found) and "@" in value and (bare := _BARE_ADDRESS.search(value)):
+    bare = None if any(a.email for a in found) or "@" not in value else _BARE_ADDRESS.search(value)
+    if bare and len(bare.group(0)) <= MAX_ADDRESS:
         # 'From: Test test@example.com', '"user@example.com"': not RFC 5322, still an address
         found.insert(0, Address(name="", email=bare.group(0).lower()))
     return tuple(found)

@@ -38,6 +38,16 @@ def test_the_documented_example_is_valid() -> None:
         ('[smtp_in]\nport = "twenty-five"\n', "smtp_in.port: Input should be a valid integer"),
         ("[smtp_in]\nport = 70000\n", "smtp_in.port: Input should be less than or equal to 65535"),
         ('[desk]\nadress = "x@y"\n', "desk.adress: unknown key"),
+        ("[smtp_in]\nprot = 25\n", "smtp_in.prot: unknown key"),
+        ("[smtp_inn]\nport = 25\n", "smtp_inn: unknown key"),
+        ('[desk]\naddress = "Support <support@x.example>"\n',
+         "desk.address: Value error, not an email address (local@domain, nothing else): "
+         "'Support <support@x.example>'"),
+        ('[desk]\nstaff = ["alice@x.example", "bob"]\n',
+         "desk.staff: Value error, not an email address (local@domain, nothing else): 'bob'"),
+        ('[smtp_in]\naccept = ["desk example"]\n',
+         "smtp_in.accept: Value error, not an address or a domain: 'desk example'"),
+        ('[desk]\ntemplates = "nowhere"\n', "desk.templates: no folder "),
         ('[desk]\ntimezone = "Mars/Olympus"\n', "desk.timezone: Value error, unknown time zone"),
         ('[database]\nurl = "not a url"\n', "database.url: Value error, not a database URL"),
         ("[smtp_out]\nstarttls = 3\n", "smtp_out.starttls: Input should be a valid boolean"),
@@ -53,6 +63,40 @@ def test_bad_config_names_the_key(tmp_path: Path, toml: str, expected: str) -> N
         load_config(str(path))
     assert expected in str(error.value)
     assert str(path) in str(error.value)
+
+
+def test_a_bad_desk_timezone_is_reported_once_under_its_own_key(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[desk]\ntimezone = "Mars/Olympus"\n')
+    with pytest.raises(ConfigError) as error:
+        load_config(str(path))
+    assert str(error.value) == (
+        f"{path}: desk.timezone: Value error, unknown time zone 'Mars/Olympus' (use an IANA name)"
+    )
+
+
+def test_own_templates_must_include_every_template(tmp_path: Path) -> None:
+    (tmp_path / "mine").mkdir()
+    for template in (REPO / "templates").glob("acknowledgement.*"):
+        (tmp_path / "mine" / template.name).write_text(template.read_text())
+    path = tmp_path / "config.toml"
+    path.write_text('[desk]\ntemplates = "mine"\n')
+    done = run(path, "serve")
+    assert done.returncode == 78
+    assert f"desk.templates: {tmp_path / 'mine'} lacks assigned.html.j2, " in done.stderr
+    assert f"(copy them from {REPO / 'templates'})" in done.stderr
+
+
+def test_a_copy_of_the_example_works_from_another_folder(tmp_path: Path) -> None:
+    # what an operator does first: cp config.toml /etc/mailgate/ and edit it
+    path = tmp_path / "config.toml"
+    path.write_text((REPO / "config.toml").read_text())
+    config = load_config(str(path))
+    assert config.templates_dir == REPO / "templates"
+    assert config.database_url == f"sqlite:///{tmp_path / 'var' / 'mailgate.db'}"
+    done = run(path, "check-config")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"templates  {REPO / 'templates'}" in done.stdout
 
 
 def test_serve_with_a_wrong_type_says_so_without_a_traceback(tmp_path: Path) -> None:
@@ -87,6 +131,45 @@ def test_config_from_environment_variable(tmp_path: Path, monkeypatch: pytest.Mo
     path.write_text('[desk]\nname = "Elsewhere"\n')
     monkeypatch.setenv("MAILGATE_CONFIG", str(path))
     assert load_config().desk.name == "Elsewhere"
+
+
+def test_the_command_reads_mailgate_config_and_config_wins(tmp_path: Path) -> None:
+    from_env, given = tmp_path / "from-env.toml", tmp_path / "given.toml"
+    from_env.write_text('[desk]\nname = "From the environment"\n')
+    given.write_text('[desk]\nname = "Given"\n')
+
+    def check(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "mailgate", *args, "check-config"],
+            capture_output=True, text=True, timeout=120, cwd=tmp_path,
+            env={**os.environ, "MAILGATE_SECRET": "s", "MAILGATE_CONFIG": str(from_env)},
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert check().startswith(f"{from_env}: OK\n  desk       From the environment <")
+    assert check("--config", str(given)).startswith(f"{given}: OK\n  desk       Given <")
+
+
+def test_serve_refuses_a_database_one_migration_behind(tmp_path: Path) -> None:
+    from alembic import command
+
+    from mailgate.db import _alembic_config, make_engine
+
+    path = tmp_path / "config.toml"
+    path.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/old.db"\n')
+    engine = make_engine(f"sqlite:///{tmp_path}/old.db")
+    alembic = _alembic_config()
+    with engine.begin() as connection:
+        alembic.attributes["connection"] = connection
+        command.upgrade(alembic, "0002")  # what the previous release left
+    engine.dispose()
+    done = run(path, "serve")
+    assert done.returncode == 78
+    assert "the database is at revision 0002, but this mailgate needs revision" in done.stderr
+    assert "run `mailgate db upgrade` first" in done.stderr
+    assert run(path, "db", "upgrade").returncode == 0
+    assert run(path, "db", "status").returncode == 0  # current = latest
 
 
 def test_desk_sections_share_the_policy_sections_base() -> None:

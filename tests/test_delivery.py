@@ -84,3 +84,26 @@ def test_one_unsendable_row_does_not_hold_up_the_others(harness: Harness) -> Non
     assert states[0][0] == "failed" and "SMTPUTF8" in states[0][1]
     assert states[1] == ("sent", "")
     assert [m.rcpt_tos for m in harness.sink.messages] == [["ann@school.example"]]
+
+
+def test_an_unreachable_relay_is_retried_then_failed_with_the_reason(harness: Harness) -> None:
+    harness.write_config("max_attempts = 3\n")  # [smtp_out]
+    now = ingest(harness, "Jane <jane@school.example>")
+    harness.sink.stop()  # nothing listens on the relay's port now
+    harness.tick(now)
+    [row] = outbox(harness)
+    assert (row.state, row.attempts, row.next_attempt_at) == (
+        "pending", 1, now + timedelta(minutes=1)
+    )
+    assert row.last_error.startswith(f"cannot reach 127.0.0.1:{harness.sink.port}: ")
+    harness.tick(now + timedelta(minutes=1))
+    assert (outbox(harness)[0].attempts, outbox(harness)[0].next_attempt_at) == (
+        2, now + timedelta(minutes=3)  # the wait doubles
+    )
+    harness.tick(now + timedelta(minutes=3))
+    [shown] = harness.cli("outbox", "list", "--json").json()
+    assert (shown["state"], shown["attempts"]) == ("failed", 3)
+    assert shown["last_error"].startswith(f"cannot reach 127.0.0.1:{harness.sink.port}: ")
+    harness.sink.restart(smtputf8=True)
+    harness.tick(now + timedelta(hours=5))
+    assert harness.sink.messages == []  # failed waits for `mailgate outbox retry`

@@ -7,6 +7,7 @@ Together with the service-desk `Policy` they are everything the ticket rules nee
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
@@ -14,6 +15,8 @@ from pydantic import Field, field_validator
 from tickets.policy import Policy, Section
 
 MiB = 1024 * 1024
+# a bare address as config holds it: no display name, no angle brackets, no spaces
+_ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+")
 
 
 class Desk(Section):
@@ -25,7 +28,7 @@ class Desk(Section):
     staff: tuple[str, ...] = ()
     staff_domains: tuple[str, ...] = ()
     secret_env: str = "MAILGATE_SECRET"
-    templates: str = "templates"  # relative to the config file
+    templates: str = ""  # a folder of one's own, relative to the config file; "": the shipped one
     trusted_authserv_ids: tuple[str, ...] = ()
     # contacts of the requester's company may add to (and reply to) each other's tickets
     company_colleagues_may_reply: bool = False
@@ -33,6 +36,9 @@ class Desk(Section):
     @field_validator("address", "staff", mode="after")
     @classmethod
     def _lower(cls, value: Any) -> Any:
+        for address in (value,) if isinstance(value, str) else value:
+            if not _ADDRESS.fullmatch(address):
+                raise ValueError(f"not an email address (local@domain, nothing else): {address!r}")
         if isinstance(value, str):
             return value.lower()
         return tuple(v.lower() for v in value)

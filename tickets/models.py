@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Index,
+    LargeBinary,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -238,3 +247,28 @@ class Counter(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=60)
     value: int = 0
+
+
+# Text that comes from mail or a contacts file (display names, what a customer typed, attachment
+# metadata) is cut to its column's width on the way in: PostgreSQL refuses a longer value where
+# SQLite keeps it, and a name of 5,000 characters must not make a message unprocessable on one
+# and a ticket on the other. The raw mail keeps every byte.
+FITTED: dict[type[SQLModel], tuple[str, ...]] = {
+    Contact: ("name", "phone_original", "site"),
+    Ticket: ("requester_name", "requester_phone_original", "company_name"),
+    TicketMessage: ("from_name",),
+    StoredAttachment: ("filename", "content_type", "content_id", "skipped_reason"),
+}
+
+
+def _fit(mapper: Any, connection: Any, target: SQLModel) -> None:
+    for name in FITTED[type(target)]:
+        width = mapper.columns[name].type.length
+        value = getattr(target, name)
+        if isinstance(value, str) and len(value) > width:
+            setattr(target, name, value[: width - 1] + "…")
+
+
+for _model in FITTED:
+    event.listen(_model, "before_insert", _fit)
+    event.listen(_model, "before_update", _fit)

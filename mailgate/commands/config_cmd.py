@@ -22,6 +22,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  smtp in    {config.smtp_in.host}:{config.smtp_in.port}, "
               f"accepting {', '.join(config.accepted_recipients)}")
     print(f"  smtp out   {config.smtp_out.host}:{config.smtp_out.port}")
+    print(f"  templates  {config.templates_dir}")
     for mailbox in config.imap:
         print(f"  imap       {mailbox.username}@{mailbox.host} {mailbox.folder}")
     if config.secret() is None:
@@ -29,7 +30,4 @@ def run(args: argparse.Namespace) -> int:
               "and `serve` refuses to start")
     for problem in config.unset_secrets():
         print(f"  ERROR      {problem}")
-    if not config.templates_dir.is_dir():
-        print(f"  WARNING    templates folder {config.templates_dir} does not exist")
-        return 1
     return 1 if config.unset_secrets() else 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable, Sequence
 
 from aiosmtpd.controller import Controller
@@ -15,6 +16,8 @@ from mailgate.clock import utcnow
 from mailgate.intake.store import StoreError, store_raw
 
 log = logging.getLogger("mailgate.smtp")
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def recipient_accepted(address: str, accept: Sequence[str]) -> bool:
@@ -44,6 +47,20 @@ class IntakeHandler:
         self.accept = tuple(accept)
         self.on_stored = on_stored
 
+    async def handle_MAIL(
+        self,
+        server: SMTP,
+        session: SmtpSession,
+        envelope: Envelope,
+        address: str,
+        mail_options: list[str],
+    ) -> str:
+        if _CONTROL.search(address):
+            return "553 5.1.7 control characters in the sender address"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 OK"
+
     async def handle_RCPT(
         self,
         server: SMTP,
@@ -52,6 +69,8 @@ class IntakeHandler:
         address: str,
         rcpt_options: list[str],
     ) -> str:
+        if _CONTROL.search(address):
+            return "553 5.1.3 control characters in the recipient address"
         if not recipient_accepted(address, self.accept):
             log.info("refused recipient %s from %s", address, session.peer)
             return f"550 5.7.1 <{address}>: relay access denied, we do not serve this address"
@@ -84,14 +103,36 @@ class IntakeHandler:
         return f"250 2.0.0 OK: stored as {stored.id}"
 
 
+class _LongLinesSMTP(SMTP):
+    """aiosmtpd refuses a line over 1,000 octets (RFC 5321 §4.5.3.1.6) with a permanent 500,
+    which bounces a customer's mail for the way a script or a careless client wrote it (bare LF
+    line ends make the whole message one line). RFC 5321 §4.5.3.1 asks servers to avoid such
+    limits where they can: the message size limit bounds what we hold. Only CRLF.CRLF ends
+    the data, as before."""
+
+    def __init__(self, *args: object, line_length_limit: int, **kwargs: object) -> None:
+        self.line_length_limit = line_length_limit  # read by SMTP.__init__ for its reader
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class _Controller(Controller):
+    def factory(self) -> SMTP:
+        return _LongLinesSMTP(
+            self.handler, line_length_limit=self.SMTP_kwargs["data_size_limit"] + 2,
+            **self.SMTP_kwargs,
+        )
+
+
 def make_controller(
     handler: IntakeHandler, host: str, port: int, max_message_bytes: int
 ) -> Controller:
-    return Controller(
+    return _Controller(
         handler,
         hostname=host,
         port=port,
         data_size_limit=max_message_bytes,
+        # RFC 6531: customers with international addresses can write to us
+        enable_SMTPUTF8=True,
         server_hostname="mailgate",
         ready_timeout=10,
     )

@@ -19,6 +19,13 @@ class StoreError(Exception):
     """The message could not be stored; the sender must be told to try again later."""
 
 
+def _reason(exc: Exception) -> str:
+    """One line for the person reading it: the driver's own message, without the SQL."""
+    cause = getattr(exc, "orig", None) or exc
+    first = next(iter(str(cause).strip().splitlines()), "")
+    return f"{type(cause).__name__}: {first}" if first else type(cause).__name__
+
+
 @dataclass(frozen=True, slots=True)
 class Stored:
     id: int
@@ -69,7 +76,7 @@ def store_raw(
             assert row.id is not None
             return Stored(row.id, duplicate=False)
     except Exception as exc:
-        raise StoreError(f"{type(exc).__name__}: {exc}") from exc
+        raise StoreError(_reason(exc)) from exc
 
 
 def store_many(
@@ -105,7 +112,7 @@ def store_many(
         # another door stored one of these a moment ago: fall back to one at a time
         return [store_raw(engine, raw, source=source, now=now) for raw in raws]
     except Exception as exc:
-        raise StoreError(f"{type(exc).__name__}: {exc}") from exc
+        raise StoreError(_reason(exc)) from exc
     results, seen = [], set()
     for key in keys:
         if key in ids and key not in seen:

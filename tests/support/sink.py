@@ -54,15 +54,20 @@ class SmtpSink:
         self.messages: list[Received] = []
         self.lock = threading.Lock()
         self.refuse_with = ""  # e.g. "451 try later" to simulate a failing relay
+        self.running = False
         self.controller = Controller(
             _Collector(self), hostname="127.0.0.1", port=port, enable_SMTPUTF8=True
         )
 
     def start(self) -> None:
         self.controller.start()
+        self.running = True
 
     def stop(self) -> None:
-        self.controller.stop()
+        """Stop listening (a relay that is down); `restart` listens again on the same port."""
+        if self.running:
+            self.controller.stop()
+            self.running = False
 
     def restart(self, *, smtputf8: bool) -> None:
         """The same port, now with or without SMTPUTF8 (RFC 6531) on offer."""
