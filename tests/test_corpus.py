@@ -74,6 +74,7 @@ DISAGREEMENTS: dict[str, dict[str, Any]] = {
     "mail117": {"from_email": "=?utf-8?q?attacker?q?agent?=@victim.example"},  # RFC 2047 §5:
     # no encoded words in an addr-spec; Zammad decodes it into an address the sender never had
 }
+DUPLICATES = {"mail077": "mail065", "mail105": "mail065", "mail117": "mail115"}
 _PLACEHOLDER = {"content", "visible"}  # Zammad's body for a mail without text: "no visible content"
 _HTML = re.compile(r"<(?:p|div|br|span|img|table)\b", re.IGNORECASE)  # some .yml lack content_type
 
@@ -163,6 +164,10 @@ def test_corpus_message_ends_as_ticket_screened_or_quarantined(
     _, by_key, tickets = ingested
     raw = path.read_bytes()
     row = by_key[dedup_key(raw)]
+    # stored byte for byte as it arrived; Zammad's variants of an earlier file (same Message-ID
+    # and body, other headers) are that message arriving again, and stored once
+    original = DUPLICATES.get(path.stem)
+    assert row.raw == (raw if original is None else (path.parent / f"{original}.box").read_bytes())
     assert row.state in ENDS, (row.state, row.reason)
     assert not row.reason.startswith("pipeline error"), row.reason
     if row.state == "done":
