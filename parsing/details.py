@@ -92,14 +92,17 @@ _ORG_SUFFIX = re.compile(
 )
 _HELLO = (
     r"^\s*(?:hi|hiya|hello|hey|dear|good[ \t]+(?:morning|afternoon|evening)|greetings|hallo|"
-    r"bonjour|to[ \t]+whom[ \t]+it[ \t]+may[ \t]+concern)\b"
+    r"guten[ \t]+(?:tag|morgen|abend)|sehr[ \t]+geehrte[rn]?|liebe[rns]?|moin|servus|bonjour|"
+    r"bonsoir|madame|monsieur|hola|buen[oa]s[ \t]+(?:d[ií]as|tardes)|estimad[oa]s?|beste|"
+    r"geachte|goedemorgen|goedemiddag|to[ \t]+whom[ \t]+it[ \t]+may[ \t]+concern)\b"
 )
 _HELLO_RE = re.compile(_HELLO, re.IGNORECASE)
 _WORD = r"[\w.'’&]+(?:-[\w.'’&]+)*"
 _ONLY_WHOM = re.compile(rf"(?P<whom>(?:[ \t]+{_WORD}){{0,4}})[ \t]*[,!.:;–-]*[ \t]*")
 _WHOM_THEN = re.compile(rf"(?P<whom>(?:[ \t]+{_WORD}){{0,3}})[ \t]*[,!:;–-]+[ \t]*(?P<rest>\S.*)")
 _WHOM = {"team", "all", "there", "everyone", "everybody", "folks", "guys", "support", "sir",
-         "madam", "or", "and", "it", "ict", "desk", "helpdesk", "service", "the", "you"}
+         "madam", "or", "and", "it", "ict", "desk", "helpdesk", "service", "the", "you",
+         "zusammen", "damen", "und", "herren", "frau", "herr", "et", "messieurs", "y", "heer"}
 
 
 def _after_greeting(line: str) -> str | None:
@@ -117,12 +120,21 @@ def _after_greeting(line: str) -> str | None:
     return None
 
 
+# sign-offs in the languages of reply.LANGUAGES (en, de, fr, es, nl)
 _CLOSING = re.compile(
     r"^\s*(thanks?( you)?( (very|so) much)?( in advance)?|many thanks|cheers|regards|"
     r"kind regards|best regards|warm regards|best wishes|best|all the best|sincerely|"
-    r"yours( sincerely| faithfully| truly)?|thank you|speak soon|ta)\b[\s,.!]*$",
+    r"yours( sincerely| faithfully| truly)?|thank you|speak soon|ta|"
+    r"(mit )?(freundliche[nm]?|beste[nm]?|viele[nm]?|liebe[nm]?|herzliche[nm]?|sonnige) "
+    r"(gr[üu](ß|ss)e?n?)( aus \w+)?|(viele )?gr[üu](ß|ss)e( aus \w+)?|gruß|mfg|lg|danke( schön)?|"
+    r"vielen dank|(bien )?cordialement|salutations|bien [àa] vous|merci( beaucoup)?|"
+    r"(un )?saludos?( cordiales)?|atentamente|gracias|"
+    r"met vriendelijke groet(en)?|(hartelijke )?groet(en)?|bedankt)\b[\s,.!]*$",
     re.IGNORECASE,
 )
+# a sign-off is looked for this far from the end: German and Dutch signatures carry the
+# company's legal footer (register, directors, VAT number) below the name
+_SIGNATURE_LINES = 40
 _DISCLAIMER = re.compile(
     r"^\s*(this (e-?mail|message)( and any attachments)? (is|are|may be) (confidential|"
     r"intended)|confidentiality notice|disclaimer:|please consider the environment|"
@@ -241,7 +253,7 @@ def _signature_lines(reply_text: str, signature: str) -> list[str]:
     else:
         # no block was recognised: look after a closing line near the end of the text
         lines = reply_text.splitlines()
-        for index in range(len(lines) - 1, max(-1, len(lines) - 12), -1):
+        for index in range(len(lines) - 1, max(-1, len(lines) - _SIGNATURE_LINES), -1):
             if _CLOSING.match(lines[index]):
                 lines = lines[index:]
                 break
@@ -334,7 +346,7 @@ def _description(reply_text: str, consumed: list[str], signature_lines: list[str
             break
         kept.append(line.rstrip())
     # closing lines and anything after them (a signature the reply parser did not see)
-    for index in range(len(kept) - 1, max(-1, len(kept) - 8), -1):
+    for index in range(len(kept) - 1, max(-1, len(kept) - _SIGNATURE_LINES), -1):
         if _CLOSING.match(kept[index]):
             kept = kept[:index]
             break

@@ -215,6 +215,29 @@ CASES = {
         not_in_description=("Kind regards", "Practice Manager", "confidential", "Hi,"),
         html=True,
     ),
+    "German mail with the company's legal footer under the signature": Case(
+        sender="a.schmidt@weber-logistik.example",
+        body="Guten Tag,\n\nder Etikettendrucker im Lager Hamburg druckt seit dem Update nur "
+        "leere Etiketten.\n\nMit freundlichen Grüßen\n\nAnna Schmidt\nTeamleitung Versand\n\n"
+        "Weber Logistik GmbH\nHafenstraße 12\n20457 Hamburg\n\nTel.: +49 40 901820\n"
+        "Fax: +49 40 901821\nE-Mail: a.schmidt@weber-logistik.example\n\n"
+        "Sitz der Gesellschaft: Hamburg\nRegistergericht: Amtsgericht Hamburg, HRB 12345\n"
+        "Geschäftsführer: Max Muster, Erika Muster\nUSt-IdNr.: DE123456789\n\n"
+        "Diese E-Mail enthält vertrauliche Informationen.\n",
+        name="Anna Schmidt", company="Weber Logistik GmbH", phones=("+4940901820",),
+        description="der Etikettendrucker im Lager Hamburg druckt seit dem Update",
+        not_in_description=("Guten Tag", "Mit freundlichen", "HRB", "Geschäftsführer"),
+    ),
+    "bottom-posted reply: the new text is under the quote": Case(
+        sender="Marc Smith <marc.smith@example.com>",
+        body="On Mon, 23 Nov 2026 at 09:00, IT Desk <support@desk.example> wrote:\n"
+        "> Which printer is it?\n>\n> --\n> IT Desk\n> Tel: 020 7946 0000\n\n"
+        "It is the Kyocera in room 12, it shows error C6000 since Monday.\n\n"
+        "Marc Smith\nAcme Ltd\n",
+        name="Marc Smith", company="Acme Ltd", phones=(),
+        description="It is the Kyocera in room 12, it shows error C6000",
+        not_in_description=("Which printer", "IT Desk"),
+    ),
     "a bare cry for help": Case(
         sender="helpdesk-user@example.org",
         body="help", name="", company="", phones=(), description="help",
