@@ -28,7 +28,7 @@ from parsing.message import ParsedMessage
 from parsing.phones import find_phones, read_numbers
 
 _SHORT_LINE = re.compile(r"^[^\n]{2,80}$")
-_PIECES = re.compile(r"[,;|]|\s[-–]\s")
+_PIECES = re.compile(r"[,;|]|\s[-–]\s|(?<=[.!?])\s+")  # list separators and sentence ends
 # 'Name Jane Doe', 'my company is Acme', 'phone 0113 …': a label without a colon
 _LABEL_WORD = re.compile(
     r"(?:(?:my|our|the)\s+)?(?P<label>(?:full\s+)?name|company|school|organi[sz]ation|employer|"
@@ -38,6 +38,7 @@ _LABEL_WORD = re.compile(
 )
 _PROSE_START = re.compile(r"(?:i|i'm|i’m|im|we|we're|my|our|it|it's|this|that|the|please)\b",
                           re.IGNORECASE)
+_AT = re.compile(r"\b(?:at|from|for|with|of)\s+(?=[A-Z0-9])")
 _OTHER_LABEL = re.compile(r"[\w '’()/-]{1,30}[:=]\s")  # 'Site: Leeds', 'Room: 4'
 _LABEL_KIND = {"name": NAME, "company": COMPANY, "school": COMPANY, "organisation": COMPANY,
                "organization": COMPANY, "employer": COMPANY, "business": COMPANY}
@@ -94,7 +95,7 @@ def answer_details(parsed: ParsedMessage, missing: Sequence[str], region: str) -
     if COMPANY in missing and found.company_source in ("", "signature"):
         rest = [p for p in unlabelled
                 if not (name and name.lower() in p.lower()) and not _first_name_of(p, name)]
-        organisations = [p for p in rest if looks_like_organisation(p)]
+        organisations = [_organisation_part(p) for p in rest if looks_like_organisation(p)]
         plain = [p for p in rest if _could_be_a_company(p)]
         company = labelled.get(COMPANY) or (organisations or [""])[0]
         if not company and len(plain) == 1:
@@ -107,6 +108,14 @@ def answer_details(parsed: ParsedMessage, missing: Sequence[str], region: str) -
 def _value(piece: str) -> str:
     match = _LABEL_WORD.fullmatch(piece)
     return match.group("value") if match else piece
+
+
+def _organisation_part(piece: str) -> str:
+    """'year 9 tutor at Northfield Academy' → 'Northfield Academy'."""
+    for match in _AT.finditer(piece):
+        if looks_like_organisation(tail := piece[match.end() :]):
+            return tail
+    return piece
 
 
 def _first_name_of(piece: str, name: str) -> bool:

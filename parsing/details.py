@@ -230,10 +230,11 @@ def _looks_like_person(value: str, *, full: bool = False) -> bool:
         return False
     words = value.split()
     return (2 if full else 1) <= len(words) <= 5 and all(
-        w[:1].isupper() or w.lower() in _PARTICLES for w in words
+        (w[:1].isupper() or w.lower() in _PARTICLES) and _NAME_CHARS.fullmatch(w) for w in words
     )
 
 
+_NAME_CHARS = re.compile(r"[^\W\d_][\w'’.-]*")  # 'O'Brien', 'Mary-Jane', 'J.'; not 'Sorry!'
 _PARTICLES = {"van", "von", "de", "der", "da", "di", "le", "la", "du", "del", "bin", "al"}
 
 

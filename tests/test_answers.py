@@ -41,6 +41,8 @@ OUTLOOK_QUOTE = (
          ALL, "Jane Doe", "Brightwater", "+447911123456"),
         ("Jane Doe, Acme Ltd, 07911 123456\n\nSent from my iPhone" + GMAIL_QUOTE, ALL,
          "Jane Doe", "Acme Ltd", "+447911123456"),
+        ("Sorry! Sam Kowalski, year 9 tutor at Northfield Academy. Mobile 07911 123456"
+         + GMAIL_QUOTE, ALL, "Sam Kowalski", "Northfield Academy", "+447911123456"),
         ("Brightwater" + GMAIL_QUOTE, ("company",), "", "Brightwater", ""),
         ("Jane Doe" + GMAIL_QUOTE, ("name",), "Jane Doe", "", ""),
         # a number of possible shape answers 'a call-back number' even outside phonenumbers'
