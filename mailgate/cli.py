@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -67,6 +68,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger(chatty).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         return int(args.handler(args) or 0)
+    except BrokenPipeError:
+        # the reader went away (`mailgate tickets show … | head`): stop quietly, and keep the
+        # interpreter's final flush from failing again (Python docs, signal: "Note on SIGPIPE")
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except ConfigError as exc:
         print(f"mailgate: bad config:\n{exc}", file=sys.stderr)
         return getattr(args, "config_error_exit", EX_CONFIG)

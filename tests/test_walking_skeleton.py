@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import smtplib
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -89,6 +91,22 @@ def test_ingest_through_a_real_pipe(harness: Harness) -> None:
     harness.tick(now)
     assert_acknowledgement(harness, "piped@school.example", "INC0000001")
     assert harness.tick(now + timedelta(minutes=1)).out.startswith("processed 0, due 0, sent 0")
+
+
+def test_output_piped_into_head_ends_quietly(harness: Harness) -> None:
+    """`mailgate tickets show REF | head`: the reader goes away; no traceback on the terminal."""
+    long_body = "\n".join(f"line {n} of the error log" for n in range(20_000))
+    (harness.dir / "long.eml").write_bytes(mail(body=long_body))
+    assert harness.cli("ingest", str(harness.dir / "long.eml")).code == 0
+    command = [sys.executable, "-m", "mailgate", "--config", str(harness.config_path),
+               "tickets", "show", "INC0000001"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
+        assert child.stdout is not None and child.stderr is not None
+        assert child.stdout.readline().startswith(b"INC0000001")
+        child.stdout.close()  # like head after its lines
+        err = child.stderr.read().decode()
+        assert child.wait(timeout=60) == 1
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
 
 
 def test_recipient_we_do_not_serve_is_refused_with_550(harness: Harness) -> None:
