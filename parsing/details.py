@@ -230,10 +230,25 @@ def _looks_like_person(value: str, *, full: bool = False) -> bool:
         return False
     words = value.split()
     return (2 if full else 1) <= len(words) <= 5 and all(
-        (w[:1].isupper() or w.lower() in _PARTICLES) and _NAME_CHARS.fullmatch(w) for w in words
+        (w[:1].isupper() or w.lower() in _PARTICLES) and _NAME_CHARS.fullmatch(w)
+        and w.lower().strip(".") not in _NEVER_IN_A_NAME
+        for w in words
     )
 
 
+# Capitalised words that are no one's name: a title-cased last line ('Please Help Urgently',
+# 'Broken Since Monday', 'Server Room Two') is no signature
+_NEVER_IN_A_NAME = {
+    "a", "an", "the", "my", "our", "your", "their", "this", "that", "is", "are", "was", "not",
+    "no", "yes", "please", "help", "urgent", "urgently", "asap", "thanks", "thank", "you", "so",
+    "much", "many", "kind", "regards", "best", "sent", "from", "to", "with", "in", "on", "at",
+    "of", "for", "and", "or", "but", "still", "again", "since", "today", "tomorrow",
+    "yesterday", "now", "broken", "down", "working", "error", "issue", "problem", "fault",
+    "room", "floor", "server", "printer", "laptop", "computer", "pc", "phone", "email", "wifi",
+    "network", "one", "two", "three", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "january", "february", "march", "september", "october", "november",
+    "december", "hi", "hello", "dear", "re", "fw", "fwd",
+}
 _NAME_CHARS = re.compile(r"[^\W\d_][\w'’.-]*")  # 'O'Brien', 'Mary-Jane', 'J.'; not 'Sorry!'
 _PARTICLES = {"van", "von", "de", "der", "da", "di", "le", "la", "du", "del", "bin", "al"}
 
@@ -267,6 +282,8 @@ def _segments(line: str) -> list[str]:
     """'Jane Doe | Finance Officer, Acme Ltd' → ['Jane Doe', 'Finance Officer', 'Acme Ltd']"""
     if len(line) > 200:  # no signature line; and the split is quadratic on long blank runs
         return [line]
+    # a job title in brackets goes with the segment: 'John Smith (Head Teacher)' → 'John Smith'
+    line = re.sub(r"[ \t]*\([^()]{1,40}\)", "", line)
     return [part for part in re.split(r"\s*[|,–—•·]\s*|\s+-\s+", line) if part]
 
 

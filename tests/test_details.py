@@ -283,6 +283,28 @@ def test_fax_and_registration_numbers_are_no_call_back_numbers() -> None:
     assert extract_details(parse_message(raw)).phones == ()
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The printer in room 4 is broken.\n\nPlease Help Urgently",
+        "The printer in Room 4\nBroken Since Monday",
+        "Can someone look at the server today?\n\nServer Room Two",
+    ],
+)
+def test_a_title_cased_last_line_is_no_signature(body: str) -> None:
+    """A wrong name would stop us asking for the right one."""
+    details = extract_details(parse_message(mail(sender="office@oakfield.example", body=body)))
+    assert details.name == "" and "name" in details.missing()
+
+
+def test_job_title_in_brackets_after_the_name() -> None:
+    raw = mail(sender="head@stmarys.example",
+               body="Hi,\nthe laptop in the library is very slow.\n\nMr John Smith (Head Teacher)"
+               "\nSt Mary's C of E Primary School\n0113 496 0123")
+    details = extract_details(parse_message(raw))
+    assert (details.name, details.company) == ("Mr John Smith", "St Mary's C of E Primary School")
+
+
 def test_description_counts_as_missing_when_there_is_nothing_to_act_on() -> None:
     raw = mail(body="see subject\n\nJane Doe\nAcme Ltd\n020 7946 0018")
     assert extract_details(parse_message(raw)).missing() == ("description",)
