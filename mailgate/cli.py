@@ -87,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # the reader went away (`mailgate tickets list | head`): stop quietly, like other tools;
         # stdout now points at nothing, so the final flush at exit cannot complain either
+        # (Python docs, signal: "Note on SIGPIPE")
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 128 + signal.SIGPIPE
 

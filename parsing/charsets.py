@@ -1,7 +1,9 @@
 """Text from bytes in whatever charset the sender's software claimed (or forgot to claim).
 
 The chain never loses text: the declared charset (through the aliases mail software really
-uses), then UTF-8, then statistical detection (charset-normalizer), then UTF-8 with U+FFFD.
+uses), then UTF-8, then a sibling of the declared charset, then UTF-8 with a few bad bytes
+replaced when nearly all of the text is UTF-8, then statistical detection (charset-normalizer),
+then UTF-8 with U+FFFD.
 Every step past the first is reported, so the ticket can say how its text was recovered.
 """
 
@@ -11,6 +13,8 @@ import codecs
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
+
+from parsing.jis import decode_iso2022jp_ms
 
 # Labels seen in real mail that Python does not know, or knows as a narrower charset than the
 # one senders actually use (WHATWG Encoding Standard §4.2 maps the same way).
@@ -46,7 +50,7 @@ _ALIASES = {
 # When a declared charset fails, the text is usually in a sibling encoding of the same script
 # (Shift_JIS labelled ISO-2022-JP, Big5 labelled GB2312): try those before guessing.
 _SIBLINGS = {
-    "iso2022_jp_ext": ("cp932", "euc_jp"),
+    "iso2022_jp_ext": ("iso2022_jp_2", "cp932", "euc_jp"),
     "iso2022_jp": ("cp932", "euc_jp"),
     "cp932": ("euc_jp", "iso2022_jp_ext"),
     "euc_jp": ("cp932",),
@@ -57,6 +61,10 @@ _SIBLINGS = {
     "cp1251": ("koi8_r",),
     "iso8859_5": ("cp1251", "koi8_r"),
 }
+
+
+_JIS_ESCAPE = b"\x1b$B"  # JIS X 0208 in ISO-2022-JP (RFC 1468 §3)
+_MOSTLY_UTF8 = 10  # valid non-ASCII characters per invalid byte, at least
 
 
 def siblings(codec: str) -> tuple[str, ...]:
@@ -90,7 +98,8 @@ def strict_decode(data: bytes, codec: str) -> str | None:
     try:
         text = data.decode(codec)
     except (LookupError, UnicodeDecodeError, ValueError):
-        return None
+        # ISO-2022-JP as Windows writes it (NEC and IBM rows): still the declared charset
+        return decode_iso2022jp_ms(data) if codec.startswith("iso2022_jp") else None
     if codec == "utf-7" and "\ufffd" in text:
         return None
     return text
@@ -104,6 +113,8 @@ def decode_text(data: bytes, declared: str | None = None) -> Decoded:
         if text is not None:
             return Decoded(text, codec)
     if data.isascii() and not codec:
+        if _JIS_ESCAPE in data and (text := decode_iso2022jp_ms(data)) is not None:
+            return Decoded(text, "iso2022_jp", "no charset declared; ISO-2022-JP escapes found")
         # RFC 2045 §5.2: no charset means US-ASCII; utf-7 would look like ASCII too, so only
         # a declared utf-7 is decoded as such
         return Decoded(data.decode("ascii"), "ascii")
@@ -111,13 +122,20 @@ def decode_text(data: bytes, declared: str | None = None) -> Decoded:
         why = "no charset declared"
     else:
         why = f"declared charset {declared!r} " + ("failed" if codec else "unknown")
-    text = strict_decode(data, "utf-8")
-    if text is not None:
-        return Decoded(text, "utf-8", f"{why}; decoded as utf-8")
+    if not codec.startswith("iso2022"):  # 7-bit escapes read as UTF-8 are not text
+        text = strict_decode(data, "utf-8")
+        if text is not None:
+            return Decoded(text, "utf-8", f"{why}; decoded as utf-8")
     for sibling in siblings(codec):
         text = strict_decode(data, sibling)
         if text is not None:
             return Decoded(text, sibling, f"{why}; decoded as {sibling}")
+    text = data.decode("utf-8", "replace")
+    bad = text.count("\ufffd")
+    if bad and sum(1 for ch in text if ch > "\x7f") - bad >= _MOSTLY_UTF8 * bad:
+        # UTF-8 with a stray byte or two (a pasted character, a cut sequence): guessing
+        # another charset would garble every other non-ASCII character
+        return Decoded(text, "utf-8", f"{why}; decoded as utf-8, {bad} invalid bytes replaced")
     # detection guesses wildly on a few bytes, and UTF-16/32 without a BOM is never mail text
     best = from_bytes(data[:65536]).best() if len(data) >= 32 else None
     if best is not None and not best.encoding.startswith(("utf_16", "utf_32")):

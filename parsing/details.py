@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from parsing.message import ParsedMessage
-from parsing.phones import Phone, find_phones
+from parsing.phones import MAX_NUMBERS, Phone, find_phones, read_numbers
 
 NAME, COMPANY, PHONE, DESCRIPTION = "name", "company", "phone", "description"
 ALL_DETAILS = (NAME, COMPANY, PHONE, DESCRIPTION)
@@ -32,8 +32,10 @@ _SEP = r"[ \t]*+(?:[:=]|[-–—]+(?=[ \t]))[ \t]*+"
 _BULLET = r"^[ \t>*•·\-]*+"
 _LABELS: dict[str, tuple[str, ...]] = {
     PHONE: (
-        r"(?:call[ \t-]?back|contact|phone|telephone|tel|mobile|mob|cell|direct(?:[ \t]+dial)?)"
+        r"(?:call[ \t-]?back|contact|phone|telephone|tel\.?|t[ée]l\.?|mobile|mob|cell|"
+        r"direct(?:[ \t]+(?:dial|line))?|landline|work|office|switchboard|home|whats[ \t]?app)"
         r"(?:[ \t]*(?:number|no\.?|#|num))?(?:\(s\))?",
+        r"[tmpw]|dd|ddi",  # Outlook signatures: 'T: 020 …', 'M: 07…'; only a number counts
         r"number(?:\(s\))?[ \t]+to[ \t]+call(?:[ \t]+back)?",
         r"ph",
         r"phone[ \t]*number",
@@ -82,22 +84,57 @@ _PROSE_COMPANY = re.compile(
     rf"on behalf of|here at|(?:{_PERSON})[ \t]+(?:from|at))[ \t]+(?P<company>{_ORG})",
 )
 _ORG_SUFFIX = re.compile(
-    r"\b(ltd|limited|llp|llc|inc|plc|gmbh|ag|co\.?|corp|corporation|group|holdings|partners|"
+    r"\b(ltd|limited|llp|llc|inc|plc|gmbh|ag|kg|sarl|sas|srl|bv|nv|pty|co\.?|corp|corporation|"
+    r"group|holdings|partners|"
     r"school|academy|college|university|council|trust|nhs|surgery|practice|clinic|hospital|"
     r"services|solutions|consulting|associates|charity|foundation|church|federation)\b\.?",
     re.IGNORECASE,
 )
-_GREETING = re.compile(
-    r"^\s*(hi|hello|hey|dear|good\s+(morning|afternoon|evening)|greetings|hallo|bonjour|"
-    r"to whom it may concern)\b[^\n]{0,60}$",
-    re.IGNORECASE,
+_HELLO = (
+    r"^\s*(?:hi|hiya|hello|hey|dear|good[ \t]+(?:morning|afternoon|evening)|greetings|hallo|"
+    r"guten[ \t]+(?:tag|morgen|abend)|sehr[ \t]+geehrte[rn]?|liebe[rns]?|moin|servus|bonjour|"
+    r"bonsoir|madame|monsieur|hola|buen[oa]s[ \t]+(?:d[ií]as|tardes)|estimad[oa]s?|beste|"
+    r"geachte|goedemorgen|goedemiddag|to[ \t]+whom[ \t]+it[ \t]+may[ \t]+concern)\b"
 )
+_HELLO_RE = re.compile(_HELLO, re.IGNORECASE)
+_WORD = r"[\w.'’&]+(?:-[\w.'’&]+)*"
+_ONLY_WHOM = re.compile(rf"(?P<whom>(?:[ \t]+{_WORD}){{0,4}})[ \t]*[,!.:;–-]*[ \t]*")
+_WHOM_THEN = re.compile(rf"(?P<whom>(?:[ \t]+{_WORD}){{0,3}})[ \t]*[,!:;–-]+[ \t]*(?P<rest>\S.*)")
+_WHOM = {"team", "all", "there", "everyone", "everybody", "folks", "guys", "support", "sir",
+         "madam", "or", "and", "it", "ict", "desk", "helpdesk", "service", "the", "you",
+         "zusammen", "damen", "und", "herren", "frau", "herr", "et", "messieurs", "y", "heer"}
+
+
+def _after_greeting(line: str) -> str | None:
+    """The rest of a line that opens with a greeting ('' for 'Hi team,'), None for no greeting:
+    'Hello, the wifi is down' → 'the wifi is down'; 'Hey the printer broke' is no greeting."""
+    hello = _HELLO_RE.match(line)
+    if hello is None:
+        return None
+    tail = line[hello.end() :]
+    for pattern in (_ONLY_WHOM, _WHOM_THEN):
+        match = pattern.fullmatch(tail)
+        if match and all(w[:1].isupper() or w.lower().strip(".") in _WHOM
+                         for w in match.group("whom").split()):
+            return match.groupdict().get("rest") or ""
+    return None
+
+
+# sign-offs in the languages of reply.LANGUAGES (en, de, fr, es, nl)
 _CLOSING = re.compile(
     r"^\s*(thanks?( you)?( (very|so) much)?( in advance)?|many thanks|cheers|regards|"
     r"kind regards|best regards|warm regards|best wishes|best|all the best|sincerely|"
-    r"yours( sincerely| faithfully| truly)?|thank you|speak soon|ta)\b[\s,.!]*$",
+    r"yours( sincerely| faithfully| truly)?|thank you|speak soon|ta|"
+    r"(mit )?(freundliche[nm]?|beste[nm]?|viele[nm]?|liebe[nm]?|herzliche[nm]?|sonnige) "
+    r"(gr[üu](ß|ss)e?n?)( aus \w+)?|(viele )?gr[üu](ß|ss)e( aus \w+)?|gruß|mfg|lg|danke( schön)?|"
+    r"vielen dank|(bien )?cordialement|salutations|bien [àa] vous|merci( beaucoup)?|"
+    r"(un )?saludos?( cordiales)?|atentamente|gracias|"
+    r"met vriendelijke groet(en)?|(hartelijke )?groet(en)?|bedankt)\b[\s,.!]*$",
     re.IGNORECASE,
 )
+# a sign-off is looked for this far from the end: German and Dutch signatures carry the
+# company's legal footer (register, directors, VAT number) below the name
+_SIGNATURE_LINES = 40
 _DISCLAIMER = re.compile(
     r"^\s*(this (e-?mail|message)( and any attachments)? (is|are|may be) (confidential|"
     r"intended)|confidentiality notice|disclaimer:|please consider the environment|"
@@ -108,6 +145,9 @@ _NOT_A_PERSON = re.compile(
     r"\b(support|help ?desk|service ?desk|team|admin|office|info|noreply|no-reply|it dept|"
     r"department|reception|enquiries|accounts|sales|ltd|limited|school|council)\b",
     re.IGNORECASE,
+)
+_NUMBER_LINE = re.compile(
+    r"[+(]?\d[\d ()./-]{5,24}\d(?:[ \t]*(?:ext\.?|x|extension)[ \t]*\d{1,6})?", re.IGNORECASE
 )
 _TITLE_WORDS = re.compile(
     r"\b(manager|officer|director|head|coordinator|co-ordinator|assistant|administrator|"
@@ -152,9 +192,10 @@ def _clean_value(value: str) -> str:
     return value[:200]
 
 
-def _labelled(text: str) -> tuple[dict[str, str], list[str]]:
+def _labelled(text: str, region: str) -> tuple[dict[str, str], list[str], list[Phone]]:
     found: dict[str, str] = {}
     consumed: list[str] = []
+    phones: list[Phone] = []
     for kind in (PHONE, NAME, COMPANY, DESCRIPTION):
         for match in _LABELLED[kind].finditer(text):
             line = match.group(0)
@@ -164,13 +205,21 @@ def _labelled(text: str) -> tuple[dict[str, str], list[str]]:
             value = _clean_value(match.group("value"))
             if not value:
                 continue
+            if kind == PHONE:
+                numbers = tuple(  # 'T: 020 … | M: 07…', '01772 … / 07911 …': each on its own
+                    phone for piece in re.split(r"[|;/]", match.group("value"))
+                    for phone in read_numbers(piece, region)
+                )
+                if not numbers:
+                    continue  # 'Contact: Jane Doe', 'Office: Room 4': no number, no phone line
+                phones.extend(numbers)
             if kind != DESCRIPTION:  # the description stays in the text, without its label
                 consumed.append(line)
             if kind == COMPANY and label.startswith("site"):
                 found.setdefault("site", value)
                 continue
             found.setdefault(kind, value)
-    return found, consumed
+    return found, consumed, phones
 
 
 def _looks_like_person(value: str, *, full: bool = False) -> bool:
@@ -181,10 +230,26 @@ def _looks_like_person(value: str, *, full: bool = False) -> bool:
         return False
     words = value.split()
     return (2 if full else 1) <= len(words) <= 5 and all(
-        w[:1].isupper() or w.lower() in _PARTICLES for w in words
+        (w[:1].isupper() or w.lower() in _PARTICLES) and _NAME_CHARS.fullmatch(w)
+        and w.lower().strip(".") not in _NEVER_IN_A_NAME
+        for w in words
     )
 
 
+# Capitalised words that are no one's name: a title-cased last line ('Please Help Urgently',
+# 'Broken Since Monday', 'Server Room Two') is no signature
+_NEVER_IN_A_NAME = {
+    "a", "an", "the", "my", "our", "your", "their", "this", "that", "is", "are", "was", "not",
+    "no", "yes", "please", "help", "urgent", "urgently", "asap", "thanks", "thank", "you", "so",
+    "much", "many", "kind", "regards", "best", "sent", "from", "to", "with", "in", "on", "at",
+    "of", "for", "and", "or", "but", "still", "again", "since", "today", "tomorrow",
+    "yesterday", "now", "broken", "down", "working", "error", "issue", "problem", "fault",
+    "room", "floor", "server", "printer", "laptop", "computer", "pc", "phone", "email", "wifi",
+    "network", "one", "two", "three", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "january", "february", "march", "september", "october", "november",
+    "december", "hi", "hello", "dear", "re", "fw", "fwd",
+}
+_NAME_CHARS = re.compile(r"[^\W\d_][\w'’.-]*")  # 'O'Brien', 'Mary-Jane', 'J.'; not 'Sorry!'
 _PARTICLES = {"van", "von", "de", "der", "da", "di", "le", "la", "du", "del", "bin", "al"}
 
 
@@ -204,7 +269,7 @@ def _signature_lines(reply_text: str, signature: str) -> list[str]:
     else:
         # no block was recognised: look after a closing line near the end of the text
         lines = reply_text.splitlines()
-        for index in range(len(lines) - 1, max(-1, len(lines) - 12), -1):
+        for index in range(len(lines) - 1, max(-1, len(lines) - _SIGNATURE_LINES), -1):
             if _CLOSING.match(lines[index]):
                 lines = lines[index:]
                 break
@@ -213,29 +278,71 @@ def _signature_lines(reply_text: str, signature: str) -> list[str]:
     return [line.strip() for line in lines if line.strip() and line.strip() not in ("--", "-- ")]
 
 
+def _segments(line: str) -> list[str]:
+    """'Jane Doe | Finance Officer, Acme Ltd' → ['Jane Doe', 'Finance Officer', 'Acme Ltd']"""
+    if len(line) > 200:  # no signature line; and the split is quadratic on long blank runs
+        return [line]
+    # a job title in brackets goes with the segment: 'John Smith (Head Teacher)' → 'John Smith'
+    line = re.sub(r"[ \t]*\([^()]{1,40}\)", "", line)
+    return [part for part in re.split(r"\s*[|,–—•·]\s*|\s+-\s+", line) if part]
+
+
+def _opens_with_person(line: str) -> bool:
+    if len(line) > 70:
+        return False
+    first = _segments(line)[:1]
+    return bool(first) and _looks_like_person(first[0], full=True) and (
+        not _TITLE_WORDS.search(first[0])
+    )
+
+
 def _last_block_if_signature(lines: list[str]) -> list[str]:
-    """A closing block without a sign-off: a few short lines after the last blank line,
-    starting with a person's full name ('Mike Jones / Brightpath Consulting LLC')."""
+    """A closing block without a sign-off: a few short lines after the last blank line, or the
+    last lines of the text, starting with a person's full name ('Mike Jones', 'Jane Doe |
+    Finance Officer', 'Jane Doe, Acme Ltd')."""
     while lines and not lines[-1].strip():
         lines = lines[:-1]
     start = max((i + 1 for i, line in enumerate(lines) if not line.strip()), default=0)
     block = [line.strip() for line in lines[start:]]
-    if start == 0 or not block or len(block) > 5 or any(len(line) > 70 for line in block):
-        return []
-    return block if _looks_like_person(block[0], full=True) else []
+    if start and block and len(block) <= 5 and all(len(line) <= 70 for line in block):
+        return block if _opens_with_person(block[0]) else []
+    # no blank line before it: the name line within the last three lines of the text
+    tail = [line.strip() for line in lines[-3:]]
+    for index, line in enumerate(tail):
+        if _opens_with_person(line) and all(len(rest) <= 70 for rest in tail[index:]):
+            return tail[index:]
+    return []
 
 
 def _from_signature(lines: list[str]) -> tuple[str, str]:
-    name = company = ""
+    name = ""
+    companies: list[str] = []
     body = [line for line in lines if not _CLOSING.match(line)]
     for line in body[:6]:
-        if not name and _looks_like_person(line, full=True) and not _TITLE_WORDS.search(line):
-            name = line
-            continue
-        for segment in re.split(r"\s*[|,–—]\s*|\s+-\s+", line):
-            if not company and _ORG_SUFFIX.search(segment) and sum(map(str.isdigit, segment)) < 6:
-                company = _clean_value(segment)
-    return name, company
+        segments = _segments(line)
+        if not name and segments and _opens_with_person(line):
+            name = segments[0]
+            segments = segments[1:]
+        for segment in segments:
+            if _ORG_SUFFIX.search(segment) and sum(map(str.isdigit, segment)) < 6:
+                companies.append(_clean_value(segment))
+    # 'Practice Manager', 'Head of IT Services' are job titles, not the organisation
+    companies.sort(key=lambda c: bool(_TITLE_WORDS.search(c)))
+    return name, companies[0] if companies else ""
+
+
+def number_only(text: str) -> bool:
+    """A number and nothing else: '01632 960123', '+44 (0)7700 900123', '020 7946 0018 x23'."""
+    return bool(_NUMBER_LINE.fullmatch(text.strip()))
+
+
+def _number_lines(lines: list[str], region: str) -> list[Phone]:
+    """Signature lines that are a number and nothing else ('01632 960123', '+44 (0)7700 900123')."""
+    phones: list[Phone] = []
+    for line in lines:
+        if number_only(line):
+            phones.extend(read_numbers(line, region))
+    return phones
 
 
 def _description(reply_text: str, consumed: list[str], signature_lines: list[str]) -> str:
@@ -247,13 +354,17 @@ def _description(reply_text: str, consumed: list[str], signature_lines: list[str
             continue
         if labelled := _LABELLED[DESCRIPTION].match(stripped):
             line = stripped = labelled.group("value")
-        if not kept and (not stripped or _GREETING.match(stripped)):
+        if not kept and not stripped:
             continue
+        if not kept and (rest := _after_greeting(stripped)) is not None:
+            if not rest:
+                continue
+            line = stripped = rest
         if _DISCLAIMER.match(stripped):
             break
         kept.append(line.rstrip())
     # closing lines and anything after them (a signature the reply parser did not see)
-    for index in range(len(kept) - 1, max(-1, len(kept) - 8), -1):
+    for index in range(len(kept) - 1, max(-1, len(kept) - _SIGNATURE_LINES), -1):
         if _CLOSING.match(kept[index]):
             kept = kept[:index]
             break
@@ -277,7 +388,7 @@ def extract_details(
 def extract_from_text(
     reply_text: str, *, signature: str = "", display_name: str = "", region: str = "GB"
 ) -> Details:
-    labelled, consumed = _labelled(reply_text + "\n" + signature)
+    labelled, consumed, labelled_phones = _labelled(reply_text + "\n" + signature, region)
     name, name_source = labelled.get(NAME, ""), "labelled"
     company, company_source = labelled.get(COMPANY, ""), "labelled"
     if name and not _looks_like_person(name):
@@ -297,9 +408,11 @@ def extract_from_text(
     if not name and (person := display_name_person(display_name)):
         name, name_source = person, "display name"
     phones: list[Phone] = []
-    if PHONE in labelled:
-        phones.extend(find_phones(labelled[PHONE], region))
-    for phone in find_phones(reply_text + "\n" + signature, region):
+    for phone in (
+        *labelled_phones,
+        *find_phones(reply_text + "\n" + signature, region),
+        *_number_lines(signature_lines, region),
+    ):
         if phone.e164 not in {p.e164 for p in phones}:
             phones.append(phone)
     description = _description(reply_text, consumed, signature_lines)
@@ -308,7 +421,7 @@ def extract_from_text(
         name_source=name_source if name else "",
         company=company,
         company_source=company_source if company else "",
-        phones=tuple(phones),
+        phones=tuple(phones[:MAX_NUMBERS]),
         description=description,
         site=labelled.get("site", ""),
         consumed=tuple(consumed),

@@ -49,6 +49,8 @@ def test_the_documented_example_is_valid() -> None:
          "smtp_in.accept: Value error, not an address or a domain: 'desk example'"),
         ('[desk]\ntemplates = "nowhere"\n', "desk.templates: no folder "),
         ('[desk]\ntimezone = "Mars/Olympus"\n', "desk.timezone: Value error, unknown time zone"),
+        ('[intake]\nphone_region = "UK"\n',
+         "intake.phone_region: Value error, unknown region 'UK'"),
         ('[database]\nurl = "not a url"\n', "database.url: Value error, not a database URL"),
         ("[smtp_out]\nstarttls = 3\n", "smtp_out.starttls: Input should be a valid boolean"),
         ('[[imap]]\nhost = "imap.example"\nusername = "u"\n',

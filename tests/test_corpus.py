@@ -32,9 +32,23 @@ ENDS = {"done", "screened", "quarantined"}
 DISAGREEMENTS: dict[str, dict[str, Any]] = {
     "mail015": {"attachments": ["绩效管理,究竟谁错了.xls"]},  # Zammad drops a file whose raw
     # 8-bit GB2312 name it cannot decode; the file is the customer's request
-    "mail019": {"from_display_name": "我"},  # the RFC 2047 name "=?GB2312?B?ztI=?=" is 我
+    "mail019": {  # the RFC 2047 name "=?GB2312?B?ztI=?=" is 我; the body's second document
+        # after </html> is read as a browser shows it. Zammad's extra words: the <title>
+        # "新建网页 4" (no body text), and a link it renders inline where ours is plain text
+        "from_display_name": "我", "zammad_words": {"新建网页", "欢迎登陆", "http"},
+    },
+    "mail021": {  # UTF-8 with two stray bytes: Zammad re-reads all of it in a legacy charset
+        # and garbles the Russian line; ours keeps "Это сообщение свободно от вирусов"
+        "zammad_words": {"đąđťđ", "đłđžđ", "đžđąđžđ", "đžđłđž", "đžđžđąń"},
+        "body": "Это сообщение свободно от вирусов",
+    },
+    "mail023": {  # Zammad is right here: six GB2312 characters in 120 KB of undeclared text
+        # are too few for charset detection, which guesses windows-1250
+        "zammad_words": {"机房环境法规"},
+    },
     "mail025": {  # the body is a uuencoded CSV file; Zammad shows the encoding as text
         "attachments": ["rulesets-report.csv"], "body": "[attachment: rulesets-report.csv]",
+        "zammad_words": {"0sm4", "16en", "begin", "e47tu", "m051", "m4e5"},
     },
     "mail035": {"from_email": "finances8@firstfinanceloanfirm.example.com"},  # quotes are
     # not part of an address
@@ -42,6 +56,8 @@ DISAGREEMENTS: dict[str, dict[str, Any]] = {
     # no files although the mail carries a JPEG and a PGP signature
     "mail041": {"attachments": ["smime.p7m"]},  # an encrypted mail: keep the ciphertext
     "mail051": {"attachments": ["super-seven.jpg"]},  # an inline image is still a file
+    "mail043": {"zammad_words": {"20ss"}},  # a link target's %0A%20, shown decoded by us
+    "mail047": {"zammad_words": {"205433623", "20info"}},  # the same in a mailto: link
     "mail053": {"from_email": "", "attachments": ["attachment.txt"]},  # MAILER-DAEMON has no
     # domain, so it is no address (and a bounce is screened); the DSN part is kept
     "mail057": {"attachments": ["Hofjägeralle Wasserschaden.jpg"]},  # raw latin-1 file name
@@ -53,11 +69,14 @@ DISAGREEMENTS: dict[str, dict[str, Any]] = {
     "mail087": {"from_email": "test@example.com", "from_display_name": "",
                 "attachments": ["fax_1234.pdf"]},  # 'From: Test test@example.com': the
     # address is test@example.com; the untyped second part is the fax text (the body), not a file
+    "mail099": {"body": "①１都３県の鯵と"},  # ISO-2022-JP with NEC row 13 (Windows' CP50220)
     "mail105": {"attachments": ["attachment.bin"]},  # the undecodable part is kept, not dropped
     "mail117": {"from_email": "=?utf-8?q?attacker?q?agent?=@victim.example"},  # RFC 2047 §5:
     # no encoded words in an addr-spec; Zammad decodes it into an address the sender never had
 }
+DUPLICATES = {"mail077": "mail065", "mail105": "mail065", "mail117": "mail115"}
 _PLACEHOLDER = {"content", "visible"}  # Zammad's body for a mail without text: "no visible content"
+_HTML = re.compile(r"<(?:p|div|br|span|img|table)\b", re.IGNORECASE)  # some .yml lack content_type
 
 
 class _Loader(yaml.SafeLoader):
@@ -130,13 +149,12 @@ def _check_against_zammad(name: str, parsed: ParsedMessage, expected: dict[str, 
         assert sorted(a.filename for a in parsed.attachments) == sorted(want)
     if "body" in ours:
         assert ours["body"] in parsed.text
-        return
     body = expected.get("body") or ""
-    if expected.get("content_type") == "text/html":
+    if expected.get("content_type") == "text/html" or _HTML.search(body):
         body = html_to_text(body)
     words = _words(body) - _PLACEHOLDER
-    missing = words - _words(parsed.text + " " + parsed.html)
-    assert len(missing) <= max(2, len(words) // 10), sorted(missing)[:20]
+    missing = words - _words(parsed.text + " " + html_to_text(parsed.html))
+    assert missing <= ours.get("zammad_words", set()), sorted(missing)[:20]
 
 
 @pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(CORPUS)) for p in FILES])
@@ -146,6 +164,10 @@ def test_corpus_message_ends_as_ticket_screened_or_quarantined(
     _, by_key, tickets = ingested
     raw = path.read_bytes()
     row = by_key[dedup_key(raw)]
+    # stored byte for byte as it arrived; Zammad's variants of an earlier file (same Message-ID
+    # and body, other headers) are that message arriving again, and stored once
+    original = DUPLICATES.get(path.stem)
+    assert row.raw == (raw if original is None else (path.parent / f"{original}.box").read_bytes())
     assert row.state in ENDS, (row.state, row.reason)
     assert not row.reason.startswith("pipeline error"), row.reason
     if row.state == "done":
@@ -172,5 +194,8 @@ def test_corpus_through_the_default_policy_on_every_database(harness: Harness) -
         assert row.state in {*ENDS, "held"}, (row.id, row.state, row.reason)
         assert not row.reason.startswith("pipeline error"), row.reason
         assert row.state == "done" or row.reason
-    held = harness.cli("pending", "list", "--json").json()
-    assert len(held) == sum(1 for r in rows if r.state == "held")
+    pending = harness.cli("pending", "list", "--json").json()
+    still_held = [p for p in pending if p["state"] != "completed"]
+    assert len(still_held) == sum(1 for r in rows if r.state == "held")
+    # a later mail of the same sender with the same subject completed these
+    assert all(p["ticket"] for p in pending if p["state"] == "completed")

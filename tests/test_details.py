@@ -113,6 +113,131 @@ CASES = {
         description="The scanner still does not send to email",
         not_in_description=("Other Person",),
     ),
+    "signature block with no sign-off and no dashes": Case(
+        sender="jane@acme.example",
+        body="Hi,\n\nThe printer in room 4 is broken.\n\nJane Doe\nAcme Ltd\n0113 496 0123",
+        name="Jane Doe", company="Acme Ltd", phones=("+441134960123",),
+        description="The printer in room 4 is broken", not_in_description=("Jane Doe", "Hi,"),
+    ),
+    "a number of its own in the signature, valid to phonenumbers or not": Case(
+        # 01632 960xxx is Ofcom's drama range, unknown to phonenumbers' valid ranges; the
+        # customer wrote it as their number all the same, and must not be asked for one
+        sender="jane@acme.example",
+        body="Hi,\n\nThe printer in room 4 is broken.\n\nJane Doe\nAcme Ltd\n01632 960123",
+        name="Jane Doe", company="Acme Ltd", phones=("+441632960123",),
+        description="The printer in room 4 is broken",
+    ),
+    "Outlook signature with T: and M: and a job title": Case(
+        sender="Jane Doe <jane@hillside.example>",
+        body="Hello,\n\nOur server room UPS is beeping constantly since the power cut.\n\n"
+        "Kind regards\n\nJane Doe\nPractice Manager\nHillside Dental Practice\n"
+        "T: 0113 496 0123 | M: 07911 123456\nE: jane@hillside.example\nW: www.hillside.example\n",
+        name="Jane Doe", company="Hillside Dental Practice",
+        phones=("+441134960123", "+447911123456"),
+        description="Our server room UPS is beeping constantly",
+        not_in_description=("Practice Manager", "Kind regards", "www."),
+    ),
+    "Outlook signature on one line with Direct dial and Mob": Case(
+        sender="j.doe@acmeholdings.example",
+        body="Hi,\n\nCannot log in to Sage since the password change.\n\nThanks\n"
+        "Jane Doe | Finance Officer\nAcme Holdings plc\n"
+        "Direct dial: 020 7946 0018 | Mob: 07911 123456\n",
+        name="Jane Doe", company="Acme Holdings plc",
+        phones=("+442079460018", "+447911123456"),
+        description="Cannot log in to Sage", not_in_description=("Finance Officer",),
+    ),
+    "Contact: is a name when no number follows": Case(
+        sender="office@oakfield.example",
+        body="Contact: Jane Doe\nOrganisation: Oakfield Academy\nTel: 07911 123456\n\n"
+        "The projector in room 5 won't turn on.",
+        name="Jane Doe", company="Oakfield Academy", phones=("+447911123456",),
+        description="The projector in room 5 won't turn on",
+        not_in_description=("Contact:", "Oakfield"),
+    ),
+    "greeting on the line of the request": Case(
+        sender="Tom Baker <tom@brightwater.example>",
+        body="Hello, the wifi in the staff room has been down since 8am. I'm Tom Baker from "
+        "Brightwater Farm Shop, please ring 07911 123456.\n\nTom",
+        name="Tom Baker", company="Brightwater Farm Shop", phones=("+447911123456",),
+        description="the wifi in the staff room has been down since 8am",
+        not_in_description=("Hello",),
+    ),
+    "name and company on the last line, no blank line before": Case(
+        sender="jd@gmail.example",
+        body="Hi there,\nMy email isn't syncing on my phone since yesterday.\n"
+        "Please call me on 07911 123456.\nJane Doe, Acme Ltd",
+        name="Jane Doe", company="Acme Ltd", phones=("+447911123456",),
+        description="My email isn't syncing on my phone", not_in_description=("Jane Doe",),
+    ),
+    "US number written the US way at a UK desk": Case(
+        sender="John Miller <jmiller@globex.example>",
+        body="Hi,\n\nThe VPN to the London office fails with error 809.\n\nJohn Miller\n"
+        "Globex Corporation\nPhone: (415) 555-0132\n",
+        name="John Miller", company="Globex Corporation", phones=("+14155550132",),
+        description="The VPN to the London office fails",
+    ),
+    "French number and company at a UK desk": Case(
+        sender="Marie Dubois <m.dubois@conseil.example>",
+        body="Bonjour,\n\nThe VPN fails in our Paris office since this morning.\n\n"
+        "Cordialement,\nMarie Dubois\nDubois Conseil SARL\nTél : +33 1 42 68 53 00\n",
+        name="Marie Dubois", company="Dubois Conseil SARL", phones=("+33142685300",),
+        description="The VPN fails in our Paris office", not_in_description=("Bonjour",),
+    ),
+    "number with an extension": Case(
+        sender="jane@acme.example",
+        body="The printer on the second floor jams on every job.\n\nJane Doe\nAcme Ltd\n"
+        "Tel: 020 7946 0018 ext. 234\n",
+        name="Jane Doe", company="Acme Ltd", phones=("+442079460018",),
+        description="The printer on the second floor jams",
+    ),
+    "name typed in prose after the problem": Case(
+        sender="office@oakfield.example",
+        body="Hello, the wifi in the staff room keeps dropping out. I'm Jane Doe, the office "
+        "manager at Oakfield Primary School. Please ring 0113 496 0123.",
+        name="Jane Doe", company="Oakfield Primary School", phones=("+441134960123",),
+        description="the wifi in the staff room keeps dropping out",
+    ),
+    "HTML-only Outlook mail with a signature table": Case(
+        sender="jane@hillside.example",
+        body="<html><body><div><p class=MsoNormal>Hi,</p><p class=MsoNormal>&nbsp;</p>"
+        "<p class=MsoNormal>The shared printer on floor 2 says offline for everyone.</p>"
+        "<p class=MsoNormal>&nbsp;</p><p class=MsoNormal>Kind regards</p>"
+        "<table class=MsoNormalTable border=0 cellpadding=0><tr><td>"
+        "<p class=MsoNormal><b>Jane Doe</b></p><p class=MsoNormal>Practice Manager</p>"
+        "<p class=MsoNormal>Hillside Dental Practice</p>"
+        "<p class=MsoNormal>T: 0113 496 0123 | M: 07911 123456</p></td>"
+        "<td><img src=\"cid:logo@hillside\" alt=\"Hillside logo\"></td></tr></table>"
+        "<p class=MsoNormal style='font-size:7pt'>This email and any attachments are "
+        "confidential and intended solely for the addressee.</p></div></body></html>",
+        name="Jane Doe", company="Hillside Dental Practice",
+        phones=("+441134960123", "+447911123456"),
+        description="The shared printer on floor 2 says offline for everyone",
+        not_in_description=("Kind regards", "Practice Manager", "confidential", "Hi,"),
+        html=True,
+    ),
+    "German mail with the company's legal footer under the signature": Case(
+        sender="a.schmidt@weber-logistik.example",
+        body="Guten Tag,\n\nder Etikettendrucker im Lager Hamburg druckt seit dem Update nur "
+        "leere Etiketten.\n\nMit freundlichen Grüßen\n\nAnna Schmidt\nTeamleitung Versand\n\n"
+        "Weber Logistik GmbH\nHafenstraße 12\n20457 Hamburg\n\nTel.: +49 40 901820\n"
+        "Fax: +49 40 901821\nE-Mail: a.schmidt@weber-logistik.example\n\n"
+        "Sitz der Gesellschaft: Hamburg\nRegistergericht: Amtsgericht Hamburg, HRB 12345\n"
+        "Geschäftsführer: Max Muster, Erika Muster\nUSt-IdNr.: DE123456789\n\n"
+        "Diese E-Mail enthält vertrauliche Informationen.\n",
+        name="Anna Schmidt", company="Weber Logistik GmbH", phones=("+4940901820",),
+        description="der Etikettendrucker im Lager Hamburg druckt seit dem Update",
+        not_in_description=("Guten Tag", "Mit freundlichen", "HRB", "Geschäftsführer"),
+    ),
+    "bottom-posted reply: the new text is under the quote": Case(
+        sender="Marc Smith <marc.smith@example.com>",
+        body="On Mon, 23 Nov 2026 at 09:00, IT Desk <support@desk.example> wrote:\n"
+        "> Which printer is it?\n>\n> --\n> IT Desk\n> Tel: 020 7946 0000\n\n"
+        "It is the Kyocera in room 12, it shows error C6000 since Monday.\n\n"
+        "Marc Smith\nAcme Ltd\n",
+        name="Marc Smith", company="Acme Ltd", phones=(),
+        description="It is the Kyocera in room 12, it shows error C6000",
+        not_in_description=("Which printer", "IT Desk"),
+    ),
     "a bare cry for help": Case(
         sender="helpdesk-user@example.org",
         body="help", name="", company="", phones=(), description="help",
@@ -137,10 +262,47 @@ def test_four_details(case: Case) -> None:
     assert ("phone" in missing) == (not case.phones)
 
 
-def test_original_spelling_of_numbers_is_kept() -> None:
-    raw = mail(body="Printer jammed again. Ring 020 7946 0018 please.\n\nJane Doe\nAcme Ltd")
+@pytest.mark.parametrize(
+    ("line", "e164", "original"),
+    [
+        ("Ring 020 7946 0018 please.", "+442079460018", "020 7946 0018"),
+        ("Tel: 020 7946 0018 ext. 234", "+442079460018", "020 7946 0018 ext. 234"),
+        ("Mob: +44 (0)7911 123456", "+447911123456", "+44 (0)7911 123456"),
+        ("Call me at (415) 555-0132.", "+14155550132", "(415) 555-0132"),
+    ],
+)
+def test_original_spelling_of_numbers_is_kept(line: str, e164: str, original: str) -> None:
+    raw = mail(body=f"Printer jammed again.\n{line}\n\nJane Doe\nAcme Ltd")
     [phone] = extract_details(parse_message(raw)).phones
-    assert (phone.e164, phone.original) == ("+442079460018", "020 7946 0018")
+    assert (phone.e164, phone.original) == (e164, original)
+
+
+def test_fax_and_registration_numbers_are_no_call_back_numbers() -> None:
+    raw = mail(body="Printer jammed again.\n\nJane Doe\nAcme Ltd\nFax: 0113 496 0999\n"
+               "Registered number: 01234567 | VAT no: 123 4567 89")
+    assert extract_details(parse_message(raw)).phones == ()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The printer in room 4 is broken.\n\nPlease Help Urgently",
+        "The printer in Room 4\nBroken Since Monday",
+        "Can someone look at the server today?\n\nServer Room Two",
+    ],
+)
+def test_a_title_cased_last_line_is_no_signature(body: str) -> None:
+    """A wrong name would stop us asking for the right one."""
+    details = extract_details(parse_message(mail(sender="office@oakfield.example", body=body)))
+    assert details.name == "" and "name" in details.missing()
+
+
+def test_job_title_in_brackets_after_the_name() -> None:
+    raw = mail(sender="head@stmarys.example",
+               body="Hi,\nthe laptop in the library is very slow.\n\nMr John Smith (Head Teacher)"
+               "\nSt Mary's C of E Primary School\n0113 496 0123")
+    details = extract_details(parse_message(raw))
+    assert (details.name, details.company) == ("Mr John Smith", "St Mary's C of E Primary School")
 
 
 def test_description_counts_as_missing_when_there_is_nothing_to_act_on() -> None:

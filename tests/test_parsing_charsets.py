@@ -107,3 +107,38 @@ def test_comma_inside_an_encoded_display_name() -> None:
     )
     parsed = parse_message(raw)
     assert (parsed.from_.name, parsed.from_.email) == ("Bürling, Andreas", "andreas@school.example")
+
+
+def test_iso2022jp_with_windows_extensions_is_read_whole() -> None:
+    # ①, Ⅲ and ㈱ are NEC row 13, 髙 an IBM extension: Outlook writes them into ISO-2022-JP
+    # (Microsoft's CP50220), which Python's iso2022_jp codecs refuse
+    text = "①プリンター Ⅲ階 ㈱髙橋商事\n②至急"
+    raw = (b"\x1b$B-!%W%j%s%?!<\x1b(B \x1b$B-73,\x1b(B \x1b$B-j|b66>&;v\x1b(B\r\n"
+           b"\x1b$B-\";j5^\x1b(B")
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("iso2022_jp_ext")
+    parsed = parse_message(_mail(raw, "text/plain; charset=ISO-2022-JP", cte=b"7bit"))
+    assert parsed.text == text
+    assert not [d for d in parsed.defects if d.startswith("charset")]
+
+
+def test_undeclared_iso2022jp_is_recognised_by_its_escapes() -> None:
+    raw = "プリンターが壊れました".encode("iso2022_jp")
+    assert decode_text(raw).text == "プリンターが壊れました"
+
+
+def test_utf8_with_a_stray_byte_stays_utf8() -> None:
+    # a pasted Windows-1252 ligature in otherwise UTF-8 text: detection would re-read all of
+    # it as a legacy charset and garble every Cyrillic letter
+    text = "Принтер в кабинете 12 не печатает, ошибка 49. Помогите, пожалуйста"
+    data = text.encode() + b" \x9c"
+    decoded = decode_text(data, "utf-8")
+    assert decoded.text == text + " \ufffd"
+    assert decoded.note.endswith("decoded as utf-8, 1 invalid bytes replaced")
+
+
+def test_html_after_the_end_of_the_document_is_read() -> None:
+    html = ("<html><body><p>The projector in room 5 is dead.</p></body></html>\r\n"
+            "<div>Call me on 0113 496 0123</div></body></html>")
+    parsed = parse_message(_mail(html.encode(), "text/html; charset=utf-8"))
+    assert "projector in room 5" in parsed.text and "0113 496 0123" in parsed.text

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parsing import parse_message
+from parsing.answer import answer_details
 from parsing.details import extract_details
 from tests.conftest import CORPUS
 from tests.support.harness import Harness
@@ -123,6 +124,7 @@ def test_mutated_mail_never_crashes_the_parser(data: st.DataObject) -> None:
     raw = _mutate(data.draw(st.sampled_from(SEEDS)), data)
     parsed = parse_message(raw, max_attachment_bytes=50_000)
     extract_details(parsed)
+    answer_details(parsed, ("name", "company", "phone", "description"), "GB")
     assert isinstance(parsed.text, str)
 
 

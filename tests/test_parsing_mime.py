@@ -196,13 +196,6 @@ def test_big_attachment_peaks_under_two_times_the_mail() -> None:
     assert peak < 2 * len(raw)  # the decoded file (0.74x) and little else
 
 
-def test_raw_bytes_of_the_mail_are_not_touched() -> None:
-    raw = (CORPUS / "zammad" / "mail015.box").read_bytes()
-    copy = bytes(raw)
-    parse_message(raw)
-    assert raw == copy
-
-
 def test_uuencoded_file_inside_a_lotus_notes_body_becomes_an_attachment() -> None:
     parsed = parse_message((CORPUS / "rt" / "notes-uuencoded").read_bytes())
     [item] = parsed.attachments

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import smtplib
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -106,6 +108,22 @@ def test_json_has_the_keys_deployments_rely_on(harness: Harness) -> None:
     [row] = harness.cli("outbox", "list", "--json").json()
     assert set(row) >= {"id", "kind", "to", "subject", "ticket", "state", "message_id"}
     assert (row["ticket"], row["to"]) == ("INC0000001", ["jane@school.example"])
+
+
+def test_output_piped_into_head_ends_quietly(harness: Harness) -> None:
+    """`mailgate tickets show REF | head`: the reader goes away; no traceback on the terminal."""
+    long_body = "\n".join(f"line {n} of the error log" for n in range(20_000))
+    (harness.dir / "long.eml").write_bytes(mail(body=long_body))
+    assert harness.cli("ingest", str(harness.dir / "long.eml")).code == 0
+    command = [sys.executable, "-m", "mailgate", "--config", str(harness.config_path),
+               "tickets", "show", "INC0000001"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
+        assert child.stdout is not None and child.stderr is not None
+        assert child.stdout.readline().startswith(b"INC0000001")
+        child.stdout.close()  # like head after its lines
+        err = child.stderr.read().decode()
+        assert child.wait(timeout=60) == 141  # 128 + SIGPIPE, as for any tool
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
 
 
 def test_recipient_we_do_not_serve_is_refused_with_550(harness: Harness) -> None:

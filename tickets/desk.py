@@ -73,6 +73,16 @@ class Intake(Section):
     hold_incomplete_requests: bool = True
     pending_expiry_hours: float = Field(default=72, gt=0)  # then a final notice; kept on record
 
+    @field_validator("phone_region", mode="after")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        import phonenumbers
+
+        if value.upper() not in phonenumbers.SUPPORTED_REGIONS:
+            # a region phonenumbers does not know reads no number without a country code
+            raise ValueError(f"unknown region {value!r} (use an ISO 3166 code: GB, US, IE, DE…)")
+        return value.upper()
+
 
 class CompanyConfig(Section):
     name: str

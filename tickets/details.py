@@ -148,10 +148,10 @@ def record_on_ticket(intake: Intake, ticket: Ticket) -> None:
 def fill_from_follow_up(intake: Intake, ticket: Ticket) -> None:
     """The requester's reply may carry a detail their ticket lacks (the acknowledgement asked
     for it): put it on the ticket and their contact."""
+    from parsing.answer import answer_details
     from parsing.phones import Phone as _Phone
     from tickets import history
     from tickets.contacts import learn_contact
-    from tickets.pending import answer_details
 
     if not ticket.missing_details or intake.is_staff or intake.automated:
         return

@@ -8,31 +8,19 @@ expires after `[intake] pending_expiry_hours` with a final notice, and stays on 
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
 from parsing import ParsedMessage
-from parsing.details import (
-    COMPANY,
-    LABELS,
-    NAME,
-    Details,
-    extract_details,
-    looks_like_organisation,
-    looks_like_person,
-)
-from parsing.details import display_name_person as _person
-from parsing.phones import find_phones
+from parsing.details import LABELS
+from parsing.subject import strip_reply_prefixes
 from tickets.details import Gathered
 from tickets.events import Event
 from tickets.models import InboundMessage, Outbox, PendingRequest, Ticket, TicketMessage
 from tickets.pipeline.context import Intake
 
 WAITING, COMPLETED, EXPIRED = "waiting", "completed", "expired"
-_SHORT_LINE = re.compile(r"^[^\n]{2,80}$")
 
 
 def should_hold(intake: Intake) -> bool:
@@ -88,59 +76,31 @@ def _supplied(gathered: Gathered) -> dict[str, str]:
 
 
 def answered_by(session: Session, sender: str, parsed: ParsedMessage) -> PendingRequest | None:
-    """The held request whose info_request this mail answers (In-Reply-To / References).
+    """The held request this mail answers: a reply to our info_request (In-Reply-To /
+    References), or, from a client that kept no reply headers, a mail with the request's own
+    subject or our question's ('Re: Details needed: …').
 
     An expired request is answered too: a late answer still deserves its ticket."""
-    ids = parsed.thread_ids
-    if not ids or not sender:
+    if not sender:
         return None
-    return session.exec(
-        select(PendingRequest).where(
-            PendingRequest.message_id.in_(ids),  # type: ignore[attr-defined]
-            PendingRequest.state.in_((WAITING, EXPIRED)),  # type: ignore[attr-defined]
-            PendingRequest.email == sender,
-        )
-    ).first()
-
-
-def answer_details(parsed: ParsedMessage, missing: Sequence[str], region: str) -> Details:
-    """What the answer supplies. Besides labelled lines and prose, short unlabelled pieces
-    answer the questions they fit: 'Robert Brown, Hillside Dental Practice, 0113 496 0123',
-    or a bare 'Northfield Academy' when only the company was asked for."""
-    found = extract_details(parsed, region=region)
-    if found.name_source == "display name" and NAME not in missing:
-        found = _replace(found, name="", name_source="")
-    wanted = [m for m in missing if m in (NAME, COMPANY)]
-    if not wanted:
-        return found
-    segments = [
-        piece.strip(" .!")
-        for line in parsed.reply_text.splitlines()
-        if _SHORT_LINE.match(line.strip()) and line.strip() not in found.consumed
-        for piece in re.split(r"[,;|]|\s[-–]\s", line)
-        if piece.strip(" .!") and not find_phones(piece, region)
-        and sum(map(str.isdigit, piece)) < 6
-    ]
-    changes: dict[str, str] = {}
-    if NAME in wanted and found.name_source in ("", "display name", "signature"):
-        people = [p for p in segments if looks_like_person(p)]
-        if people:
-            changes.update(name=people[0], name_source="labelled")
-        elif wanted == [NAME] and len(segments) == 1:
-            changes.update(name=_person(segments[0]) or segments[0], name_source="labelled")
-    if COMPANY in wanted and found.company_source in ("", "signature"):
-        organisations = [p for p in segments if looks_like_organisation(p)]
-        if organisations:
-            changes.update(company=organisations[0], company_source="labelled")
-        elif wanted == [COMPANY] and len(segments) == 1:
-            changes.update(company=segments[0], company_source="labelled")
-    return _replace(found, **changes) if changes else found
-
-
-def _replace(details: Details, **changes: str) -> Details:
-    from dataclasses import replace
-
-    return replace(details, **changes)
+    held = select(PendingRequest).where(
+        PendingRequest.state.in_((WAITING, EXPIRED)),  # type: ignore[attr-defined]
+        PendingRequest.email == sender,
+    )
+    if ids := parsed.thread_ids:
+        by_thread = session.exec(
+            held.where(PendingRequest.message_id.in_(ids))  # type: ignore[attr-defined]
+        ).first()
+        if by_thread is not None:
+            return by_thread
+    subject = strip_reply_prefixes(parsed.subject).casefold()
+    if not subject:
+        return None
+    for pending in session.exec(held.order_by(PendingRequest.id.desc())).all():  # type: ignore[attr-defined]
+        theirs = " ".join((pending.subject or "").split()).casefold()
+        if theirs and subject in (theirs, f"details needed: {theirs}", f"not logged: {theirs}"):
+            return pending
+    return None
 
 
 def original_inbound(session: Session, pending: PendingRequest) -> InboundMessage:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from parsing import parse_message
+from parsing.answer import answer_details
 from parsing.details import ALL_DETAILS, LABELS, extract_details
 from tickets import pending as pending_requests
 from tickets.details import gather, merge
@@ -45,9 +46,7 @@ class Details:
             contact=intake.contact,
             company=intake.company,
         )
-        answer = pending_requests.answer_details(
-            intake.parsed, first.missing(ALL_DETAILS), region
-        )
+        answer = answer_details(intake.parsed, first.missing(ALL_DETAILS), region)
         intake.pending, intake.answer = waiting, intake.parsed
         intake.parsed = original  # the ticket is the original request, completed
         intake.details = merge(first, answer)
