@@ -230,12 +230,16 @@ def test_waiting_pauses_the_sla_clock_and_moves_due_times(desk: Desk) -> None:
     desk.new_mail()
     desk.update(ref, at(23, 9, 10), "--status", "waiting_on_third_party")
     assert desk.tick(at(23, 9, 40)) == []  # paused: no warning, no breach
-    assert "business time used 0h10m, paused" in desk.h.cli("tickets", "show", ref).out
+    shown = desk.h.cli("tickets", "show", ref, "--now", at(23, 9, 40).isoformat()).out
+    assert "business time used 0h10m, clock paused, within target" in shown
+    # while paused, the targets fall due their remaining 20 / 50 minutes after now
+    assert "response due   Mon 23 Nov 2026 10:00 GMT" in shown
+    assert "resolution due Mon 23 Nov 2026 10:30 GMT" in shown
     desk.update(ref, at(23, 9, 40), "--status", "actively working on")
-    sla = desk.h.ticket_json(ref)["sla"]
+    sla = desk.h.ticket_json(ref, now=at(23, 9, 45))["sla"]
     assert sla["response_due"] == at(23, 10).isoformat()  # moved by the 30 min paused
     assert sla["resolution_due"] == at(23, 10, 30).isoformat()
-    assert sla["business_seconds_used"] == 600
+    assert sla["business_seconds_used"] == 900  # 10 min before the pause, 5 since
     assert sla["breached"] is False and sla["clock_started_at"] == at(23, 9, 40).isoformat()
     assert "SLA warning" in only(desk.tick(at(23, 9, 50))).header("Subject")
 
@@ -393,3 +397,24 @@ def test_automatic_mail_to_staff_does_not_put_off_the_stale_reminder(desk: Desk)
     assert desk.tick(at(25, 8, 59)) == []
     stale = only(desk.tick(at(25, 9)))
     assert stale.rcpt_tos == [ALICE] and "Mon 23 Nov 2026 09:00" in stale.text()
+
+
+def test_show_and_queue_read_the_sla_at_the_instant_asked(desk: Desk) -> None:
+    # Medium, logged Fri 27 Nov 16:30: response due Mon 16:30 (30 min Fri + 9 h Mon)
+    ref = desk.open(at(27, 16, 30))
+    sla = desk.h.ticket_json(ref, now=at(30, 9))["sla"]
+    assert sla["business_seconds_used"] == 2 * 3600  # Fri 16:30–17:00, Mon 07:30–09:00
+    assert sla["breached"] is False and sla["as_of"] == at(30, 9).isoformat()
+    # at the due time the target is missed, whether or not a sweep has run yet
+    assert desk.h.ticket_json(ref, now=at(30, 16, 30))["sla"]["breached"] is True
+    queue = desk.h.cli("tickets", "queue", "--now", at(30, 16, 30).isoformat()).out
+    [row] = [line for line in queue.splitlines() if ref in line]
+    assert "Mon 30 Nov 2026 16:30 GMT" in row and "BREACHED" in row
+    # paused on Mon at 10:00 with 6.5 business hours left: due 6.5 h after whenever it resumes
+    other = desk.open(at(27, 16, 30), subject="Scanner offline")
+    desk.update(other, at(30, 10), "--status", "waiting on customer")
+    sla = desk.h.ticket_json(other, now=at(30, 10))["sla"]
+    assert sla["response_due"] == at(30, 16, 30).isoformat() and sla["running"] is False
+    tuesday = desk.h.ticket_json(other, now=datetime(2026, 12, 1, 10, tzinfo=UTC))["sla"]
+    assert tuesday["response_due"] == datetime(2026, 12, 1, 16, 30, tzinfo=UTC).isoformat()
+    assert tuesday["business_seconds_used"] == 3 * 3600 and tuesday["breached"] is False
