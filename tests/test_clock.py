@@ -294,6 +294,9 @@ def test_update_note_and_show_json(desk: Desk) -> None:
                                 "business_seconds_used", "breached"}
     assert data["sla"]["response_due"] == at(24, 9).isoformat()  # Medium: 1 business day
     assert data["sla"]["resolution_due"] == at(26, 9).isoformat()  # 3 business days
+    # a label as the seed policy prints it, typographic dash and all
+    moved = desk.update(ref, at(23, 9, 31), "--status", "Escalated \u2013 needs action")
+    assert moved["status"] == "escalated_needs_action"
 
 
 def test_a_customer_reply_stops_the_reminders(desk: Desk) -> None:

@@ -617,6 +617,11 @@ def _without(key: str) -> list[dict[str, Any]]:
             id="duplicate-status-label",
         ),
         pytest.param(
+            {"statuses": _statuses(closed={"label": "Escalated \u2013 in progress"})},
+            "statuses[11].label: duplicate 'escalated_in_progress' (also statuses[4])",
+            id="labels-differing-only-in-punctuation",
+        ),
+        pytest.param(
             {"statuses": _statuses(closed={"label": "pending_action"})},
             "statuses[11].label: 'pending_action' is the key of another status",
             id="label-is-another-key",
@@ -857,6 +862,11 @@ def test_desk_with_own_profile_hours_and_holidays() -> None:
         ("waiting on customer", "waiting_on_customer"),
         (" escalated - in progress ", "escalated_in_progress"),
         ("request_more_information", "request_more_information"),
+        # the seed's own typography, and what people type for it
+        ("Escalated \u2013 needs action", "escalated_needs_action"),
+        ("escalated-needs-action", "escalated_needs_action"),
+        ("Escalated\u2014Needs Action", "escalated_needs_action"),
+        ("Awaiting action on specific date.", "awaiting_action_on_date"),
         ("Being processed", None),
         ("nope", None),
     ],
