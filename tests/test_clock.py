@@ -79,6 +79,13 @@ class Desk:
         assert self.new_mail() == [], "a second tick sent mail again"
         return fresh
 
+    def reply(self, reference: str, now: datetime, body: str) -> None:
+        """The requester answers the desk's last mail on the ticket."""
+        raw = mail(subject=f"Re: [{reference}] Printer in room 12 is jammed", body=body,
+                   message_id=f"<reply.{now:%d%H%M}@school.example>", date=now)
+        store_raw(self.h.engine, raw, source="test", now=now, envelope_from=JANE)
+        self.h.tick(now)
+
     def status(self, reference: str) -> str:
         return self.h.ticket_json(reference)["status"]
 
@@ -174,6 +181,25 @@ def test_resolved_closes_after_72_hours(desk: Desk) -> None:
     assert data["status"] == "closed"
     assert data["sla"]["resolved_at"] == at(23, 10).isoformat()
     assert "closed" in desk.kinds(ref)
+    # the mail promises what a reply does (closed_reply = "new_linked" by default)
+    text = " ".join(closed.text().split())
+    assert "we will open a new ticket for it, linked to this one" in text
+    assert "reopen" not in text
+    desk.reply(ref, at(26, 11), "It is jammed again.")
+    assert desk.status(ref) == "closed"
+    assert desk.h.ticket_json(desk.h.tickets()[-1].reference)["related"] == [ref]
+
+
+def test_closed_mail_says_a_reply_reopens_where_it_does(desk: Desk) -> None:
+    desk.h.write_config(CLOCK_TOML.replace("[schedule]", '[schedule]\nclosed_reply = "reopen"'))
+    ref = desk.open(at(23, 9))
+    desk.update(ref, at(23, 10), "--status", "resolved")
+    desk.new_mail()
+    closed = only(desk.tick(at(26, 10)))
+    assert "reply to this email to reopen it" in closed.text()
+    assert "to reopen it" in closed.html() and "new ticket" not in closed.html()
+    desk.reply(ref, at(26, 11), "It is jammed again.")
+    assert desk.status(ref) == "open" and len(desk.h.tickets()) == 1
 
 
 def test_awaiting_a_date_comes_back_on_that_date(desk: Desk) -> None:

@@ -473,8 +473,9 @@ class Schedule(Section):
     clock `reminder_hours` names ("none": never auto-close). The seeds give 24 h and 72 h; 96 h
     for closing is ours.
     resolved_autoclose: a resolved ticket closes after this long (a reply before then reopens it).
-    reopen_window: a reply this soon after closure reopens the ticket; later ones follow
-    closed_reply ("new_linked": a new ticket linked to the old one, or "reopen").
+    reopen_window: a reply to a resolved ticket this soon after it was resolved reopens it;
+    replies to a closed ticket, or later ones, follow closed_reply ("new_linked": a new ticket
+    linked to the old one, or "reopen"). The `closed` mail tells the requester which.
     sla_warning_lead: warn this long before a target is missed (to escalation_address if set).
     stale_after: remind the technician when a working ticket has had no update this long.
     Plain hours here are real time except where `reminder_hours` says otherwise.
