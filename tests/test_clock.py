@@ -7,6 +7,7 @@ Dates: Mon 23 Nov 2026 onwards, Europe/London = UTC in November; hours Mon–Fri
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -447,3 +448,42 @@ def test_show_and_queue_read_the_sla_at_the_instant_asked(desk: Desk) -> None:
     tuesday = desk.h.ticket_json(other, now=datetime(2026, 12, 1, 10, tzinfo=UTC))["sla"]
     assert tuesday["response_due"] == datetime(2026, 12, 1, 16, 30, tzinfo=UTC).isoformat()
     assert tuesday["business_seconds_used"] == 3 * 3600 and tuesday["breached"] is False
+
+
+EDUCATION_EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / (
+    "education-digital-services.toml"
+)
+
+
+def test_education_digital_services_policy_runs_from_its_example(desk: Desk) -> None:
+    desk.h.write_config(f'[[technicians]]\naddress = "{ALICE}"\nname = "Alice Smith"\n')
+    desk.h.config_path.write_text(
+        EDUCATION_EXAMPLE.read_text(encoding="utf-8") + desk.h.config_path.read_text("utf-8"),
+        encoding="utf-8",
+    )
+    assert desk.h.cli("check-config").code == 0
+    ref = desk.open(at(23, 9))
+    desk.new_mail()
+    assert desk.status(ref) == "new"
+    desk.update(ref, at(23, 9, 30), "--status", "In Progress")
+    # deferred by agreement until a date and time: the clock stops, the ticket comes back then
+    deferred = desk.update(ref, at(23, 10), "--due", "2026-11-26T10:00")
+    assert deferred["status_label"] == "On Hold (Customer Deferral)"
+    assert desk.h.ticket_json(ref, now=at(24, 10))["sla"]["running"] is False
+    assert desk.tick(at(26, 9, 59)) == []
+    back = only(desk.tick(at(26, 10)))
+    assert back.rcpt_tos == [ALICE] and "On Hold (Customer Deferral)" in back.text()
+    assert desk.status(ref) == "in_progress"
+    # awaiting the customer's update: no reminders, no closure, until the customer writes
+    desk.update(ref, at(26, 11), "--status", "On Hold (Awaiting Customer Update)")
+    assert desk.tick(at(30, 11)) == []
+    desk.reply(ref, at(30, 12), "The error says 'licence expired'.")
+    desk.new_mail()
+    assert desk.status(ref) == "in_progress"
+    # Resolved stays 24 hours, then Closed
+    desk.update(ref, at(30, 13), "--status", "resolved")
+    desk.new_mail()
+    assert desk.tick(datetime(2026, 12, 1, 12, 59, tzinfo=UTC)) == []
+    closed = only(desk.tick(datetime(2026, 12, 1, 13, tzinfo=UTC)))
+    assert closed.rcpt_tos == [JANE] and "consider it fixed" in closed.text()
+    assert desk.status(ref) == "closed"

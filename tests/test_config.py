@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,16 @@ def test_a_named_password_variable_that_is_not_set_stops_serve(tmp_path: Path) -
     checked = run(path, "check-config")
     assert checked.returncode == 1
     assert "ERROR      smtp_out.password_env" in checked.stdout
+
+
+def test_the_business_hours_example_in_config_toml_loads(tmp_path: Path) -> None:
+    """The commented [business_hours] example, uncommented, is valid and does what it says."""
+    text = (REPO / "config.toml").read_text(encoding="utf-8")
+    block = text[text.index("# [business_hours]"):text.index("# The clock:")]
+    path = tmp_path / "config.toml"
+    path.write_text("\n".join(line[2:] for line in block.strip().splitlines()))
+    calendar = load_config(str(path)).calendar()
+    assert not calendar.is_open(datetime(2026, 12, 28, 10, tzinfo=UTC))  # a bank holiday
+    assert not calendar.is_open(datetime(2026, 12, 22, 7, 45, tzinfo=UTC))  # school holidays
+    assert calendar.is_open(datetime(2026, 12, 22, 8, tzinfo=UTC))
+    assert calendar.is_open(datetime(2027, 1, 5, 7, 45, tzinfo=UTC))  # term time again
