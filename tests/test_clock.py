@@ -6,14 +6,14 @@ Dates: Mon 23 Nov 2026 onwards, Europe/London = UTC in November; hours Mon–Fri
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from mailgate.intake.store import store_raw
 from tests.mail import mail
-from tests.support.harness import STAFF, Harness
+from tests.support.harness import STAFF, Harness, wait_until
 from tests.support.sink import Received
 
 JANE = "jane@school.example"
@@ -487,3 +487,16 @@ def test_education_digital_services_policy_runs_from_its_example(desk: Desk) -> 
     closed = only(desk.tick(datetime(2026, 12, 1, 13, tzinfo=UTC)))
     assert closed.rcpt_tos == [JANE] and "consider it fixed" in closed.text()
     assert desk.status(ref) == "closed"
+
+
+def test_serve_runs_the_sweep_every_minute(desk: Desk) -> None:
+    ref = desk.open(at(23, 9))
+    desk.new_mail()
+    desk.update(ref, at(23, 10), "--status", "waiting_on_customer")
+    with desk.h.daemon(clock=lambda: at(24, 10)) as daemon:  # the first reminder is due
+        job = daemon.scheduler.get_job("sweep")
+        assert job.trigger.interval == timedelta(minutes=1)
+        job.modify(next_run_time=datetime.now(UTC))  # rather than wait for the first minute
+        [reminder] = wait_until(desk.new_mail, what="the reminder from the daemon's sweep")
+    assert reminder.rcpt_tos == [JANE] and "reminder 1" in reminder.text()
+    assert desk.kinds(ref).count("reminder") == 1

@@ -165,8 +165,9 @@ domains = ["school.example"]
 
     # --- the daemon -------------------------------------------------------------------------
     @contextlib.contextmanager
-    def daemon(self) -> Iterator[Daemon]:
-        daemon = Daemon(self.config, self.engine)
+    def daemon(self, clock: Callable[[], datetime] | None = None) -> Iterator[Daemon]:
+        """`mailgate serve` in this process; `clock`: the instant it believes it is."""
+        daemon = Daemon(self.config, self.engine, **({"clock": clock} if clock else {}))
         daemon.start()
         self._daemon = daemon
         try:
