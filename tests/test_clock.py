@@ -375,6 +375,17 @@ def test_out_of_hours_tickets_go_to_whoever_is_on_duty_next(desk: Desk) -> None:
     assert desk.h.ticket_json(ref)["assignee"] == ALICE
 
 
+def test_nobody_is_on_duty_on_a_public_holiday(desk: Desk) -> None:
+    desk.h.write_config(
+        CLOCK_TOML.replace('name = "Bob Jones"', 'name = "Bob Jones"\ndays = ["tue"]')
+        .replace('name = "Alice Smith"', 'name = "Alice Smith"\ndays = ["mon"]\n'
+                 'hours = ["08:00-16:00"]')
+        + "\n[business_hours]\nholidays = [2026-11-30]\n"
+    )
+    ref = desk.open(at(30, 10))  # Alice's Monday, but a holiday: Bob has it on Tuesday
+    assert desk.h.ticket_json(ref)["assignee"] == BOB
+
+
 def sla_mail(messages: list[Received]) -> list[Received]:
     return [m for m in messages if "SLA" in m.header("Subject")]
 
