@@ -6,6 +6,7 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from sqlalchemy.engine import make_url
@@ -147,7 +148,11 @@ class Config(DeskPolicy):
 def _error_lines(error: ValidationError, source: str) -> str:
     lines = []
     for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        if not item["loc"]:  # checks across sections: each line of the message names its key
+            message = item["msg"].removeprefix("Value error, ")
+            lines.extend(f"{source}: {line}" for line in message.splitlines())
+            continue
+        key = ".".join(str(part) for part in item["loc"])
         message = item["msg"]
         if item["type"] == "extra_forbidden":
             message = "unknown key (misspelt, or in the wrong section?)"
@@ -157,11 +162,21 @@ def _error_lines(error: ValidationError, source: str) -> str:
     return "\n".join(lines)
 
 
+def _valid_zone(name: object) -> bool:
+    """Whether `name` is a time zone; a bad one is reported once, as desk.timezone."""
+    try:
+        ZoneInfo(name)  # type: ignore[arg-type]
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        return False
+    return True
+
+
 def parse_config(data: dict[str, Any], *, source: str = "config", base_dir: Path) -> Config:
     data = dict(data)
     desk = data.get("desk")
     business_hours = data.get("business_hours")
-    if isinstance(desk, dict) and "timezone" in desk and isinstance(business_hours, dict | None):
+    if (isinstance(desk, dict) and _valid_zone(desk.get("timezone"))
+            and isinstance(business_hours, dict | None)):
         data["business_hours"] = {"timezone": desk["timezone"], **(business_hours or {})}
     try:
         return Config.model_validate({**data, "base_dir": base_dir})

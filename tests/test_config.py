@@ -127,3 +127,35 @@ def test_the_business_hours_example_in_config_toml_loads(tmp_path: Path) -> None
     assert not calendar.is_open(datetime(2026, 12, 22, 7, 45, tzinfo=UTC))  # school holidays
     assert calendar.is_open(datetime(2026, 12, 22, 8, tzinfo=UTC))
     assert calendar.is_open(datetime(2027, 1, 5, 7, 45, tzinfo=UTC))  # term time again
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ('[[companies]]\nname = "X"\nsla_profile = "concer"\n',
+         "config.toml: companies[0].sla_profile: unknown SLA profile 'concer'; "
+         "known: default, concero\n"),
+        ('default_priority = "critical"\ninitial_status = "new"\n',
+         "config.toml: initial_status: unknown status 'new'; known: open,"),
+        ('default_priority = "critical"\n',
+         "config.toml: default_priority: unknown priority 'critical'; known: low, medium,"),
+    ],
+)
+def test_policy_mistakes_across_sections_name_their_key(
+    tmp_path: Path, toml: str, expected: str
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(toml)
+    with pytest.raises(ConfigError) as error:
+        load_config(str(path))
+    message = str(error.value)
+    assert expected in message + "\n"
+    assert "(top level)" not in message and "base_dir" not in message  # no dump of the file
+
+
+def test_a_bad_desk_time_zone_is_reported_once(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[desk]\ntimezone = "Europe/Lundon"\n')
+    with pytest.raises(ConfigError) as error:
+        load_config(str(path))
+    assert str(error.value).count("unknown time zone 'Europe/Lundon'") == 1

@@ -365,7 +365,7 @@ def _without(key: str) -> list[dict[str, Any]]:
         ),
         pytest.param(
             {"statuses": _statuses(closed={"category": "resolved"})},
-            "statuses: need exactly one status of category 'resolved', found 2; "
+            "statuses: need exactly one status of category 'resolved', found 2\n"
             "statuses: need at least one status of category 'closed'",
             id="two-resolved-no-closed",
         ),

@@ -610,7 +610,7 @@ class Policy(Section):
                 f"known: {', '.join(profiles)}"
             )
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))  # one line each, each naming its key
         return self
 
     def model_post_init(self, context: Any, /) -> None:
