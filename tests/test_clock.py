@@ -221,7 +221,9 @@ def test_awaiting_a_date_comes_back_on_that_date(desk: Desk) -> None:
 def test_site_visit_comes_back_on_the_company_rota_day(desk: Desk) -> None:
     ref = desk.open(at(23, 9))  # St Mary's: rota day Wednesday
     desk.new_mail()
-    desk.update(ref, at(23, 10), "--status", "waiting_for_site_visit")
+    told = desk.h.cli("tickets", "update", ref, "--status", "waiting for site visit",
+                      "--now", at(23, 10).isoformat())
+    assert "next: resume at Wed 25 Nov 2026 07:30 GMT" in told.out  # the technician sees when
     assert desk.tick(at(25, 7, 29)) == []
     back = only([m for m in desk.tick(at(25, 7, 30)) if ALICE in m.rcpt_tos])
     assert "site visit day has come" in back.text()

@@ -78,6 +78,11 @@ def queue_rows(session: Session, config: Config, now: datetime) -> list[dict[str
     return rows
 
 
+def when(config: Config, value: object) -> str:
+    """An ISO instant from the JSON rows, as the desk reads it."""
+    return local(config, datetime.fromisoformat(value)) if isinstance(value, str) else "-"
+
+
 def show_queue(args: argparse.Namespace) -> int:
     config = open_config(args)
     now = parse_now(args.now)
@@ -86,12 +91,8 @@ def show_queue(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
         return 0
-
-    def when(value: object) -> str:
-        return local(config, datetime.fromisoformat(value)) if isinstance(value, str) else "-"
-
-    print(table([{**row, "response_due": when(row["response_due"]),
-                  "resolution_due": when(row["resolution_due"]),
+    print(table([{**row, "response_due": when(config, row["response_due"]),
+                  "resolution_due": when(config, row["resolution_due"]),
                   "sla": "BREACHED" if row["breached"] else ""} for row in rows],
                 QUEUE_COLUMNS))
     return 0
@@ -143,4 +144,8 @@ def update_ticket(args: argparse.Namespace) -> int:
     else:
         print(f"{result['reference']}: {result['status_label']}, priority {result['priority']}, "
               f"assignee {result['assignee'] or '-'}")
+        # whether the ticket comes back by itself (a site visit needs its company's rota day)
+        upcoming = result["next_action_at"]
+        print(f"  next: {result['next_action']} at {when(config, upcoming)}" if upcoming
+              else "  next: nothing scheduled")
     return 0
