@@ -248,6 +248,10 @@ def test_sla_warning_then_breach_once_each_with_escalation(desk: Desk) -> None:
     assert desk.h.ticket_json(ref)["sla"]["breached"] is True
     resolution = desk.tick(at(23, 10))  # the resolution target: warning is folded into breach
     assert [m.header("Subject").split(":")[0] for m in resolution] == [f"[{ref}] SLA breached"]
+    sla_history = [h["detail"] for h in desk.h.ticket_json(ref)["history"] if h["kind"] == "sla"]
+    assert sla_history == ["response target warning", "response target breach",
+                           "resolution target warning (no mail: the breach says it)",
+                           "resolution target breach"]
     assert desk.tick(at(23, 12)) == []
     # the mail to staff is kept as an internal copy, never in the requester's thread
     internal = [m for m in desk.h.ticket_json(ref)["messages"] if m["internal"]]
