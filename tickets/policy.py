@@ -456,6 +456,12 @@ LOURDES_TRIAGE = (
         category="Network",
     ),
     TriageRule(name="whole class", keywords=("whole class", "lesson", "lessons"), priority="high"),
+    # Lourdes' High: "a significant proportion of users"; Education Digital's "Multiple Users"
+    TriageRule(
+        name="many users",
+        keywords=("many users", "several users", "multiple users", "many staff"),
+        priority="high",
+    ),
     TriageRule(name="event", keywords=("event", "events"), priority="high"),
     TriageRule(
         name="feature request", keywords=("feature request", "feature requests"), priority="low"
