@@ -159,3 +159,15 @@ def test_a_bad_desk_time_zone_is_reported_once(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as error:
         load_config(str(path))
     assert str(error.value).count("unknown time zone 'Europe/Lundon'") == 1
+
+
+def test_check_config_says_what_the_clock_runs_on(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f'[desk]\ntemplates = "{REPO / "templates"}"\n'
+                    '[[companies]]\nname = "St Mary\'s"\ndomains = ["stmarys.example"]\n'
+                    '[business_hours]\nholidays = [2026-12-25]\n')
+    done = run(path, "check-config")
+    assert done.returncode == 0, done.stderr
+    assert "priorities low 1 week/none; medium 1 business day/3 business days;" in done.stdout
+    assert "1 holiday(s)" in done.stdout and "holidays is empty" not in done.stdout
+    assert "companies[0] (St Mary's) has no rota_days" in done.stdout
