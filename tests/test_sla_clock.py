@@ -155,3 +155,24 @@ def test_due_times_from_when_the_ticket_was_logged(
     sla.start(ticket, policy, None, created)
     assert ticket.response_due_at == response
     assert ticket.resolution_due_at == resolution
+
+
+def test_snapshot_at_an_instant() -> None:
+    created = lon(11, 23, 9)  # urgent: 30 min / 1 h
+    ticket = Ticket(reference="INC1", status="open", priority="urgent", requester_id=1,
+                    created_at=created, updated_at=created, status_changed_at=created)
+    sla.start(ticket, POLICY, None, created)
+    running = sla.snapshot(ticket, POLICY, None, lon(11, 23, 9, 20))
+    assert (running.business_seconds_used, running.breached) == (1200, False)
+    assert running.response_due == lon(11, 23, 9, 30)
+    # paused at 09:20 with 10 min of response left: due 10 business minutes after the instant
+    ticket.status = "waiting_on_customer"
+    sla.status_changed(ticket, POLICY, None, POLICY.status("waiting_on_customer"),  # type: ignore[arg-type]
+                       lon(11, 23, 9, 20))
+    overnight = sla.snapshot(ticket, POLICY, None, lon(11, 23, 20))
+    assert overnight.response_due == lon(11, 24, 7, 40)
+    assert overnight.resolution_due == lon(11, 24, 8, 10)
+    assert (overnight.business_seconds_used, overnight.breached) == (1200, False)
+    # a priority since removed from config: the stored due times stand, nothing breaks
+    ticket.priority = "p9"
+    assert sla.snapshot(ticket, POLICY, None, lon(11, 23, 20)).response_due == lon(11, 23, 9, 30)

@@ -136,7 +136,10 @@ def snapshot(
     was missed, whether or not the sweep has announced it yet.
     """
     spent = used(ticket, policy, now)
-    budget = budgets(policy, profile, ticket)
+    try:
+        budget = budgets(policy, profile, ticket)
+    except KeyError:  # a priority since removed from config: what was stored stands
+        budget = Budgets(response=None, resolution=None)
     status = policy.status(ticket.status)
     finished = status is not None and status.category in ("resolved", "closed")
     calendar = policy.calendar()
