@@ -173,6 +173,9 @@ def test_snapshot_at_an_instant() -> None:
     assert overnight.response_due == lon(11, 24, 7, 40)
     assert overnight.resolution_due == lon(11, 24, 8, 10)
     assert (overnight.business_seconds_used, overnight.breached) == (1200, False)
-    # a priority since removed from config: the stored due times stand, nothing breaks
+    # a priority since removed from config counts as the default (Medium: 1 business day)
     ticket.priority = "p9"
-    assert sla.snapshot(ticket, POLICY, None, lon(11, 23, 20)).response_due == lon(11, 23, 9, 30)
+    assert sla.snapshot(ticket, POLICY, None, lon(11, 23, 20)).response_due == lon(11, 24, 16, 40)
+    sla.status_changed(ticket, POLICY, None, POLICY.status("open"),  # type: ignore[arg-type]
+                       lon(11, 24, 9))
+    assert ticket.response_due_at == lon(11, 25, 8, 40)  # 9 h 10 min left: 8 h Tue, 1 h 10 Wed

@@ -49,7 +49,10 @@ def _known(policy: DeskPolicy, profile: str) -> str | None:
 
 
 def budgets(policy: DeskPolicy, profile: str | None, ticket: Ticket) -> Budgets:
-    targets = policy.targets(profile, ticket.priority)
+    # A priority since removed from config counts as the default one, rather than stop the
+    # ticket from changing at all.
+    known = policy.priority(ticket.priority) is not None
+    targets = policy.targets(profile, ticket.priority if known else policy.default_priority)
     calendar = policy.calendar()
     start = ticket.created_at
 
@@ -136,10 +139,7 @@ def snapshot(
     was missed, whether or not the sweep has announced it yet.
     """
     spent = used(ticket, policy, now)
-    try:
-        budget = budgets(policy, profile, ticket)
-    except KeyError:  # a priority since removed from config: what was stored stands
-        budget = Budgets(response=None, resolution=None)
+    budget = budgets(policy, profile, ticket)
     status = policy.status(ticket.status)
     finished = status is not None and status.category in ("resolved", "closed")
     calendar = policy.calendar()
