@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import os
-import signal
 import sys
 from collections.abc import Sequence
 
@@ -84,12 +84,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        # the reader went away (`mailgate tickets list | head`): stop quietly, like other tools;
-        # stdout now points at nothing, so the final flush at exit cannot complain either
-        # (Python docs, signal: "Note on SIGPIPE")
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 128 + signal.SIGPIPE
+    except BrokenPipeError:  # `mailgate tickets list | head`: the reader had enough
+        _silence_stdout()
+        return 141  # as a shell reports a process ended by SIGPIPE
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
 
 
 if __name__ == "__main__":

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Collection
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from sqlalchemy.engine import make_url
@@ -161,14 +161,14 @@ class Config(DeskPolicy):
         return tuple(a.lower() for a in self.smtp_in.accept) or (self.desk.address,)
 
 
-def _error_lines(
-    error: ValidationError, source: str, skip: Collection[tuple[str, ...]] = ()
-) -> str:
+def _error_lines(error: ValidationError, source: str) -> str:
     lines = []
     for item in error.errors():
-        if tuple(str(part) for part in item["loc"]) in skip:
+        if not item["loc"]:  # checks across sections: each line of the message names its key
+            message = item["msg"].removeprefix("Value error, ")
+            lines.extend(f"{source}: {line}" for line in message.splitlines())
             continue
-        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        key = ".".join(str(part) for part in item["loc"])
         message = item["msg"]
         if item["type"] == "extra_forbidden":
             message = "unknown key (misspelt, or in the wrong section?)"
@@ -178,22 +178,26 @@ def _error_lines(
     return "\n".join(lines)
 
 
+def _valid_zone(name: object) -> bool:
+    """Whether `name` is a time zone; a bad one is reported once, as desk.timezone."""
+    try:
+        ZoneInfo(name)  # type: ignore[arg-type]
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        return False
+    return True
+
+
 def parse_config(data: dict[str, Any], *, source: str = "config", base_dir: Path) -> Config:
     data = dict(data)
     desk = data.get("desk")
     business_hours = data.get("business_hours")
-    copied = (
-        isinstance(desk, dict) and "timezone" in desk and isinstance(business_hours, dict | None)
-        and "timezone" not in (business_hours or {})
-    )
-    if copied:
-        data["business_hours"] = {**(business_hours or {}), "timezone": desk["timezone"]}
+    if (isinstance(desk, dict) and _valid_zone(desk.get("timezone"))
+            and isinstance(business_hours, dict | None)):
+        data["business_hours"] = {"timezone": desk["timezone"], **(business_hours or {})}
     try:
         config = Config.model_validate({**data, "base_dir": base_dir})
     except ValidationError as exc:
-        # a bad desk.timezone is reported once, under the key that was written
-        skip = [("business_hours", "timezone")] if copied else []
-        raise ConfigError(_error_lines(exc, source, skip)) from None
+        raise ConfigError(_error_lines(exc, source)) from None
     # checked now, not when the first mail is answered: a missing template would quarantine it
     if not config.templates_dir.is_dir():
         raise ConfigError(

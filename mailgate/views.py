@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from tickets import sla
 from tickets.desk import DeskPolicy
 from tickets.models import (
     Company,
@@ -31,17 +32,30 @@ def status_label(policy: DeskPolicy, key: str) -> str:
     return status.label if status else key
 
 
-def sla_json(ticket: Ticket) -> dict[str, Any]:
+def local(policy: DeskPolicy, value: datetime | None) -> str:
+    """An instant as the desk reads it: 'Mon 23 Nov 2026 10:30 GMT'; '-' for none."""
+    if value is None:
+        return "-"
+    return value.astimezone(policy.calendar().tz).strftime("%a %d %b %Y %H:%M %Z")
+
+
+def sla_snapshot(
+    session: Session, ticket: Ticket, policy: DeskPolicy, now: datetime
+) -> sla.Snapshot:
+    return sla.snapshot(ticket, policy, sla.profile_for(session, policy, ticket), now)
+
+
+def sla_json(ticket: Ticket, snapshot: sla.Snapshot, now: datetime) -> dict[str, Any]:
     return {
-        "response_due": iso(ticket.response_due_at),
-        "resolution_due": iso(ticket.resolution_due_at),
+        "response_due": iso(snapshot.response_due),
+        "resolution_due": iso(snapshot.resolution_due),
         "responded_at": iso(ticket.responded_at),
         "resolved_at": iso(ticket.resolved_at),
-        "business_seconds_used": ticket.business_seconds_used,
-        "breached": ticket.sla_breached,
+        "business_seconds_used": snapshot.business_seconds_used,
+        "breached": snapshot.breached,
         "running": ticket.clock_started_at is not None,
-        # business_seconds_used counts the clock's earlier runs; the current one began here
-        "clock_started_at": iso(ticket.clock_started_at),
+        "clock_started_at": iso(ticket.clock_started_at),  # the current run began here
+        "as_of": iso(now),
     }
 
 
@@ -62,7 +76,7 @@ def ticket_summary(session: Session, ticket: Ticket, policy: DeskPolicy) -> dict
 
 
 def ticket_json(
-    session: Session, ticket: Ticket, policy: DeskPolicy, *, full: bool = False
+    session: Session, ticket: Ticket, policy: DeskPolicy, now: datetime, *, full: bool = False
 ) -> dict[str, Any]:
     requester = session.get(Contact, ticket.requester_id)
     company = session.get(Company, ticket.company_id) if ticket.company_id else None
@@ -99,7 +113,7 @@ def ticket_json(
         "cc": list(ticket.cc),
         "related": sorted(related),
         "triage": list(ticket.triage),
-        "sla": sla_json(ticket),
+        "sla": sla_json(ticket, sla_snapshot(session, ticket, policy, now), now),
         "created_at": iso(ticket.created_at),
         "updated_at": iso(ticket.updated_at),
         "next_action_at": iso(ticket.next_action_at),

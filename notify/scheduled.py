@@ -65,6 +65,8 @@ def _context(
         "due": _local(notifier, event.data.get("due")),
         "close_at": _local(notifier, event.data.get("close_at")),
         "quiet_since": _local(notifier, event.data.get("quiet_since")),
+        # what a reply to a closed ticket does, so that the mail promises only that
+        "reopens": policy.schedule.closed_reply == "reopen",
     }
 
 

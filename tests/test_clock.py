@@ -6,13 +6,14 @@ Dates: Mon 23 Nov 2026 onwards, Europe/London = UTC in November; hours Mon–Fri
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from mailgate.intake.store import store_raw
 from tests.mail import mail
-from tests.support.harness import STAFF, Harness
+from tests.support.harness import STAFF, Harness, wait_until
 from tests.support.sink import Received
 
 JANE = "jane@school.example"
@@ -78,6 +79,13 @@ class Desk:
         self.h.tick(now)  # the same instant again: nothing more may go out
         assert self.new_mail() == [], "a second tick sent mail again"
         return fresh
+
+    def reply(self, reference: str, now: datetime, body: str) -> None:
+        """The requester answers the desk's last mail on the ticket."""
+        raw = mail(subject=f"Re: [{reference}] Printer in room 12 is jammed", body=body,
+                   message_id=f"<reply.{now:%d%H%M}@school.example>", date=now)
+        store_raw(self.h.engine, raw, source="test", now=now, envelope_from=JANE)
+        self.h.tick(now)
 
     def status(self, reference: str) -> str:
         return self.h.ticket_json(reference)["status"]
@@ -174,6 +182,25 @@ def test_resolved_closes_after_72_hours(desk: Desk) -> None:
     assert data["status"] == "closed"
     assert data["sla"]["resolved_at"] == at(23, 10).isoformat()
     assert "closed" in desk.kinds(ref)
+    # the mail promises what a reply does (closed_reply = "new_linked" by default)
+    text = " ".join(closed.text().split())
+    assert "we will open a new ticket for it, linked to this one" in text
+    assert "reopen" not in text
+    desk.reply(ref, at(26, 11), "It is jammed again.")
+    assert desk.status(ref) == "closed"
+    assert desk.h.ticket_json(desk.h.tickets()[-1].reference)["related"] == [ref]
+
+
+def test_closed_mail_says_a_reply_reopens_where_it_does(desk: Desk) -> None:
+    desk.h.write_config(CLOCK_TOML.replace("[schedule]", '[schedule]\nclosed_reply = "reopen"'))
+    ref = desk.open(at(23, 9))
+    desk.update(ref, at(23, 10), "--status", "resolved")
+    desk.new_mail()
+    closed = only(desk.tick(at(26, 10)))
+    assert "reply to this email to reopen it" in closed.text()
+    assert "to reopen it" in closed.html() and "new ticket" not in closed.html()
+    desk.reply(ref, at(26, 11), "It is jammed again.")
+    assert desk.status(ref) == "open" and len(desk.h.tickets()) == 1
 
 
 def test_awaiting_a_date_comes_back_on_that_date(desk: Desk) -> None:
@@ -194,7 +221,9 @@ def test_awaiting_a_date_comes_back_on_that_date(desk: Desk) -> None:
 def test_site_visit_comes_back_on_the_company_rota_day(desk: Desk) -> None:
     ref = desk.open(at(23, 9))  # St Mary's: rota day Wednesday
     desk.new_mail()
-    desk.update(ref, at(23, 10), "--status", "waiting_for_site_visit")
+    told = desk.h.cli("tickets", "update", ref, "--status", "waiting for site visit",
+                      "--now", at(23, 10).isoformat())
+    assert "next: resume at Wed 25 Nov 2026 07:30 GMT" in told.out  # the technician sees when
     assert desk.tick(at(25, 7, 29)) == []
     back = only([m for m in desk.tick(at(25, 7, 30)) if ALICE in m.rcpt_tos])
     assert "site visit day has come" in back.text()
@@ -219,6 +248,10 @@ def test_sla_warning_then_breach_once_each_with_escalation(desk: Desk) -> None:
     assert desk.h.ticket_json(ref)["sla"]["breached"] is True
     resolution = desk.tick(at(23, 10))  # the resolution target: warning is folded into breach
     assert [m.header("Subject").split(":")[0] for m in resolution] == [f"[{ref}] SLA breached"]
+    sla_history = [h["detail"] for h in desk.h.ticket_json(ref)["history"] if h["kind"] == "sla"]
+    assert sla_history == ["response target warning", "response target breach",
+                           "resolution target warning (no mail: the breach says it)",
+                           "resolution target breach"]
     assert desk.tick(at(23, 12)) == []
     # the mail to staff is kept as an internal copy, never in the requester's thread
     internal = [m for m in desk.h.ticket_json(ref)["messages"] if m["internal"]]
@@ -230,12 +263,16 @@ def test_waiting_pauses_the_sla_clock_and_moves_due_times(desk: Desk) -> None:
     desk.new_mail()
     desk.update(ref, at(23, 9, 10), "--status", "waiting_on_third_party")
     assert desk.tick(at(23, 9, 40)) == []  # paused: no warning, no breach
-    assert "business time used 0h10m, paused" in desk.h.cli("tickets", "show", ref).out
+    shown = desk.h.cli("tickets", "show", ref, "--now", at(23, 9, 40).isoformat()).out
+    assert "business time used 0h10m, clock paused, within target" in shown
+    # while paused, the targets fall due their remaining 20 / 50 minutes after now
+    assert "response due   Mon 23 Nov 2026 10:00 GMT" in shown
+    assert "resolution due Mon 23 Nov 2026 10:30 GMT" in shown
     desk.update(ref, at(23, 9, 40), "--status", "actively working on")
-    sla = desk.h.ticket_json(ref)["sla"]
+    sla = desk.h.ticket_json(ref, now=at(23, 9, 45))["sla"]
     assert sla["response_due"] == at(23, 10).isoformat()  # moved by the 30 min paused
     assert sla["resolution_due"] == at(23, 10, 30).isoformat()
-    assert sla["business_seconds_used"] == 600
+    assert sla["business_seconds_used"] == 900  # 10 min before the pause, 5 since
     assert sla["breached"] is False and sla["clock_started_at"] == at(23, 9, 40).isoformat()
     assert "SLA warning" in only(desk.tick(at(23, 9, 50))).header("Subject")
 
@@ -290,6 +327,9 @@ def test_update_note_and_show_json(desk: Desk) -> None:
                                 "business_seconds_used", "breached"}
     assert data["sla"]["response_due"] == at(24, 9).isoformat()  # Medium: 1 business day
     assert data["sla"]["resolution_due"] == at(26, 9).isoformat()  # 3 business days
+    # a label as the seed policy prints it, typographic dash and all
+    moved = desk.update(ref, at(23, 9, 31), "--status", "Escalated \u2013 needs action")
+    assert moved["status"] == "escalated_needs_action"
 
 
 def test_a_customer_reply_stops_the_reminders(desk: Desk) -> None:
@@ -339,6 +379,17 @@ def test_out_of_hours_tickets_go_to_whoever_is_on_duty_next(desk: Desk) -> None:
     assert desk.h.ticket_json(ref)["assignee"] == BOB
     ref = desk.open(at(23, 10))  # Monday 10:00: only Alice is on duty
     assert desk.h.ticket_json(ref)["assignee"] == ALICE
+
+
+def test_nobody_is_on_duty_on_a_public_holiday(desk: Desk) -> None:
+    desk.h.write_config(
+        CLOCK_TOML.replace('name = "Bob Jones"', 'name = "Bob Jones"\ndays = ["tue"]')
+        .replace('name = "Alice Smith"', 'name = "Alice Smith"\ndays = ["mon"]\n'
+                 'hours = ["08:00-16:00"]')
+        + "\n[business_hours]\nholidays = [2026-11-30]\n"
+    )
+    ref = desk.open(at(30, 10))  # Alice's Monday, but a holiday: Bob has it on Tuesday
+    assert desk.h.ticket_json(ref)["assignee"] == BOB
 
 
 def sla_mail(messages: list[Received]) -> list[Received]:
@@ -393,3 +444,76 @@ def test_automatic_mail_to_staff_does_not_put_off_the_stale_reminder(desk: Desk)
     assert desk.tick(at(25, 8, 59)) == []
     stale = only(desk.tick(at(25, 9)))
     assert stale.rcpt_tos == [ALICE] and "Mon 23 Nov 2026 09:00" in stale.text()
+
+
+def test_show_and_queue_read_the_sla_at_the_instant_asked(desk: Desk) -> None:
+    # Medium, logged Fri 27 Nov 16:30: response due Mon 16:30 (30 min Fri + 9 h Mon)
+    ref = desk.open(at(27, 16, 30))
+    sla = desk.h.ticket_json(ref, now=at(30, 9))["sla"]
+    assert sla["business_seconds_used"] == 2 * 3600  # Fri 16:30–17:00, Mon 07:30–09:00
+    assert sla["breached"] is False and sla["as_of"] == at(30, 9).isoformat()
+    # at the due time the target is missed, whether or not a sweep has run yet
+    assert desk.h.ticket_json(ref, now=at(30, 16, 30))["sla"]["breached"] is True
+    queue = desk.h.cli("tickets", "queue", "--now", at(30, 16, 30).isoformat()).out
+    [row] = [line for line in queue.splitlines() if ref in line]
+    assert "Mon 30 Nov 2026 16:30 GMT" in row and "BREACHED" in row
+    # paused on Mon at 10:00 with 6.5 business hours left: due 6.5 h after whenever it resumes
+    other = desk.open(at(27, 16, 30), subject="Scanner offline")
+    desk.update(other, at(30, 10), "--status", "waiting on customer")
+    sla = desk.h.ticket_json(other, now=at(30, 10))["sla"]
+    assert sla["response_due"] == at(30, 16, 30).isoformat() and sla["running"] is False
+    tuesday = desk.h.ticket_json(other, now=datetime(2026, 12, 1, 10, tzinfo=UTC))["sla"]
+    assert tuesday["response_due"] == datetime(2026, 12, 1, 16, 30, tzinfo=UTC).isoformat()
+    assert tuesday["business_seconds_used"] == 3 * 3600 and tuesday["breached"] is False
+
+
+EDUCATION_EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / (
+    "education-digital-services.toml"
+)
+
+
+def test_education_digital_services_policy_runs_from_its_example(desk: Desk) -> None:
+    desk.h.write_config(f'[[technicians]]\naddress = "{ALICE}"\nname = "Alice Smith"\n')
+    desk.h.config_path.write_text(
+        EDUCATION_EXAMPLE.read_text(encoding="utf-8") + desk.h.config_path.read_text("utf-8"),
+        encoding="utf-8",
+    )
+    assert desk.h.cli("check-config").code == 0
+    ref = desk.open(at(23, 9))
+    desk.new_mail()
+    assert desk.status(ref) == "new"
+    desk.update(ref, at(23, 9, 30), "--status", "In Progress")
+    # deferred by agreement until a date and time: the clock stops, the ticket comes back then
+    deferred = desk.update(ref, at(23, 10), "--due", "2026-11-26T10:00")
+    assert deferred["status_label"] == "On Hold (Customer Deferral)"
+    assert desk.h.ticket_json(ref, now=at(24, 10))["sla"]["running"] is False
+    assert desk.tick(at(26, 9, 59)) == []
+    back = only(desk.tick(at(26, 10)))
+    assert back.rcpt_tos == [ALICE] and "On Hold (Customer Deferral)" in back.text()
+    assert desk.status(ref) == "in_progress"
+    # awaiting the customer's update: no reminders, no closure, until the customer writes
+    desk.update(ref, at(26, 11), "--status", "On Hold (Awaiting Customer Update)")
+    assert desk.tick(at(30, 11)) == []
+    desk.reply(ref, at(30, 12), "The error says 'licence expired'.")
+    desk.new_mail()
+    assert desk.status(ref) == "in_progress"
+    # Resolved stays 24 hours, then Closed
+    desk.update(ref, at(30, 13), "--status", "resolved")
+    desk.new_mail()
+    assert desk.tick(datetime(2026, 12, 1, 12, 59, tzinfo=UTC)) == []
+    closed = only(desk.tick(datetime(2026, 12, 1, 13, tzinfo=UTC)))
+    assert closed.rcpt_tos == [JANE] and "consider it fixed" in closed.text()
+    assert desk.status(ref) == "closed"
+
+
+def test_serve_runs_the_sweep_every_minute(desk: Desk) -> None:
+    ref = desk.open(at(23, 9))
+    desk.new_mail()
+    desk.update(ref, at(23, 10), "--status", "waiting_on_customer")
+    with desk.h.daemon(clock=lambda: at(24, 10)) as daemon:  # the first reminder is due
+        job = daemon.scheduler.get_job("sweep")
+        assert job.trigger.interval == timedelta(minutes=1)
+        job.modify(next_run_time=datetime.now(UTC))  # rather than wait for the first minute
+        [reminder] = wait_until(desk.new_mail, what="the reminder from the daemon's sweep")
+    assert reminder.rcpt_tos == [JANE] and "reminder 1" in reminder.text()
+    assert desk.kinds(ref).count("reminder") == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -198,3 +199,60 @@ def test_a_named_password_variable_that_is_not_set_stops_serve(tmp_path: Path) -
     checked = run(path, "check-config")
     assert checked.returncode == 1
     assert "ERROR      smtp_out.password_env" in checked.stdout
+
+
+def test_the_business_hours_example_in_config_toml_loads(tmp_path: Path) -> None:
+    """The commented [business_hours] example, uncommented, is valid and does what it says."""
+    text = (REPO / "config.toml").read_text(encoding="utf-8")
+    block = text[text.index("# [business_hours]"):text.index("# The clock:")]
+    path = tmp_path / "config.toml"
+    path.write_text("\n".join(line[2:] for line in block.strip().splitlines()))
+    calendar = load_config(str(path)).calendar()
+    assert not calendar.is_open(datetime(2026, 12, 28, 10, tzinfo=UTC))  # a bank holiday
+    assert not calendar.is_open(datetime(2026, 12, 22, 7, 45, tzinfo=UTC))  # school holidays
+    assert calendar.is_open(datetime(2026, 12, 22, 8, tzinfo=UTC))
+    assert calendar.is_open(datetime(2027, 1, 5, 7, 45, tzinfo=UTC))  # term time again
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ('[[companies]]\nname = "X"\nsla_profile = "concer"\n',
+         "config.toml: companies[0].sla_profile: unknown SLA profile 'concer'; "
+         "known: default, concero\n"),
+        ('default_priority = "critical"\ninitial_status = "new"\n',
+         "config.toml: initial_status: unknown status 'new'; known: open,"),
+        ('default_priority = "critical"\n',
+         "config.toml: default_priority: unknown priority 'critical'; known: low, medium,"),
+    ],
+)
+def test_policy_mistakes_across_sections_name_their_key(
+    tmp_path: Path, toml: str, expected: str
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(toml)
+    with pytest.raises(ConfigError) as error:
+        load_config(str(path))
+    message = str(error.value)
+    assert expected in message + "\n"
+    assert "(top level)" not in message and "base_dir" not in message  # no dump of the file
+
+
+def test_a_bad_desk_time_zone_is_reported_once(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[desk]\ntimezone = "Europe/Lundon"\n')
+    with pytest.raises(ConfigError) as error:
+        load_config(str(path))
+    assert str(error.value).count("unknown time zone 'Europe/Lundon'") == 1
+
+
+def test_check_config_says_what_the_clock_runs_on(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f'[desk]\ntemplates = "{REPO / "templates"}"\n'
+                    '[[companies]]\nname = "St Mary\'s"\ndomains = ["stmarys.example"]\n'
+                    '[business_hours]\nholidays = [2026-12-25]\n')
+    done = run(path, "check-config")
+    assert done.returncode == 0, done.stderr
+    assert "priorities low 1 week/none; medium 1 business day/3 business days;" in done.stdout
+    assert "1 holiday(s)" in done.stdout and "holidays is empty" not in done.stdout
+    assert "companies[0] (St Mary's) has no rota_days" in done.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,250 +17,12 @@ from tickets.policy import Duration, Policy, Targets
 LONDON = ZoneInfo("Europe/London")
 DAY = 34_200
 
-# The policy section of config.toml, written out in full: it must equal Policy().
-EXAMPLE_TOML = """
-initial_status = "open"
-working_status = "open"
-default_priority = "medium"
-sla_profile = "default"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+# The default policy written out in full: it must equal Policy().
+EXAMPLE_TOML = (EXAMPLES / "lourdes-it-help-desk.toml").read_text(encoding="utf-8")
 
-[[statuses]]
-key = "open"
-label = "Open"
-customer_label = "Being processed"
-timer = true
-category = "new"
-
-[[statuses]]
-key = "pending_action"
-label = "Pending Action"
-timer = true
-category = "working"
-
-[[statuses]]
-key = "actively_working_on"
-label = "Actively Working On"
-timer = true
-category = "working"
-
-[[statuses]]
-key = "escalated_needs_action"
-label = "Escalated - Needs Action"
-timer = true
-category = "working"
-
-[[statuses]]
-key = "escalated_in_progress"
-label = "Escalated - In Progress"
-timer = true
-category = "working"
-
-[[statuses]]
-key = "waiting_on_customer"
-label = "Waiting on Customer"
-customer_label = "Awaiting your reply"
-timer = false
-category = "waiting"
-awaits_customer = true
-
-[[statuses]]
-key = "waiting_on_third_party"
-label = "Waiting on Third Party"
-timer = false
-category = "waiting"
-
-[[statuses]]
-key = "waiting_for_site_visit"
-label = "Waiting for Site Visit"
-timer = false
-category = "waiting"
-resume_on = "rota_day"
-
-[[statuses]]
-key = "awaiting_action_on_date"
-label = "Awaiting Action on Specific Date"
-timer = false
-category = "waiting"
-resume_on = "due_date"
-
-[[statuses]]
-key = "request_more_information"
-label = "Request More Information"
-timer = false
-category = "waiting"
-awaits_customer = true
-
-[[statuses]]
-key = "resolved"
-label = "Resolved"
-timer = false
-category = "resolved"
-
-[[statuses]]
-key = "closed"
-label = "Closed"
-timer = false
-category = "closed"
-
-[[priorities]]
-key = "low"
-label = "Low"
-response = "1 week"
-resolution = "none"
-
-[[priorities]]
-key = "medium"
-label = "Medium"
-response = "1 business day"
-resolution = "3 business days"
-
-[[priorities]]
-key = "high"
-label = "High"
-response = "1h"
-resolution = "2h"
-
-[[priorities]]
-key = "urgent"
-label = "Urgent"
-response = "30m"
-resolution = "1h"
-
-[sla_profiles.concero]
-low = { response = "40 working hours", resolution = "120 working hours" }
-medium = { response = "24 working hours", resolution = "80 working hours" }
-high = { response = "16 working hours", resolution = "40 working hours" }
-urgent = { response = "2 working hours", resolution = "16 working hours" }
-
-[business_hours]
-timezone = "Europe/London"
-holidays = []
-
-[business_hours.weekly]
-mon = ["07:30-17:00"]
-tue = ["07:30-17:00"]
-wed = ["07:30-17:00"]
-thu = ["07:30-17:00"]
-fri = ["07:30-17:00"]
-
-[[business_hours.alternate]]
-name = "school holidays"
-periods = []
-
-[business_hours.alternate.weekly]
-mon = ["08:00-17:00"]
-tue = ["08:00-17:00"]
-wed = ["08:00-17:00"]
-thu = ["08:00-17:00"]
-fri = ["08:00-17:00"]
-
-[[triage]]
-name = "safeguarding"
-keywords = ["safeguarding", "child protection"]
-priority = "urgent"
-confidential = true
-
-[[triage]]
-name = "whole school"
-keywords = ["whole school", "entire school", "all staff", "all users", "all schools"]
-priority = "urgent"
-
-[[triage]]
-name = "network security"
-keywords = ["network security", "security breach", "ransomware", "hacked"]
-priority = "urgent"
-category = "Network"
-
-[[triage]]
-name = "network down"
-keywords = ["network down", "network is down", "internet down", "no internet", "server down"]
-priority = "urgent"
-category = "Network"
-
-[[triage]]
-name = "whole class"
-keywords = ["whole class", "lesson", "lessons"]
-priority = "high"
-
-[[triage]]
-name = "event"
-keywords = ["event", "events"]
-priority = "high"
-
-[[triage]]
-name = "feature request"
-keywords = ["feature request", "feature requests"]
-priority = "low"
-
-[schedule]
-waiting_reminders = ["24h", "72h"]
-waiting_autoclose = "96h"
-reminder_hours = "calendar"
-resolved_autoclose = "72h"
-reopen_window = "72h"
-closed_reply = "new_linked"
-sla_warning_lead = "30m"
-stale_after = "2 business days"
-"""
-
-EDUCATION_TOML = """
-initial_status = "new"
-working_status = "in_progress"
-
-[[statuses]]
-key = "new"
-label = "New"
-timer = true
-category = "new"
-
-[[statuses]]
-key = "awaiting_triage"
-label = "Awaiting Triage"
-timer = true
-category = "new"
-
-[[statuses]]
-key = "in_progress"
-label = "In Progress"
-timer = true
-category = "working"
-
-[[statuses]]
-key = "on_hold_awaiting_customer_update"
-label = "On Hold (Awaiting Customer Update)"
-timer = false
-category = "waiting"
-awaits_customer = true
-
-[[statuses]]
-key = "on_hold_awaiting_change"
-label = "On Hold (Awaiting Change)"
-timer = false
-category = "waiting"
-
-[[statuses]]
-key = "on_hold_customer_deferral"
-label = "On Hold (Customer Deferral)"
-timer = false
-category = "waiting"
-
-[[statuses]]
-key = "resolved"
-label = "Resolved"
-timer = false
-category = "resolved"
-
-[[statuses]]
-key = "closed"
-label = "Closed"
-timer = false
-category = "closed"
-
-[schedule]
-resolved_autoclose = "24h"
-reopen_window = "0m"
-closed_reply = "new_linked"
-"""
+# Education Digital Services' incident states, as the documented example has them.
+EDUCATION_TOML = (EXAMPLES / "education-digital-services.toml").read_text(encoding="utf-8")
 
 
 def d(text: str) -> Duration:
@@ -602,7 +365,7 @@ def _without(key: str) -> list[dict[str, Any]]:
         ),
         pytest.param(
             {"statuses": _statuses(closed={"category": "resolved"})},
-            "statuses: need exactly one status of category 'resolved', found 2; "
+            "statuses: need exactly one status of category 'resolved', found 2\n"
             "statuses: need at least one status of category 'closed'",
             id="two-resolved-no-closed",
         ),
@@ -615,6 +378,11 @@ def _without(key: str) -> list[dict[str, Any]]:
             {"statuses": _statuses(closed={"label": "Open"})},
             "statuses[11].label: duplicate 'open' (also statuses[0])",
             id="duplicate-status-label",
+        ),
+        pytest.param(
+            {"statuses": _statuses(closed={"label": "Escalated \u2013 in progress"})},
+            "statuses[11].label: duplicate 'escalated_in_progress' (also statuses[4])",
+            id="labels-differing-only-in-punctuation",
         ),
         pytest.param(
             {"statuses": _statuses(closed={"label": "pending_action"})},
@@ -809,9 +577,12 @@ def test_education_digital_services_statuses_validate() -> None:
     assert [s.key for s in policy.statuses if s.timer] == ["new", "awaiting_triage", "in_progress"]
     on_hold = policy.status("on hold (awaiting customer update)")
     assert on_hold is not None and on_hold.awaits_customer
+    deferral = policy.status("On Hold (Customer Deferral)")
+    assert deferral is not None and deferral.resume_on == "due_date"
     assert policy.resolved_status.key == "resolved"
     assert policy.schedule.resolved_autoclose == d("24h")
-    assert policy.schedule.reopen_window == Duration()
+    assert policy.schedule.reopen_window == d("24h")
+    assert policy.schedule.waiting_reminders == () and policy.schedule.waiting_autoclose is None
 
 
 def test_desk_with_own_profile_hours_and_holidays() -> None:
@@ -857,6 +628,11 @@ def test_desk_with_own_profile_hours_and_holidays() -> None:
         ("waiting on customer", "waiting_on_customer"),
         (" escalated - in progress ", "escalated_in_progress"),
         ("request_more_information", "request_more_information"),
+        # the seed's own typography, and what people type for it
+        ("Escalated \u2013 needs action", "escalated_needs_action"),
+        ("escalated-needs-action", "escalated_needs_action"),
+        ("Escalated\u2014Needs Action", "escalated_needs_action"),
+        ("Awaiting action on specific date.", "awaiting_action_on_date"),
         ("Being processed", None),
         ("nope", None),
     ],
@@ -908,6 +684,9 @@ def test_targets_lookup() -> None:
         ("Projector failed during the lesson", ["whole class"]),
         ("Lessons cancelled", ["whole class"]),
         ("Sound system for tonight's event", ["event"]),
+        ("Several users in the office cannot print", ["many users"]),
+        ("multiple users locked out", ["many users"]),
+        ("many usernames are wrong", []),
         ("preventing login", []),
         ("eventually it works", []),
         ("Feature request: dark mode", ["feature request"]),

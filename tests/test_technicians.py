@@ -6,7 +6,7 @@ import base64
 import email
 import email.policy
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
@@ -458,9 +458,10 @@ def test_tickets_update_follows_the_mail_commands_rules(harness: Harness) -> Non
     assert data["assignee"] == "" and not any(h["kind"] == "due" for h in data["history"])
     code, _, shown = update("--priority", "Medium", "--due", day)
     assert code == 0 and shown["status"] == "awaiting_action_on_date"
-    # a bare date is that day in the desk's zone: 23:00 UTC the evening before in summer time
+    # a date alone is the start of that day in the desk's time zone (23:00 UTC the day before
+    # in summer)
     due = datetime.fromisoformat(shown["due_date"]).astimezone(ZoneInfo("Europe/London"))
-    assert due.date().isoformat() == day
+    assert due.date().isoformat() == day and due.time() == time(0)
     assert not any(h["kind"] == "priority" for h in ticket(harness)["history"])
     assert update("--assign", STAFF)[2]["assignee"] == STAFF
     assert update("--assign", "none")[2]["assignee"] == ""

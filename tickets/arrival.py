@@ -74,7 +74,7 @@ def roster(policy: DeskPolicy) -> tuple[Technician, ...]:
 def on_duty(policy: DeskPolicy, technician: Technician, at: datetime) -> bool:
     calendar = policy.calendar()
     local = at.astimezone(calendar.tz)
-    if DAY_NAMES[local.weekday()] not in technician.days:
+    if DAY_NAMES[local.weekday()] not in technician.days or calendar.is_holiday(local.date()):
         return False
     if not technician.hours:
         return calendar.is_open(at)

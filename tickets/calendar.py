@@ -244,6 +244,10 @@ class BusinessCalendar:
 
     # --- public API ----------------------------------------------------------------------
 
+    def is_holiday(self, day: date) -> bool:
+        """Whether the local date `day` is one of the desk's public holidays."""
+        return day in self._holidays
+
     def is_open(self, at: datetime) -> bool:
         """Whether `at` falls within business hours (opening inclusive, closing exclusive)."""
         at = _utc(at)

@@ -69,9 +69,7 @@ class StatusCommand:
     def run(self, ctx: CommandContext, argument: str, line: str) -> Outcome:
         if not argument:
             return Outcome(line, False, f"say which status: {_known_statuses(ctx.policy)}")
-        status = ctx.policy.status(argument) or ctx.policy.status(
-            re.sub(r"[\s-]+", "_", argument)
-        )
+        status = ctx.policy.status(argument)
         if status is None:
             return Outcome(
                 line, False,

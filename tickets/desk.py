@@ -10,7 +10,7 @@ import os
 import re
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from tickets.policy import Policy, Section
 
@@ -128,6 +128,19 @@ class DeskPolicy(Policy):
     intake: Intake = Intake()
     companies: tuple[CompanyConfig, ...] = ()
     technicians: tuple[Technician, ...] = ()
+
+    @model_validator(mode="after")
+    def _company_profiles(self) -> DeskPolicy:
+        known = self.profile_names()
+        problems = [
+            f"companies[{i}].sla_profile: unknown SLA profile {company.sla_profile!r}; "
+            f"known: {', '.join(known)}"
+            for i, company in enumerate(self.companies)
+            if company.sla_profile is not None and company.sla_profile not in known
+        ]
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
 
     def is_staff(self, address: str) -> bool:
         address = address.lower()

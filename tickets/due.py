@@ -107,10 +107,12 @@ def _sla(kind: str):  # type: ignore[no-untyped-def]
             ticket.sla_warned = True
         else:
             ticket.sla_breached = True
-        history.record(session, ticket, "sla", f"{target} target {what}", now, "scheduler")
+        late = what == "warning" and now >= due  # the sweep came after the due time
+        detail = f"{target} target {what}" + (" (no mail: the breach says it)" if late else "")
+        history.record(session, ticket, "sla", detail, now, "scheduler")
         schedule.refresh(ticket, policy, now)
-        if what == "warning" and now >= due:
-            return []  # the sweep came after the due time: the breach mail says it all
+        if late:
+            return []
         return [
             _event(f"sla_{what}", ticket, f"sla:{ticket.id}:{mark}", target=target,
                    due=due.isoformat())

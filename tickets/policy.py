@@ -456,6 +456,12 @@ LOURDES_TRIAGE = (
         category="Network",
     ),
     TriageRule(name="whole class", keywords=("whole class", "lesson", "lessons"), priority="high"),
+    # Lourdes' High: "a significant proportion of users"; Education Digital's "Multiple Users"
+    TriageRule(
+        name="many users",
+        keywords=("many users", "several users", "multiple users", "many staff"),
+        priority="high",
+    ),
     TriageRule(name="event", keywords=("event", "events"), priority="high"),
     TriageRule(
         name="feature request", keywords=("feature request", "feature requests"), priority="low"
@@ -473,8 +479,9 @@ class Schedule(Section):
     clock `reminder_hours` names ("none": never auto-close). The seeds give 24 h and 72 h; 96 h
     for closing is ours.
     resolved_autoclose: a resolved ticket closes after this long (a reply before then reopens it).
-    reopen_window: a reply this soon after closure reopens the ticket; later ones follow
-    closed_reply ("new_linked": a new ticket linked to the old one, or "reopen").
+    reopen_window: a reply to a resolved ticket this soon after it was resolved reopens it;
+    replies to a closed ticket, or later ones, follow closed_reply ("new_linked": a new ticket
+    linked to the old one, or "reopen"). The `closed` mail tells the requester which.
     sla_warning_lead: warn this long before a target is missed (to escalation_address if set).
     stale_after: remind the technician when a working ticket has had no update this long.
     Plain hours here are real time except where `reminder_hours` says otherwise.
@@ -549,12 +556,14 @@ class Policy(Section):
         known_statuses = ", ".join(status_keys)
         known_priorities = ", ".join(priority_keys)
         problems += _duplicates("statuses", status_keys, "key")
-        problems += _duplicates("statuses", [s.label.lower() for s in self.statuses], "label")
+        problems += _duplicates("statuses", [name_key(s.label) for s in self.statuses], "label")
+        problems += _duplicates("priorities", [name_key(p.label) for p in self.priorities], "label")
         problems += _duplicates("priorities", priority_keys, "key")
         problems += _duplicates("triage", [r.name for r in self.triage], "name")
         by_key = {s.key: s for s in self.statuses}
+        by_name_key = {name_key(s.key): s for s in self.statuses}
         for i, s in enumerate(self.statuses):
-            other = by_key.get(s.label.lower())
+            other = by_name_key.get(name_key(s.label))
             if other is not None and other is not s:
                 problems.append(f"statuses[{i}].label: {s.label!r} is the key of another status")
         categories = Counter(s.category for s in self.statuses)
@@ -607,25 +616,26 @@ class Policy(Section):
                 f"known: {', '.join(profiles)}"
             )
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))  # one line each, each naming its key
         return self
 
     def model_post_init(self, context: Any, /) -> None:
-        self._status_index = {s.label.lower(): s for s in self.statuses}
-        self._status_index |= {s.key: s for s in self.statuses}
-        self._priority_index = {p.label.lower(): p for p in self.priorities}
-        self._priority_index |= {p.key: p for p in self.priorities}
+        self._status_index = {name_key(s.label): s for s in self.statuses}
+        self._status_index |= {name_key(s.key): s for s in self.statuses}
+        self._priority_index = {name_key(p.label): p for p in self.priorities}
+        self._priority_index |= {name_key(p.key): p for p in self.priorities}
         self._triage_patterns = tuple(rule.pattern() for rule in self.triage)
 
     # --- lookups -------------------------------------------------------------------------------
 
     def status(self, name: str) -> Status | None:
-        """The status with this key or label (any case), or None."""
-        return self._status_index.get(name.strip().lower())
+        """The status with this key or label (any case, any punctuation: "Escalated – needs
+        action", "escalated-needs-action"), or None."""
+        return self._status_index.get(name_key(name))
 
     def priority(self, name: str) -> Priority | None:
-        """The priority with this key or label (any case), or None."""
-        return self._priority_index.get(name.strip().lower())
+        """The priority with this key or label (any case, any punctuation), or None."""
+        return self._priority_index.get(name_key(name))
 
     def priority_rank(self, key: str) -> int:
         """Position in `priorities` (listed least to most urgent); KeyError if unknown."""
@@ -676,6 +686,13 @@ class Policy(Section):
     def calendar(self) -> BusinessCalendar:
         """The business-hours calendar built from `business_hours`."""
         return self.business_hours.calendar()
+
+
+def name_key(name: str) -> str:
+    """How a status or priority is looked up: lower case, every run of spaces, dashes (also
+    typographic ones) and punctuation one '_'. 'On Hold (Awaiting Change)' →
+    'on_hold_awaiting_change'."""
+    return re.sub(r"[\W_]+", "_", name.lower()).strip("_")
 
 
 def _duplicates(section: str, values: list[str], what: str) -> list[str]:

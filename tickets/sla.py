@@ -49,7 +49,10 @@ def _known(policy: DeskPolicy, profile: str) -> str | None:
 
 
 def budgets(policy: DeskPolicy, profile: str | None, ticket: Ticket) -> Budgets:
-    targets = policy.targets(profile, ticket.priority)
+    # A priority since removed from config counts as the default one, rather than stop the
+    # ticket from changing at all.
+    known = policy.priority(ticket.priority) is not None
+    targets = policy.targets(profile, ticket.priority if known else policy.default_priority)
     calendar = policy.calendar()
     start = ticket.created_at
 
@@ -113,6 +116,52 @@ def status_changed(
         ticket.resolved_at = None  # reopened: the resolution target runs again
     ticket.closed_at = now if new.category == "closed" else None
     recompute(ticket, policy, profile, now)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The SLA as it stands at one instant, for people and scripts to read."""
+
+    response_due: datetime | None
+    resolution_due: datetime | None
+    business_seconds_used: int
+    breached: bool
+
+
+def snapshot(
+    ticket: Ticket, policy: DeskPolicy, profile: str | None, now: datetime
+) -> Snapshot:
+    """Due times, business time used and breach at `now`, without changing the ticket.
+
+    While the clock runs the stored due times hold. While a waiting status pauses it, a target
+    not met yet is due its remaining budget after `now` (when it would fall due if the clock
+    restarted now). A resolved or closed ticket keeps the due times it had. Breached: a target
+    was missed, whether or not the sweep has announced it yet.
+    """
+    spent = used(ticket, policy, now)
+    budget = budgets(policy, profile, ticket)
+    status = policy.status(ticket.status)
+    finished = status is not None and status.category in ("resolved", "closed")
+    calendar = policy.calendar()
+    breached = ticket.sla_breached
+
+    def due(seconds: int | None, stored: datetime | None, met: datetime | None) -> datetime | None:
+        nonlocal breached
+        if seconds is None or met is not None:
+            return stored
+        if spent >= seconds:
+            breached = True
+            return stored
+        if ticket.clock_started_at is not None or finished:
+            return stored
+        return calendar.add_business_seconds(now, seconds - spent)
+
+    return Snapshot(
+        response_due=due(budget.response, ticket.response_due_at, ticket.responded_at),
+        resolution_due=due(budget.resolution, ticket.resolution_due_at, ticket.resolved_at),
+        business_seconds_used=spent,
+        breached=breached,
+    )
 
 
 def responded(ticket: Ticket, now: datetime) -> None:

@@ -5,12 +5,37 @@ from __future__ import annotations
 import argparse
 
 from mailgate.commands.base import open_config
-from mailgate.config import config_path
+from mailgate.config import Config, config_path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("check-config", help="validate the config file")
     parser.set_defaults(handler=run)
+
+
+def policy_lines(config: Config) -> list[str]:
+    """What the clock runs on, and what in it will not work as one might think."""
+    hours = config.business_hours
+    weekly = ", ".join(f"{day} {' '.join(spans)}" for day, spans in hours.weekly.items())
+    periods = sum(len(a.periods) for a in hours.alternate)
+    timed = ", ".join(s.key for s in config.statuses if s.timer)
+    lines = [
+        f"statuses   {len(config.statuses)}; the SLA timer runs in {timed}",
+        "priorities " + "; ".join(f"{p.key} {p.response or 'none'}/{p.resolution or 'none'}"
+                                  for p in config.priorities),
+        f"hours      {hours.timezone}: {weekly}",
+        f"           {len(hours.holidays)} holiday(s), {periods} period(s) of alternate hours",
+        f"assign     {len(config.technicians)} technician(s) round-robin" if config.technicians
+        else "assign     nobody ([[technicians]] is empty: no auto-assignment)",
+    ]
+    if not hours.holidays:
+        lines.append("NOTE       business_hours.holidays is empty: public holidays count as "
+                     "working days")
+    if any(s.resume_on == "rota_day" for s in config.statuses):
+        lines += [f"NOTE       companies[{i}] ({c.name}) has no rota_days: a site visit for it "
+                  "does not come back by itself"
+                  for i, c in enumerate(config.companies) if not c.rota_days]
+    return lines
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"  templates  {config.templates_dir}")
     for mailbox in config.imap:
         print(f"  imap       {mailbox.username}@{mailbox.host} {mailbox.folder}")
+    for line in policy_lines(config):
+        print(f"  {line}")
     if config.secret() is None:
         print(f"  WARNING    {config.desk.secret_env} is not set: no signed reply addresses, "
               "and `serve` refuses to start")

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, select
 
 from mailgate.commands import work
-from mailgate.commands.base import CommandError, open_config, open_database, print_json
-from mailgate.views import table, ticket_json, ticket_summary
+from mailgate.commands.base import (
+    CommandError,
+    open_config,
+    open_database,
+    parse_now,
+    print_json,
+)
+from mailgate.views import local, table, ticket_json, ticket_summary
+from tickets.desk import DeskPolicy
 from tickets.models import Ticket
 
 LIST_COLUMNS = ("reference", "status_label", "priority", "requester", "subject", "updated_at")
@@ -26,6 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.add_argument("reference")
     show.add_argument("--full", action="store_true", help="messages with their quoted history")
     show.add_argument("--json", action="store_true")
+    show.add_argument("--now", help="show the SLA as at this instant (ISO 8601 with offset)")
     show.set_defaults(handler=show_ticket)
     work.register_actions(actions)
 
@@ -51,10 +61,33 @@ def find_ticket(session: Session, reference: str) -> Ticket:
     return ticket
 
 
+def sla_lines(sla: dict[str, Any], policy: DeskPolicy) -> list[str]:
+    """The SLA for people: due times in the desk's time zone, what was met, what was missed."""
+
+    def when(key: str) -> str:
+        value = sla[key]
+        return local(policy, datetime.fromisoformat(value) if value else None)
+
+    def target(due: str, met: str, verb: str) -> str:
+        return f"{when(due)} ({verb} {when(met)})" if sla[met] else when(due)
+
+    used = sla["business_seconds_used"]
+    clock = "running" if sla["running"] else "paused"
+    return [
+        f"sla        response due   {target('response_due', 'responded_at', 'answered')}",
+        f"           resolution due {target('resolution_due', 'resolved_at', 'resolved')}",
+        f"           business time used {used // 3600}h{used % 3600 // 60:02d}m, clock {clock}, "
+        + ("BREACHED" if sla["breached"] else "within target")
+        + f" (as of {when('as_of')})",
+    ]
+
+
 def show_ticket(args: argparse.Namespace) -> int:
     config = open_config(args)
+    now = parse_now(args.now)
     with Session(open_database(config)) as session:
-        data = ticket_json(session, find_ticket(session, args.reference), config, full=args.full)
+        ticket = find_ticket(session, args.reference)
+        data = ticket_json(session, ticket, config, now, full=args.full)
     if args.json:
         print_json(data)
         return 0
@@ -68,12 +101,8 @@ def show_ticket(args: argparse.Namespace) -> int:
         print(f"  missing    {', '.join(data['missing_details'])}")
     if data["related"]:
         print(f"  related    {', '.join(data['related'])}")
-    sla = data["sla"]
-    print(f"  sla        response due {sla['response_due'] or '-'}, "
-          f"resolution due {sla['resolution_due'] or '-'}, breached {sla['breached']}")
-    used = sla["business_seconds_used"]
-    print(f"             business time used {used // 3600}h{used % 3600 // 60:02d}m"
-          + (f", running since {sla['clock_started_at']}" if sla["running"] else ", paused"))
+    for line in sla_lines(data["sla"], config):
+        print(f"  {line}")
     print()
     for message in data["messages"]:
         flags = [f for f in ("internal", "automated") if message[f]]

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
@@ -14,7 +15,7 @@ from mailgate.commands.base import CommandError, open_config, open_database, par
 from mailgate.config import Config
 from mailgate.pipeline import notifier_for
 from mailgate.sweep import deliver_all
-from mailgate.views import iso, status_label, table
+from mailgate.views import iso, local, sla_snapshot, status_label, table
 from notify.outbox import enqueue
 from tickets import lifecycle
 from tickets.commands import CommandContext, run_command
@@ -23,13 +24,14 @@ from tickets.models import Contact, Ticket
 
 QUEUE_COLUMNS = (
     "reference", "priority", "status_label", "assignee", "response_due", "resolution_due",
-    "subject",
+    "sla", "subject",
 )
 
 
 def register_actions(actions: argparse._SubParsersAction) -> None:
     queue = actions.add_parser("queue", help="open work: most urgent first, then oldest first")
     queue.add_argument("--json", action="store_true")
+    queue.add_argument("--now", help="show the SLA as at this instant (ISO 8601 with offset)")
     queue.set_defaults(handler=show_queue)
     update = actions.add_parser("update", help="change a ticket as a technician")
     update.add_argument("reference")
@@ -45,7 +47,7 @@ def register_actions(actions: argparse._SubParsersAction) -> None:
     update.set_defaults(handler=update_ticket)
 
 
-def queue_rows(session: Session, config: Config) -> list[dict[str, object]]:
+def queue_rows(session: Session, config: Config, now: datetime) -> list[dict[str, object]]:
     open_keys = [s.key for s in config.statuses if s.category not in ("resolved", "closed")]
     tickets = session.exec(select(Ticket).where(col(Ticket.status).in_(open_keys))).all()
 
@@ -59,6 +61,7 @@ def queue_rows(session: Session, config: Config) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for ticket in tickets:
         requester = session.get(Contact, ticket.requester_id)
+        snapshot = sla_snapshot(session, ticket, config, now)
         rows.append({
             "reference": ticket.reference,
             "priority": ticket.priority,
@@ -68,21 +71,30 @@ def queue_rows(session: Session, config: Config) -> list[dict[str, object]]:
             "requester": requester.email if requester else "",
             "subject": ticket.subject,
             "created_at": iso(ticket.created_at),
-            "response_due": iso(ticket.response_due_at) if ticket.responded_at is None else None,
-            "resolution_due": iso(ticket.resolution_due_at),
-            "breached": ticket.sla_breached,
+            "response_due": iso(snapshot.response_due) if ticket.responded_at is None else None,
+            "resolution_due": iso(snapshot.resolution_due),
+            "breached": snapshot.breached,
         })
     return rows
 
 
+def when(config: Config, value: object) -> str:
+    """An ISO instant from the JSON rows, as the desk reads it."""
+    return local(config, datetime.fromisoformat(value)) if isinstance(value, str) else "-"
+
+
 def show_queue(args: argparse.Namespace) -> int:
     config = open_config(args)
+    now = parse_now(args.now)
     with Session(open_database(config)) as session:
-        rows = queue_rows(session, config)
+        rows = queue_rows(session, config, now)
     if args.json:
         print_json(rows)
-    else:
-        print(table(rows, QUEUE_COLUMNS))
+        return 0
+    print(table([{**row, "response_due": when(config, row["response_due"]),
+                  "resolution_due": when(config, row["resolution_due"]),
+                  "sla": "BREACHED" if row["breached"] else ""} for row in rows],
+                QUEUE_COLUMNS))
     return 0
 
 
@@ -132,4 +144,8 @@ def update_ticket(args: argparse.Namespace) -> int:
     else:
         print(f"{result['reference']}: {result['status_label']}, priority {result['priority']}, "
               f"assignee {result['assignee'] or '-'}")
+        # whether the ticket comes back by itself (a site visit needs its company's rota day)
+        upcoming = result["next_action_at"]
+        print(f"  next: {result['next_action']} at {when(config, upcoming)}" if upcoming
+              else "  next: nothing scheduled")
     return 0

@@ -148,8 +148,10 @@ domains = ["school.example"]
         assert result.code == 0, result.err
         return result
 
-    def ticket_json(self, reference: str) -> dict[str, Any]:
-        result = self.cli("tickets", "show", reference, "--json")
+    def ticket_json(self, reference: str, now: datetime | None = None) -> dict[str, Any]:
+        """`tickets show --json`; `now`: the instant its SLA figures are taken at."""
+        at = ("--now", now.isoformat()) if now else ()
+        result = self.cli("tickets", "show", reference, "--json", *at)
         assert result.code == 0, result.err
         return result.json()
 
@@ -163,8 +165,9 @@ domains = ["school.example"]
 
     # --- the daemon -------------------------------------------------------------------------
     @contextlib.contextmanager
-    def daemon(self) -> Iterator[Daemon]:
-        daemon = Daemon(self.config, self.engine)
+    def daemon(self, clock: Callable[[], datetime] | None = None) -> Iterator[Daemon]:
+        """`mailgate serve` in this process; `clock`: the instant it believes it is."""
+        daemon = Daemon(self.config, self.engine, **({"clock": clock} if clock else {}))
         daemon.start()
         self._daemon = daemon
         try:
