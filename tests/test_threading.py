@@ -460,3 +460,40 @@ def test_reply_without_message_id_reaches_the_technician_with_its_text(
         [notice] = wait_mail(harness, "customer_reply", to=STAFF)
     assert "CUSTOMER TEXT" in notice.text() and "CUSTOMER TEXT" in notice.html()
     assert "INTERNAL NOTE TEXT" not in notice.text()
+
+
+def test_replies_quoted_in_german_french_and_spanish_keep_only_the_new_text(
+    harness: Harness,
+) -> None:
+    """Gmail and Outlook write the quote header in the reader's language; none of what they
+    quote (our own acknowledgement) may end up as the customer's words on the ticket."""
+    with harness.daemon():
+        ack = open_ticket(harness)
+        quoted = "\n".join("> " + line for line in ack.text().splitlines())
+        replies = {
+            "AW": "Der Drucker klemmt immer noch.\n\nAm Mi., 25. Nov. 2026 um 09:05 Uhr schrieb "
+                  f"Example IT Desk <{DESK}>:\n{quoted}\n",
+            "Réf. ": "L'imprimante est toujours bloquée.\n\nLe mer. 25 nov. 2026 à 09:05, "
+                     f"Example IT Desk <{DESK}> a écrit :\n{quoted}\n",
+            "RV": "La impresora sigue atascada.\n\nEl mié, 25 nov 2026 a las 9:05, Example IT "
+                  f"Desk (<{DESK}>) escribió:\n{quoted}\n",
+            "WG": "Bitte ansehen.\n\n-----Ursprüngliche Nachricht-----\nVon: Example IT Desk "
+                  f"[mailto:{DESK}]\nGesendet: Mittwoch, 25. November 2026 09:05\n"
+                  f"An: Jane Doe\nBetreff: [INC0000001] x\n\n{ack.text()}",
+            "RE": f"Sigue sin funcionar.\n\nDe: Example IT Desk <{DESK}>\nEnviado el: miércoles, "
+                  f"25 de noviembre de 2026 9:05\nPara: Jane Doe\nAsunto: x\n\n{ack.text()}",
+        }
+        for n, (prefix, body) in enumerate(replies.items()):
+            harness.send(mail(subject=f"{prefix}: [INC0000001] Printer in room 12 is jammed",
+                              body=body, message_id=f"<lang-{n}@school.example>"),
+                         mail_from=CUSTOMER)
+        harness.wait_processed(1 + len(replies))
+    assert len(harness.tickets()) == 1
+    assert [m["body"] for m in messages(harness)][1:] == [
+        "Der Drucker klemmt immer noch.",
+        "L'imprimante est toujours bloquée.",
+        "La impresora sigue atascada.",
+        "Bitte ansehen.",
+        "Sigue sin funcionar.",
+    ]
+    assert "escribió" in messages(harness, full=True)[3]["body"]  # the whole mail is kept
