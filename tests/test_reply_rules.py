@@ -11,7 +11,7 @@ from parsing import parse_message
 from parsing.authresults import authenticated_sender, parse_authentication_results
 from parsing.reply import split_reply
 from parsing.subject import strip_reply_prefixes
-from tickets.commands import split_commands
+from tickets.commands import split_commands, stray_commands
 from tickets.desk import DeskPolicy
 from tickets.signing import read_reply_address, reply_address, signature
 
@@ -131,7 +131,7 @@ def test_commands_are_read_from_the_top_only() -> None:
         ("status", "resolved"), ("priority", "High"),
     ]
     assert split.text == "Thanks,\n#not a command here"
-    assert split_commands("Hello\n#status resolved").commands == ()
+    assert split_commands("The toner was empty.\n#status resolved").commands == ()
     assert split_commands("#1 on the list\n").commands == ()  # not a command word
 
 
@@ -190,3 +190,28 @@ def test_quoted_history_of_every_client_and_language_is_cut(client: str) -> None
 def test_prose_that_looks_a_little_like_a_quote_header_is_kept() -> None:
     text = "On reflection I wrote: nothing.\nFrom: the office next door\nThanks"
     assert split_reply(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "commands", "rest"),
+    [
+        ("Hi,\n#resolve\nFixed it.", ["#resolve"], "Hi,\n\nFixed it."),
+        ("Hello Jane,\n\n#priority high\n#wait customer\n\nWhich tray?",
+         ["#priority high", "#wait customer"], "Hello Jane,\n\nWhich tray?"),
+        ("Hi team,\n#internal\nShe ignores the toner warnings.", ["#internal"],
+         "Hi team,\n\nShe ignores the toner warnings."),
+        ("Guten Morgen\n#close", ["#close"], "Guten Morgen"),
+        # a first line that is no greeting: what follows is text, not commands
+        ("The toner was empty.\n#resolve", [], "The toner was empty.\n#resolve"),
+        ("Hi,\nhow are you?\n#resolve", [], "Hi,\nhow are you?\n#resolve"),
+    ],
+)
+def test_commands_may_follow_a_greeting_line(text: str, commands: list[str], rest: str) -> None:
+    split = split_commands(text)
+    assert [c.line for c in split.commands] == commands
+    assert split.text == rest
+
+
+def test_stray_commands_are_known_commands_below_the_text() -> None:
+    text = "The toner was empty.\n#resolve\n#hashtag\n# not one\n#Internal"
+    assert [c.line for c in stray_commands(text)] == ["#resolve", "#Internal"]
