@@ -497,3 +497,96 @@ def test_replies_quoted_in_german_french_and_spanish_keep_only_the_new_text(
         "Sigue sin funcionar.",
     ]
     assert "escribió" in messages(harness, full=True)[3]["body"]  # the whole mail is kept
+
+
+def test_thread_of_one_ticket_and_tag_of_another_goes_where_the_sender_belongs(
+    harness: Harness,
+) -> None:
+    """References are stronger evidence than a tag, but only for a ticket the sender may add
+    to: Bob answers, with his own ticket's tag, a mail of Jane's thread someone forwarded him."""
+    bob = "Bob Head <bob@school.example>"
+    with harness.daemon():
+        jane_ack = open_ticket(harness)
+        harness.send(mail(subject="Projector in the hall flickers", sender=bob,
+                          message_id="<bob-1@school.example>"), mail_from="bob@school.example")
+        harness.wait_processed(2)
+        # Jane: her own thread, Bob's tag in the subject: the thread wins, Bob's ticket is safe
+        harness.send(mail(subject="Re: [INC0000002] Projector in the hall flickers",
+                          in_reply_to=jane_ack.header("Message-ID"),
+                          references=f"<first@school.example> {jane_ack.header('Message-ID')}",
+                          body="Sorry, wrong subject: the printer again.\n",
+                          message_id="<jane-x@school.example>"), mail_from=CUSTOMER)
+        # Bob: Jane's thread, his own tag: his own ticket, never Jane's
+        harness.send(mail(subject="Re: [INC0000002] Projector in the hall flickers", sender=bob,
+                          in_reply_to=jane_ack.header("Message-ID"),
+                          references=f"<first@school.example> {jane_ack.header('Message-ID')}",
+                          body="It flickers again.\n", message_id="<bob-x@school.example>"),
+                     mail_from="bob@school.example")
+        harness.wait_processed(4)
+    assert [t.reference for t in harness.tickets()] == ["INC0000001", "INC0000002"]
+    assert [m["body"] for m in messages(harness)][1:] == [
+        "Sorry, wrong subject: the printer again."]
+    assert [m["body"] for m in messages(harness, "INC0000002")][1:] == ["It flickers again."]
+    # `tickets show` says why each mail is where it is
+    shown = harness.cli("tickets", "show", "INC0000002").out
+    assert f"(match: answers message {jane_ack.header('Message-ID')}; match: also names " \
+           "INC0000002 (subject tag [INC0000002]); authorize: bob@school.example is the " \
+           "requester of INC0000002; subject tag [INC0000002] chosen over INC0000001)\n" \
+           "    It flickers again." in shown
+
+
+def test_reply_addresses_as_relays_and_clients_change_them(harness: Harness) -> None:
+    """Upper-cased by a relay: still ours. Signature cut short: counts no more than a tag, so
+    the requester's mail still lands on her ticket and a stranger's gets one of its own."""
+    with harness.daemon():
+        ack = open_ticket(harness)
+        reply_to = address_of(ack.header("Reply-To"))
+        shouted = reply_to.upper()
+        harness.send(mail(subject="no tag", to=shouted, body="Sent to the upper-cased address.\n",
+                          message_id="<up@school.example>"), mail_from=CUSTOMER, to=[shouted])
+        harness.wait_processed(2)
+        cut = reply_to.replace(reply_to.split("-")[1].split("@")[0][-4:] + "@", "@")
+        assert cut != reply_to
+        harness.send(mail(subject="no tag either", to=cut, body="Sent to a cut address.\n",
+                          message_id="<cut@school.example>"), mail_from=CUSTOMER, to=[cut])
+        harness.send(mail(subject="hello", to=cut, sender="Mallory <mallory@elsewhere.example>",
+                          body="Let me in.\n", message_id="<cut-m@elsewhere.example>"),
+                     mail_from="mallory@elsewhere.example", to=[cut])
+        harness.wait_processed(4)
+    assert "signed customer reply address for INC0000001" in inbound_decisions(harness, 1)
+    assert "its signature is not ours" in inbound_decisions(harness, 2)
+    assert [m["body"] for m in messages(harness)][1:] == [
+        "Sent to the upper-cased address.", "Sent to a cut address."]
+    assert [t.reference for t in harness.tickets()] == ["INC0000001", "INC0000002"]
+    mallory = harness.ticket_json("INC0000002")
+    assert (mallory["requester"]["email"], mallory["related"]) == (
+        "mallory@elsewhere.example", ["INC0000001"])
+
+
+def test_staff_signed_address_forwarded_to_the_customer_gives_no_technician_powers(
+    harness: Harness,
+) -> None:
+    """The technician forwards a staff notice to the customer, who answers through its
+    staff-signed Reply-To: a customer's follow-up; their '#resolve' line is just text."""
+    with harness.daemon():
+        open_ticket(harness)
+        assert harness.cli("tickets", "update", "INC0000001", "--assign", STAFF).code == 0
+        harness.send(mail(subject="Re: [INC0000001] Printer in room 12 is jammed",
+                          body="Tray 2.\n", message_id="<tray@school.example>"),
+                     mail_from=CUSTOMER)
+        harness.wait_processed(2)
+        [notice] = wait_mail(harness, "customer_reply", to=STAFF)
+        staff_address = address_of(notice.header("Reply-To"))
+        signed = read_reply_address(harness.config, staff_address)
+        assert signed is not None and signed.role == "staff"
+        harness.send(mail(subject="Fwd: [INC0000001] Printer in room 12 is jammed",
+                          to=staff_address, body="#resolve\nIt works now, thanks.\n",
+                          message_id="<fwd@school.example>"), mail_from=CUSTOMER,
+                     to=[staff_address])
+        harness.wait_processed(3)
+        wait_mail(harness, "customer_reply", 2, to=STAFF)
+    assert "decide: follow-up on INC0000001" in inbound_decisions(harness, 2)
+    data = harness.ticket_json("INC0000001")
+    assert data["status"] == "open"
+    assert messages(harness)[-1]["body"] == "#resolve\nIt works now, thanks."
+    assert mails_of(harness, "technician_reply") == []
