@@ -590,3 +590,19 @@ def test_staff_signed_address_forwarded_to_the_customer_gives_no_technician_powe
     assert data["status"] == "open"
     assert messages(harness)[-1]["body"] == "#resolve\nIt works now, thanks."
     assert mails_of(harness, "technician_reply") == []
+
+
+def test_tag_naming_the_reference_the_new_ticket_is_given(harness: Harness) -> None:
+    """Another desk with the same prefix tags its mail [INC0000001] before this desk has any
+    ticket: the new ticket is INC0000001, and is not linked to itself."""
+    harness.write_config("[intake]\nhold_incomplete_requests = false\n")  # not what is tested
+    first = harness.dir / "other-desk.eml"
+    first.write_bytes(mail(subject="[INC0000001] Your printer is jammed",
+                           sender="Other Desk <support@other.example>"))
+    assert harness.cli("ingest", str(first)).code == 0
+    [inbound] = harness.inbound()
+    assert inbound.state == "done", inbound.reason
+    data = harness.ticket_json("INC0000001")
+    assert (data["subject"], data["related"]) == ("Your printer is jammed", [])
+    assert any("named INC0000001, which does not exist (it is now this ticket's own reference)"
+               in h["detail"] for h in data["history"])

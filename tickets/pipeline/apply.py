@@ -96,12 +96,16 @@ class Apply:
     def _link(intake: Intake, ticket: Ticket, reference: str) -> None:
         from sqlmodel import select
 
-        other = intake.session.exec(select(Ticket).where(Ticket.reference == reference)).first()
+        other = intake.session.exec(
+            select(Ticket).where(Ticket.reference == reference, Ticket.id != ticket.id)
+        ).first()
         if other is None:
-            history.record(
-                intake.session, ticket, "note",
-                f"the mail named {reference}, which does not exist", intake.now,
+            # the new ticket may have just been given that very reference (another desk's?)
+            detail = f"the mail named {reference}, which does not exist" + (
+                " (it is now this ticket's own reference)" if reference == ticket.reference
+                else ""
             )
+            history.record(intake.session, ticket, "note", detail, intake.now)
             return
         intake.session.add(TicketLink(ticket_id=ticket.id, related_id=other.id, reason="named"))  # type: ignore[arg-type]
         intake.session.add(TicketLink(ticket_id=other.id, related_id=ticket.id, reason="named"))  # type: ignore[arg-type]
