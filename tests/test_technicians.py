@@ -554,3 +554,30 @@ def test_a_command_below_the_text_is_not_applied_and_the_mail_not_sent(
     assert "#internal NOT APPLIED: commands count only at the top of the mail" in text
     assert "#priority high done" in text
     assert "not sent to the customer" in " ".join(report.html().split())
+
+
+def test_technician_answering_a_closed_ticket(harness: Harness) -> None:
+    """A technician may still answer on a Closed ticket: the customer gets it, the ticket
+    stays Closed (a '#status' line would reopen it), and the customer's answer to it opens a
+    new ticket linked to the old one, as any reply to a closed ticket does."""
+    trust_mx(harness)
+    with harness.daemon():
+        open_ticket(harness)
+        closed = harness.cli("tickets", "update", "INC0000001", "--status", "closed",
+                             "--as", STAFF)
+        assert closed.code == 0, closed.err
+        harness.send(tech_mail("For the record: the new fuser is under warranty until 2028.\n",
+                               message_id="<tom-closed@desk.example>"), mail_from=STAFF)
+        harness.wait_processed(2)
+        [answer] = wait_mail(harness, "technician_reply", to=CUSTOMER)
+        assert ticket(harness)["status"] == "closed"
+        harness.send(mail(subject=f"Re: {answer.header('Subject')}",
+                          in_reply_to=answer.header("Message-ID"),
+                          body="Thanks. Could you look at the scanner too?\n",
+                          message_id="<jane-after@school.example>"), mail_from=CUSTOMER)
+        harness.wait_processed(3)
+        [told] = wait_mail(harness, "linked_ticket", to=CUSTOMER)
+    assert "warranty until 2028" in answer.text()
+    assert ticket(harness)["status"] == "closed"
+    assert harness.ticket_json("INC0000002")["related"] == ["INC0000001"]
+    assert "INC0000001" in told.text() and "INC0000002" in told.text()
