@@ -286,13 +286,15 @@ def test_commands_as_plain_functions(harness: Harness) -> None:
             for line in (
                 "#status Waiting on Customer", "#status nonsense", "#due tomorrow",
                 "#due 2020-01-01", "#wait the moon", "#assign me", "#priority Urgent",
-                "#confidential", "#bogus",
+                "#confidential", "#bogus", f"#assign {STAFF}<mailto:{STAFF}>",
+                f"#assign {STAFF} other@desk.example",
             )
         }
         session.commit()
     refused = {line: r.detail for line, r in results.items() if not r.accepted}
     assert set(refused) == {"#status nonsense", "#due tomorrow", "#due 2020-01-01",
-                            "#wait the moon", "#bogus"}
+                            "#wait the moon", "#bogus", f"#assign {STAFF} other@desk.example"}
+    assert refused[f"#assign {STAFF} other@desk.example"].startswith("one address, please")
     assert "known: open, pending_action" in refused["#status nonsense"]
     assert "is not a date" in refused["#due tomorrow"]
     assert "in the past" in refused["#due 2020-01-01"]
@@ -487,8 +489,10 @@ def test_outlook_html_only_reply_with_commands_in_the_first_lines(harness: Harne
     """Outlook sends HTML alone, one <p> per line and a header block above the quote."""
     trust_mx(harness)
     html = OUTLOOK_HTML.format(lines=outlook_paragraphs(
-        "#priority high", "#wait customer", "", "Hi Jane, is it tray 1 or tray 2?", "",
-        "Regards", "Tom",
+        "#priority high", "#wait customer",
+        # Outlook makes a typed address a link: '[tech@…](mailto:tech@…)' once made text
+        f'#assign <a href="mailto:{STAFF}">{STAFF}</a>',
+        "", "Hi Jane, is it tray 1 or tray 2?", "", "Regards", "Tom",
     ))
     with harness.daemon():
         open_ticket(harness)
@@ -501,7 +505,9 @@ def test_outlook_html_only_reply_with_commands_in_the_first_lines(harness: Harne
     assert "Hi Jane, is it tray 1 or tray 2?" in text
     assert "#" not in text and "From:" not in text and "paper jam" not in text
     data = ticket(harness)
-    assert (data["status"], data["priority"]) == ("waiting_on_customer", "high")
+    assert (data["status"], data["priority"], data["assignee"]) == (
+        "waiting_on_customer", "high", STAFF)
+    assert mails_of(harness, "command_result") == []  # nothing refused
 
 
 def test_commands_below_a_greeting_line_apply_and_never_reach_the_customer(

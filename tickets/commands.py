@@ -97,6 +97,9 @@ class PriorityCommand:
         return Outcome(line, True, f"priority is now {priority.label}", tuple(events))
 
 
+_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+
+
 class AssignCommand:
     name, usage = "assign", "#assign <address|me|none>"
 
@@ -107,7 +110,15 @@ class AssignCommand:
                 reason=f"{line} by {ctx.actor}", actor=ctx.actor,
             )
             return Outcome(line, True, "unassigned")
-        assignee = ctx.actor if argument.lower() in ("me", "") else argument.strip("<>").lower()
+        if argument.lower() in ("me", ""):
+            assignee = ctx.actor
+        else:
+            # "Alice <a@x>", and what mail clients make of a typed address: "[a@x](mailto:a@x)"
+            # (HTML mail as text) or "a@x<mailto:a@x>" (Outlook's plain-text part)
+            found = {a.lower() for a in _ADDRESS.findall(argument)}
+            if len(found) > 1:
+                return Outcome(line, False, f"one address, please: {', '.join(sorted(found))}")
+            assignee = found.pop() if found else argument.strip("<>").lower()
         if not ctx.policy.is_staff(assignee):
             return Outcome(line, False, f"{assignee} is not a member of staff")
         events = lifecycle.assign(
