@@ -217,6 +217,11 @@ def test_customer_signed_address_does_not_make_a_technician(harness: Harness) ->
 
 def test_confidential_ticket_reply_all(harness: Harness) -> None:
     trust_mx(harness)
+    # Bob is also Jane's colleague at Example School; confidential beats that too
+    text = harness.config_path.read_text()
+    harness.config_path.write_text(
+        text.replace("staff = [", "company_colleagues_may_reply = true\nstaff = [", 1)
+    )
     with harness.daemon():
         open_ticket(harness, cc="Bob Head <head@school.example>",
                     subject="Concern about a pupil's account")
