@@ -200,7 +200,7 @@ def test_prose_that_looks_a_little_like_a_quote_header_is_kept() -> None:
          ["#priority high", "#wait customer"], "Hello Jane,\n\nWhich tray?"),
         ("Hi team,\n#internal\nShe ignores the toner warnings.", ["#internal"],
          "Hi team,\n\nShe ignores the toner warnings."),
-        ("Guten Morgen\n#close", ["#close"], "Guten Morgen"),
+        ("Guten Morgen\n#close", ["#close"], ""),  # nothing to send but a greeting
         # a first line that is no greeting: what follows is text, not commands
         ("The toner was empty.\n#resolve", [], "The toner was empty.\n#resolve"),
         ("Hi,\nhow are you?\n#resolve", [], "Hi,\nhow are you?\n#resolve"),

@@ -271,7 +271,8 @@ def split_commands(text: str) -> Split:
     rest = "\n".join(lines[index:]).strip()
     if not commands:
         return Split((), text.strip())
-    return Split(tuple(commands), f"{greeting}\n\n{rest}".strip() if greeting else rest)
+    # a greeting with nothing after it is no answer to send
+    return Split(tuple(commands), f"{greeting}\n\n{rest}" if greeting and rest else rest)
 
 
 def stray_commands(text: str) -> tuple[CommandLine, ...]:
