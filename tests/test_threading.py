@@ -284,13 +284,17 @@ def test_reply_to_closed_ticket_opens_a_linked_one_and_names_both(harness: Harne
         open_ticket(harness)
         set_status(harness, "closed")
         harness.send(mail(subject="Re: [INC0000001] Printer in room 12 is jammed",
-                          body="The printer is broken again.\n",
+                          body="The printer is broken again.\n\nOn Mon, 23 Nov 2026 at 09:05, "
+                               f"Example IT Desk <{DESK}> wrote:\n> Thank you for contacting\n",
                           message_id="<again@school.example>"), mail_from=CUSTOMER)
         harness.wait_processed(2)
         [told] = wait_mail(harness, "linked_ticket")
     assert harness.ticket_json("INC0000001")["status"] == "closed"
     new = harness.ticket_json("INC0000002")
     assert new["related"] == ["INC0000001"]
+    # the old ticket's conversation is linked, not copied into the new one
+    assert messages(harness, "INC0000002")[0]["body"] == "The printer is broken again."
+    assert "> Thank you for contacting" in messages(harness, "INC0000002", full=True)[0]["body"]
     assert harness.ticket_json("INC0000001")["related"] == ["INC0000002"]
     assert told.header("Subject") == "[INC0000002] Printer in room 12 is jammed"
     assert "INC0000001" in told.text() and "INC0000002" in told.text()

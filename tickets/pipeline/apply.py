@@ -44,7 +44,7 @@ class Apply:
             requester=contact,
             company=intake.company,
             subject=replies.new_ticket_subject(intake),
-            description=parsed.text,
+            description=self._new_words(intake),
             reason="; ".join(intake.decisions),
         )
         ticket.cc = sorted(
@@ -73,7 +73,12 @@ class Apply:
         return ticket
 
     @staticmethod
-    def _store_message(intake: Intake, ticket: Ticket) -> None:
+    def _new_words(intake: Intake) -> str:
+        """A reply to a closed ticket quotes that ticket, which the new one links to: only what
+        the customer wrote now. Any other new request is kept whole (a forward is the request)."""
+        return replies.new_text(intake.parsed) if intake.follows_closed else intake.parsed.text
+
+    def _store_message(self, intake: Intake, ticket: Ticket) -> None:
         parsed = intake.parsed
         lifecycle.add_message(
             intake.session,
@@ -85,7 +90,8 @@ class Apply:
             to=[a.email for a in parsed.to if a.email],
             cc=[a.email for a in parsed.cc if a.email],
             subject=parsed.subject,
-            body=parsed.text,
+            body=self._new_words(intake),
+            full_body=parsed.text,
             message_id=parsed.message_id,
             inbound_id=intake.inbound.id,
             automated=bool(intake.automated),
