@@ -328,6 +328,29 @@ def test_serve_refuses_to_start_without_the_secret(harness: Harness) -> None:
     assert b"WARNING    MAILGATE_SECRET is not set" in checked.stdout
 
 
+def test_pipe_and_cron_without_the_secret_write_no_unsigned_mail(harness: Harness) -> None:
+    """An MTA runs `ingest` with a bare environment: the mail is stored (exit 0, nothing lost)
+    but no mail is written until a command that has the secret processes it; `tick` and
+    `tickets update` refuse without it, saying why."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "MAILGATE_SECRET"}
+    piped = harness.run_process("ingest", stdin=mail(), env=env)
+    assert piped.returncode == 0
+    assert b"stored, left for the daemon: the environment variable MAILGATE_SECRET is not set" \
+        in piped.stderr
+    assert [r.state for r in harness.inbound()] == ["received"] and harness.tickets() == []
+    for command in (["tick"], ["tickets", "update", "INC0000001", "--note", "x"]):
+        refused = harness.run_process(*command, env=env)
+        assert refused.returncode == 78
+        assert b"MAILGATE_SECRET is not set" in refused.stderr
+        assert b"Traceback" not in refused.stderr
+    assert harness.inbound()[0].state == "received"
+    harness.tick(harness.inbound()[0].received_at)  # the secret is set here
+    [ack] = harness.sink.to(CUSTOMER)
+    assert SIGNED.fullmatch(address_of(ack.header("Reply-To")))
+
+
 def test_mail_after_the_tag_keeps_its_subject(harness: Harness) -> None:
     """Every mail on a ticket has the same subject after the tag: Gmail threads on it."""
     with harness.daemon():
