@@ -633,3 +633,20 @@ def test_tag_naming_the_reference_the_new_ticket_is_given(harness: Harness) -> N
     assert (data["subject"], data["related"]) == ("Your printer is jammed", [])
     assert any("named INC0000001, which does not exist (it is now this ticket's own reference)"
                in h["detail"] for h in data["history"])
+
+
+def test_a_references_header_of_seventy_thousand_ids_is_still_matched(harness: Harness) -> None:
+    """More ids than a database takes as query parameters (PostgreSQL: 65,535) must neither
+    fail nor leave the mail waiting: the nearest ones decide."""
+    harness.write_config("[intake]\nhold_incomplete_requests = false\n")  # not what is tested
+    first = harness.dir / "first.eml"
+    first.write_bytes(mail(message_id="<first@school.example>"))
+    assert harness.cli("ingest", str(first)).code == 0
+    junk = " ".join(f"<junk-{n}@relay.example>" for n in range(70_000))
+    reply = harness.dir / "reply.eml"
+    reply.write_bytes(mail(subject="Re: printer", in_reply_to="<first@school.example>",
+                           body="Still jammed.\n", message_id="<long@school.example>",
+                           headers={"References": f"{junk} <first@school.example>"}))
+    assert harness.cli("ingest", str(reply)).code == 0
+    [_, stored] = harness.inbound()
+    assert (stored.state, stored.reason) == ("done", "follow up: INC0000001")
