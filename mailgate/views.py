@@ -130,6 +130,10 @@ def message_json(session: Session, message: TicketMessage, *, full: bool) -> dic
     attachments = session.exec(
         select(StoredAttachment).where(StoredAttachment.ticket_message_id == message.id)
     ).all()
+    # why an incoming mail is on this ticket: what each pipeline stage decided about it
+    decisions = session.exec(
+        select(InboundMessage.decisions).where(InboundMessage.id == message.inbound_id)
+    ).first() if message.inbound_id is not None else None
     data: dict[str, Any] = {
         "direction": message.direction,
         "from": message.from_addr,
@@ -142,6 +146,7 @@ def message_json(session: Session, message: TicketMessage, *, full: bool) -> dic
         "automated": message.automated,
         "message_id": message.message_id,
         "created_at": iso(message.created_at),
+        "decisions": list(decisions or []),
         "attachments": [
             {
                 "filename": a.filename,

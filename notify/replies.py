@@ -115,6 +115,7 @@ def command_result(
         context={
             "results": event.data["results"],
             "unverified": event.data["unverified"],
+            "held": event.data.get("held", False),
             "trusted": notifier.policy.desk.trusted_authserv_ids,
             "commands": usage(),
         },

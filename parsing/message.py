@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+MAX_THREAD_IDS = 200
+
 
 @dataclass(frozen=True, slots=True)
 class Address:
@@ -62,8 +64,12 @@ class ParsedMessage:
 
     @property
     def thread_ids(self) -> tuple[str, ...]:
-        """Message-IDs this mail answers, nearest first (In-Reply-To, then References backwards)."""
+        """Message-IDs this mail answers, nearest first (In-Reply-To, then References backwards),
+        at most MAX_THREAD_IDS: the nearest are the evidence, and thousands of them (a broken or
+        hostile References) would only make lookups with more parameters than a database takes."""
         seen: dict[str, None] = {}
         for mid in (*self.in_reply_to, *reversed(self.references)):
             seen.setdefault(mid, None)
+            if len(seen) == MAX_THREAD_IDS:
+                break
         return tuple(seen)

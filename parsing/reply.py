@@ -15,6 +15,32 @@ _MAX_CHARS = 200_000  # the regexes are linear, but there is no need to scan a n
 _SIG_DASHES = re.compile(r"^-- ?$", re.MULTILINE)
 _QUOTED = re.compile(r"^[ \t]*>")
 
+# What mail-parser-reply 1.36 misses, so that quoted history would reach the ticket (and, for a
+# technician, the customer): its French header rejects any name containing "le " (Michelle,
+# Nicole), its Spanish one wants two spaces before "escribió", and it has no Dutch "schreef",
+# Italian, Portuguese, localised "Original Message" separators or Spanish Outlook "Enviado el:".
+# An attribution line: "On … wrote:", "Am … schrieb …:", "Le … a écrit :", "El … escribió:", …
+_ATTRIBUTION = re.compile(
+    r"^\s*(?:on|am|le|el|op|il|em|den)\s.*(?:\d|@).*"
+    r"(?:\bwrote|\bschrieb\b.*|\ba écrit|\bescribió|\bschreef\b.*|\bgeschreven"
+    r"|\bha scritto|\bescreveu|\bskrev\b.*)\s*:\s*$",
+    re.IGNORECASE,
+)
+_ORIGINAL = re.compile(
+    r"^\s*-{3,}\s*(?:original message|ursprüngliche nachricht|message d'origine"
+    r"|mensaje original|oorspronkelijk bericht|messaggio originale|mensagem original)"
+    r"\s*-{3,}\s*$",
+    re.IGNORECASE,
+)
+# Outlook's header block: "From:" then, within two lines, "Sent:" (in the reader's language)
+_BLOCK_FROM = re.compile(r"^\s*\**(?:from|von|de|van|da|från|fra)\s*\**\s*:", re.IGNORECASE)
+_BLOCK_SENT = re.compile(
+    r"^\s*\**(?:sent|gesendet|envoyé|enviado(?: el)?|enviada|verzonden|inviato|skickat|sendt"
+    r"|date|datum|fecha|data)\s*\**\s*:",
+    re.IGNORECASE,
+)
+_RULE = re.compile(r"^\s*_{10,}\s*$")  # Outlook's line above the header block
+
 
 @dataclass(frozen=True, slots=True)
 class Reply:
@@ -37,6 +63,33 @@ def _unquoted(text: str) -> str:
     return "\n".join(kept)
 
 
+def _history_starts(lines: list[str]) -> int | None:
+    """Index of the first line of quoted history the reply parser left in, if any."""
+    for index, line in enumerate(lines):
+        if _ORIGINAL.match(line):
+            return index
+        if _BLOCK_FROM.match(line) and any(
+            _BLOCK_SENT.match(following) for following in lines[index + 1 : index + 3]
+        ):
+            return index
+        # clients wrap a long attribution over up to three lines
+        for length in (1, 2, 3):
+            if _ATTRIBUTION.match(" ".join(lines[index : index + length])):
+                return index
+    return None
+
+
+def _without_history(body: str) -> str:
+    lines = body.splitlines()
+    start = _history_starts(lines)
+    if start is None:
+        return body
+    kept = lines[:start]
+    while kept and (not kept[-1].strip() or _RULE.match(kept[-1])):
+        kept.pop()
+    return "\n".join(kept)
+
+
 def split_reply(text: str, *, _again: bool = True) -> Reply:
     if not text.strip():
         return Reply("", "")
@@ -48,7 +101,7 @@ def split_reply(text: str, *, _again: bool = True) -> Reply:
     first = next((r for r in replies if (r.body or "").strip()), None)
     if first is None:
         return Reply(text.strip(), "")
-    body, signature = first.body.strip(), (first.signatures or "").strip()
+    body, signature = _without_history(first.body), first.signatures or ""
     # quoted lines ('> …') are someone else's words, also without an "On … wrote:" header
     body = "\n".join(line for line in body.splitlines() if not _QUOTED.match(line)).strip()
     signature = "\n".join(ln for ln in signature.splitlines() if not _QUOTED.match(ln)).strip()

@@ -116,7 +116,9 @@ def ingested(
     harness = Harness(folder, f"sqlite:///{folder / 'mailgate.db'}", sink, free_port())
     # every file should become a ticket here, so hold nothing back for missing details
     harness.write_config("[intake]\nhold_incomplete_requests = false\n")
-    result = harness.cli("ingest", *(str(p) for p in FILES))
+    with pytest.MonkeyPatch.context() as env:  # `ingest` processes only with the secret
+        env.setenv("MAILGATE_SECRET", "test-secret-not-for-production")
+        result = harness.cli("ingest", *(str(p) for p in FILES))
     assert result.code == 0, result.err
     by_key = {row.dedup_key: row for row in harness.inbound()}
     tickets = {t.id: t for t in harness.tickets()}  # type: ignore[misc]

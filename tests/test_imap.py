@@ -20,7 +20,8 @@ from mailgate.intake.imap_lock import MailboxLock
 from tests.conftest import free_port
 from tests.mail import mail
 from tests.support.dovecot import Dovecot
-from tests.support.harness import Harness, crlf, wait_until
+from tests.support.harness import STAFF, Harness, crlf, wait_until
+from tests.support.threads import CUSTOMER, open_ticket, wait_mail
 from tickets.models import InboundMessage, MailboxState, Outbox
 
 PASSWORD_ENV = "MAILGATE_TEST_IMAP_PASSWORD"
@@ -280,6 +281,36 @@ def test_the_same_message_twice_in_the_mailbox_makes_one_ticket(box: Mailbox) ->
     assert (report.stored, report.duplicates, report.acked) == (1, 1, 2)
     box.harness.tick(utcnow())
     assert subjects(box.harness) == ["Request 1"]
+
+
+def test_a_reply_by_smtp_and_again_through_the_mailbox_is_one_message(box: Mailbox) -> None:
+    """The customer's reply reaches the listener and, through a second route, the followed
+    mailbox: each copy with trace headers of its own. One message on the ticket, one notice."""
+    box.configure()
+    harness = box.harness
+    reply = mail(subject="Re: [INC0000001] Printer in room 12 is jammed", body="Tray 2.\n",
+                 message_id="<tray-2@school.example>")
+    with harness.daemon():
+        wait_until(lambda: _status(harness) == "ok", what="the follower to log in")
+        open_ticket(harness)
+        assert harness.cli("tickets", "update", "INC0000001", "--assign", STAFF).code == 0
+        harness.send(b"Received: from mx1.school.example by relay.desk.example; "
+                     b"Wed, 25 Nov 2026 10:00:01 +0000\n" + reply, mail_from=CUSTOMER)
+        harness.wait_processed(2)
+        box.append(b"Return-Path: <jane@school.example>\nDelivered-To: support@desk.example\n"
+                   b"Received: from mx2.school.example by imap.desk.example; "
+                   b"Wed, 25 Nov 2026 10:00:03 +0000\n" + reply)
+        wait_until(lambda: len(box.messages("Processed")) == 1, what="the copy to be taken")
+        [notice] = wait_mail(harness, "customer_reply", to=STAFF)
+    assert [(i.source, i.state) for i in harness.inbound()] == [("smtp", "done"),
+                                                                  ("smtp", "done")]
+    bodies = [m["body"] for m in harness.ticket_json("INC0000001")["messages"]
+              if m["direction"] == "in"]
+    assert bodies[1:] == ["Tray 2."]
+    assert "Tray 2." in notice.text()
+    with harness.session() as session:
+        kinds = [r.kind for r in session.exec(select(Outbox)).all()]
+    assert kinds.count("customer_reply") == 1
 
 
 class CrashBeforeAck(Recording):

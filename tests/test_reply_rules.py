@@ -1,4 +1,5 @@
-"""Issue 4, the pure parts: reply prefixes, signed addresses, Authentication-Results, commands."""
+"""Issue 4, the pure parts: reply prefixes, quoted history, signed addresses,
+Authentication-Results, commands."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import pytest
 
 from parsing import parse_message
 from parsing.authresults import authenticated_sender, parse_authentication_results
+from parsing.reply import split_reply
 from parsing.subject import strip_reply_prefixes
-from tickets.commands import split_commands
+from tickets.commands import split_commands, stray_commands
 from tickets.desk import DeskPolicy
 from tickets.signing import read_reply_address, reply_address, signature
 
@@ -129,5 +131,87 @@ def test_commands_are_read_from_the_top_only() -> None:
         ("status", "resolved"), ("priority", "High"),
     ]
     assert split.text == "Thanks,\n#not a command here"
-    assert split_commands("Hello\n#status resolved").commands == ()
+    assert split_commands("The toner was empty.\n#status resolved").commands == ()
     assert split_commands("#1 on the list\n").commands == ()  # not a command word
+
+
+QUOTED = "> Hello Jane Doe,\n> Thank you for contacting Example IT Desk.\n"
+
+
+# The quote header or block each client writes above the mail it answers
+HISTORIES = {
+    "Gmail, English, attribution wrapped":
+        "On Wed, 25 Nov 2026 at 09:05, Example IT Desk <\nsupport@desk.example> wrote:\n",
+    "Gmail, German":
+        "Am Mi., 25. Nov. 2026 um 09:05 Uhr schrieb Example IT Desk <support@desk.example>:\n",
+    # mail-parser-reply's French header refuses a name with "le " in it (Nicole, Example)…
+    "Gmail, French":
+        "Le mer. 25 nov. 2026 à 09:05, Example IT Desk <support@desk.example> a écrit :\n",
+    "Apple Mail, French": "Le 25 nov. 2026 à 09:05, Nicole Bernard <n@desk.example> a écrit :\n",
+    # …and its Spanish one wants two spaces before "escribió"
+    "Gmail, Spanish":
+        "El mié, 25 nov 2026 a las 9:05, Example IT Desk (<support@desk.example>) escribió:\n",
+    "Gmail, Dutch": "Op wo 25 nov 2026 om 09:05 schreef Example IT Desk <support@desk.example>:\n",
+    "Gmail, Italian": "Il giorno mer 25 nov 2026 alle ore 09:05 Example IT Desk "
+                      "<support@desk.example> ha scritto:\n",
+    "Gmail, Portuguese": "Em qua., 25 de nov. de 2026 às 09:05, Example IT Desk "
+                         "<support@desk.example> escreveu:\n",
+    "Outlook, English": "________________________________\nFrom: Example IT Desk "
+                        "<support@desk.example>\nSent: Wednesday, November 25, 2026 9:05 AM\n"
+                        "To: Jane Doe\nSubject: [INC0000001] Printer\n\n",
+    "Outlook, English, no rule": "From: Example IT Desk <support@desk.example>\n"
+                                 "Sent: 25 November 2026 09:05\nTo: Jane Doe\n\n",
+    "Outlook, German": "Von: Example IT Desk <support@desk.example>\nGesendet: Mittwoch, "
+                       "25. November 2026 09:05\nAn: Jane Doe\nBetreff: [INC0000001] x\n\n",
+    "Outlook, French": "De : Example IT Desk <support@desk.example>\nEnvoyé : mercredi 25 "
+                       "novembre 2026 09:05\nÀ : Jane Doe\nObjet : [INC0000001] x\n\n",
+    "Outlook, Spanish": "De: Example IT Desk <support@desk.example>\nEnviado el: miércoles, "
+                        "25 de noviembre de 2026 9:05\nPara: Jane Doe\nAsunto: x\n\n",
+    "Outlook, Original Message": "-----Original Message-----\nFrom: Example IT Desk "
+                                 "[mailto:support@desk.example]\nSent: 25 November 2026\n\n",
+    "Outlook, Ursprüngliche Nachricht": "-----Ursprüngliche Nachricht-----\nVon: Example IT "
+                                        "Desk\nGesendet: Mittwoch, 25. November 2026\n\n",
+    "Outlook, Message d'origine": "-----Message d'origine-----\nDe : Example IT Desk\n"
+                                  "Envoyé : mercredi 25 novembre 2026\n\n",
+    "Outlook, Mensaje original": "-----Mensaje original-----\nDe: Example IT Desk\n"
+                                 "Enviado el: miércoles\n\n",
+}
+
+
+@pytest.mark.parametrize("client", list(HISTORIES))
+def test_quoted_history_of_every_client_and_language_is_cut(client: str) -> None:
+    history = HISTORIES[client]
+    # Gmail and Apple Mail quote with '>', Outlook does not
+    quoted = QUOTED if history.endswith(":\n") else QUOTED.replace("> ", "")
+    text = f"The printer is still jammed.\n\nJane\n\n{history}{quoted}"
+    assert split_reply(text).text == "The printer is still jammed.\n\nJane"
+
+
+def test_prose_that_looks_a_little_like_a_quote_header_is_kept() -> None:
+    text = "On reflection I wrote: nothing.\nFrom: the office next door\nThanks"
+    assert split_reply(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "commands", "rest"),
+    [
+        ("Hi,\n#resolve\nFixed it.", ["#resolve"], "Hi,\n\nFixed it."),
+        ("Hello Jane,\n\n#priority high\n#wait customer\n\nWhich tray?",
+         ["#priority high", "#wait customer"], "Hello Jane,\n\nWhich tray?"),
+        ("Hi team,\n#internal\nShe ignores the toner warnings.", ["#internal"],
+         "Hi team,\n\nShe ignores the toner warnings."),
+        ("Guten Morgen\n#close", ["#close"], ""),  # nothing to send but a greeting
+        # a first line that is no greeting: what follows is text, not commands
+        ("The toner was empty.\n#resolve", [], "The toner was empty.\n#resolve"),
+        ("Hi,\nhow are you?\n#resolve", [], "Hi,\nhow are you?\n#resolve"),
+    ],
+)
+def test_commands_may_follow_a_greeting_line(text: str, commands: list[str], rest: str) -> None:
+    split = split_commands(text)
+    assert [c.line for c in split.commands] == commands
+    assert split.text == rest
+
+
+def test_stray_commands_are_known_commands_below_the_text() -> None:
+    text = "The toner was empty.\n#resolve\n#hashtag\n# not one\n#Internal"
+    assert [c.line for c in stray_commands(text)] == ["#resolve", "#Internal"]

@@ -218,6 +218,11 @@ def test_customer_signed_address_does_not_make_a_technician(harness: Harness) ->
 
 def test_confidential_ticket_reply_all(harness: Harness) -> None:
     trust_mx(harness)
+    # Bob is also Jane's colleague at Example School; confidential beats that too
+    text = harness.config_path.read_text()
+    harness.config_path.write_text(
+        text.replace("staff = [", "company_colleagues_may_reply = true\nstaff = [", 1)
+    )
     with harness.daemon():
         open_ticket(harness, cc="Bob Head <head@school.example>",
                     subject="Concern about a pupil's account")
@@ -287,13 +292,15 @@ def test_commands_as_plain_functions(harness: Harness) -> None:
             for line in (
                 "#status Waiting on Customer", "#status nonsense", "#due tomorrow",
                 "#due 2020-01-01", "#wait the moon", "#assign me", "#priority Urgent",
-                "#confidential", "#bogus",
+                "#confidential", "#bogus", f"#assign {STAFF}<mailto:{STAFF}>",
+                f"#assign {STAFF} other@desk.example",
             )
         }
         session.commit()
     refused = {line: r.detail for line, r in results.items() if not r.accepted}
     assert set(refused) == {"#status nonsense", "#due tomorrow", "#due 2020-01-01",
-                            "#wait the moon", "#bogus"}
+                            "#wait the moon", "#bogus", f"#assign {STAFF} other@desk.example"}
+    assert refused[f"#assign {STAFF} other@desk.example"].startswith("one address, please")
     assert "known: open, pending_action" in refused["#status nonsense"]
     assert "is not a date" in refused["#due tomorrow"]
     assert "in the past" in refused["#due 2020-01-01"]
@@ -467,3 +474,125 @@ def test_tickets_update_follows_the_mail_commands_rules(harness: Harness) -> Non
     assert update("--assign", "none")[2]["assignee"] == ""
     code, err, _ = update("--status", "nonsense")
     assert code == 64 and err.count("\n") == 0 and "unknown status 'nonsense'" in err
+
+
+OUTLOOK_HTML = (
+    '<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><style>p.MsoNormal'
+    "{{margin:0cm}}</style></head><body lang=EN-GB><div class=WordSection1>{lines}"
+    "<div><div style='border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm'>"
+    "<p class=MsoNormal><b>From:</b> Jane Doe &lt;jane@school.example&gt;<br><b>Sent:</b> "
+    "25 November 2026 10:05<br><b>To:</b> support@desk.example<br><b>Subject:</b> "
+    f"{SUBJECT}<o:p></o:p></p></div></div><p class=MsoNormal><o:p>&nbsp;</o:p></p>"
+    "<p class=MsoNormal>the printer in room 12 shows a paper jam.<o:p></o:p></p></div></body>"
+    "</html>"
+)
+
+
+def outlook_paragraphs(*lines: str) -> str:
+    return "".join(
+        f"<p class=MsoNormal>{line or '<o:p>&nbsp;</o:p>'}<o:p></o:p></p>" for line in lines
+    )
+
+
+def test_outlook_html_only_reply_with_commands_in_the_first_lines(harness: Harness) -> None:
+    """Outlook sends HTML alone, one <p> per line and a header block above the quote."""
+    trust_mx(harness)
+    html = OUTLOOK_HTML.format(lines=outlook_paragraphs(
+        "#priority high", "#wait customer",
+        # Outlook makes a typed address a link: '[tech@…](mailto:tech@…)' once made text
+        f'#assign <a href="mailto:{STAFF}">{STAFF}</a>',
+        "", "Hi Jane, is it tray 1 or tray 2?", "", "Regards", "Tom",
+    ))
+    with harness.daemon():
+        open_ticket(harness)
+        harness.send(mail(subject=f"RE: {SUBJECT}", sender=f"Tom Tech <{STAFF}>", body="",
+                          html=html, message_id="<tom-html@desk.example>",
+                          headers={"Authentication-Results": AUTH_PASS}), mail_from=STAFF)
+        harness.wait_processed(2)
+        [answer] = wait_mail(harness, "technician_reply", to=CUSTOMER)
+    text = answer.text()
+    assert "Hi Jane, is it tray 1 or tray 2?" in text
+    assert "#" not in text and "From:" not in text and "paper jam" not in text
+    data = ticket(harness)
+    assert (data["status"], data["priority"], data["assignee"]) == (
+        "waiting_on_customer", "high", STAFF)
+    assert mails_of(harness, "command_result") == []  # nothing refused
+
+
+def test_commands_below_a_greeting_line_apply_and_never_reach_the_customer(
+    harness: Harness,
+) -> None:
+    trust_mx(harness)
+    with harness.daemon():
+        open_ticket(harness)
+        # habit: a greeting first, then the commands
+        harness.send(tech_mail("Hi Jane,\n#resolve\n\nThe fuser was replaced; it prints again.\n",
+                               message_id="<tom-g1@desk.example>"), mail_from=STAFF)
+        harness.wait_processed(2)
+        [answer] = wait_mail(harness, "technician_reply", to=CUSTOMER)
+        assert ticket(harness)["status"] == "resolved"
+        # an internal note below a greeting to colleagues stays internal
+        harness.send(tech_mail("Hi team,\n#internal\nShe ignores the toner warnings.\n",
+                               message_id="<tom-g2@desk.example>"), mail_from=STAFF)
+        harness.wait_processed(3)
+    text = answer.text().replace("\r\n", "\n")
+    assert text.startswith("Hi Jane,\n\nThe fuser was replaced; it prints again.")
+    assert "#resolve" not in text
+    assert len(mails_of(harness, "technician_reply")) == 1  # the note went to nobody
+    [note] = [m for m in ticket(harness)["messages"] if m["message_id"] == "tom-g2@desk.example"]
+    assert note["internal"] is True and "toner warnings" in note["body"]
+    assert not any("toner warnings" in m.text() for m in harness.sink.to(CUSTOMER))
+
+
+def test_a_command_below_the_text_is_not_applied_and_the_mail_not_sent(
+    harness: Harness,
+) -> None:
+    """Commands count only at the top. One further down is not applied, and since the mail
+    was evidently not written for the customer as it stands, it is not sent either: the
+    technician is told both."""
+    trust_mx(harness)
+    with harness.daemon():
+        open_ticket(harness)
+        harness.send(tech_mail("#priority high\n\nCalled the supplier, no stock until Friday.\n"
+                               "#internal\n", message_id="<tom-s1@desk.example>"),
+                     mail_from=STAFF)
+        harness.wait_processed(2)
+        [report] = wait_mail(harness, "command_result", to=STAFF)
+    assert mails_of(harness, "technician_reply") == []
+    data = ticket(harness)
+    assert data["priority"] == "high"  # the command at the top applied
+    [kept] = [m for m in data["messages"] if m["message_id"] == "tom-s1@desk.example"]
+    assert kept["internal"] is True and "no stock until Friday" in kept["body"]
+    assert data["sla"]["responded_at"] is None  # nothing public: no first response
+    text = " ".join(report.text().split())
+    assert "NOT sent to the customer" in text
+    assert "#internal NOT APPLIED: commands count only at the top of the mail" in text
+    assert "#priority high done" in text
+    assert "not sent to the customer" in " ".join(report.html().split())
+
+
+def test_technician_answering_a_closed_ticket(harness: Harness) -> None:
+    """A technician may still answer on a Closed ticket: the customer gets it, the ticket
+    stays Closed (a '#status' line would reopen it), and the customer's answer to it opens a
+    new ticket linked to the old one, as any reply to a closed ticket does."""
+    trust_mx(harness)
+    with harness.daemon():
+        open_ticket(harness)
+        closed = harness.cli("tickets", "update", "INC0000001", "--status", "closed",
+                             "--as", STAFF)
+        assert closed.code == 0, closed.err
+        harness.send(tech_mail("For the record: the new fuser is under warranty until 2028.\n",
+                               message_id="<tom-closed@desk.example>"), mail_from=STAFF)
+        harness.wait_processed(2)
+        [answer] = wait_mail(harness, "technician_reply", to=CUSTOMER)
+        assert ticket(harness)["status"] == "closed"
+        harness.send(mail(subject=f"Re: {answer.header('Subject')}",
+                          in_reply_to=answer.header("Message-ID"),
+                          body="Thanks. Could you look at the scanner too?\n",
+                          message_id="<jane-after@school.example>"), mail_from=CUSTOMER)
+        harness.wait_processed(3)
+        [told] = wait_mail(harness, "linked_ticket", to=CUSTOMER)
+    assert "warranty until 2028" in answer.text()
+    assert ticket(harness)["status"] == "closed"
+    assert harness.ticket_json("INC0000002")["related"] == ["INC0000001"]
+    assert "INC0000001" in told.text() and "INC0000002" in told.text()

@@ -284,13 +284,17 @@ def test_reply_to_closed_ticket_opens_a_linked_one_and_names_both(harness: Harne
         open_ticket(harness)
         set_status(harness, "closed")
         harness.send(mail(subject="Re: [INC0000001] Printer in room 12 is jammed",
-                          body="The printer is broken again.\n",
+                          body="The printer is broken again.\n\nOn Mon, 23 Nov 2026 at 09:05, "
+                               f"Example IT Desk <{DESK}> wrote:\n> Thank you for contacting\n",
                           message_id="<again@school.example>"), mail_from=CUSTOMER)
         harness.wait_processed(2)
         [told] = wait_mail(harness, "linked_ticket")
     assert harness.ticket_json("INC0000001")["status"] == "closed"
     new = harness.ticket_json("INC0000002")
     assert new["related"] == ["INC0000001"]
+    # the old ticket's conversation is linked, not copied into the new one
+    assert messages(harness, "INC0000002")[0]["body"] == "The printer is broken again."
+    assert "> Thank you for contacting" in messages(harness, "INC0000002", full=True)[0]["body"]
     assert harness.ticket_json("INC0000001")["related"] == ["INC0000002"]
     assert told.header("Subject") == "[INC0000002] Printer in room 12 is jammed"
     assert "INC0000001" in told.text() and "INC0000002" in told.text()
@@ -322,6 +326,29 @@ def test_serve_refuses_to_start_without_the_secret(harness: Harness) -> None:
     assert b"Traceback" not in done.stderr
     checked = harness.run_process("check-config", env=env)
     assert b"WARNING    MAILGATE_SECRET is not set" in checked.stdout
+
+
+def test_pipe_and_cron_without_the_secret_write_no_unsigned_mail(harness: Harness) -> None:
+    """An MTA runs `ingest` with a bare environment: the mail is stored (exit 0, nothing lost)
+    but no mail is written until a command that has the secret processes it; `tick` and
+    `tickets update` refuse without it, saying why."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "MAILGATE_SECRET"}
+    piped = harness.run_process("ingest", stdin=mail(), env=env)
+    assert piped.returncode == 0
+    assert b"stored, left for the daemon: the environment variable MAILGATE_SECRET is not set" \
+        in piped.stderr
+    assert [r.state for r in harness.inbound()] == ["received"] and harness.tickets() == []
+    for command in (["tick"], ["tickets", "update", "INC0000001", "--note", "x"]):
+        refused = harness.run_process(*command, env=env)
+        assert refused.returncode == 78
+        assert b"MAILGATE_SECRET is not set" in refused.stderr
+        assert b"Traceback" not in refused.stderr
+    assert harness.inbound()[0].state == "received"
+    harness.tick(harness.inbound()[0].received_at)  # the secret is set here
+    [ack] = harness.sink.to(CUSTOMER)
+    assert SIGNED.fullmatch(address_of(ack.header("Reply-To")))
 
 
 def test_mail_after_the_tag_keeps_its_subject(harness: Harness) -> None:
@@ -460,3 +487,166 @@ def test_reply_without_message_id_reaches_the_technician_with_its_text(
         [notice] = wait_mail(harness, "customer_reply", to=STAFF)
     assert "CUSTOMER TEXT" in notice.text() and "CUSTOMER TEXT" in notice.html()
     assert "INTERNAL NOTE TEXT" not in notice.text()
+
+
+def test_replies_quoted_in_german_french_and_spanish_keep_only_the_new_text(
+    harness: Harness,
+) -> None:
+    """Gmail and Outlook write the quote header in the reader's language; none of what they
+    quote (our own acknowledgement) may end up as the customer's words on the ticket."""
+    with harness.daemon():
+        ack = open_ticket(harness)
+        quoted = "\n".join("> " + line for line in ack.text().splitlines())
+        replies = {
+            "AW": "Der Drucker klemmt immer noch.\n\nAm Mi., 25. Nov. 2026 um 09:05 Uhr schrieb "
+                  f"Example IT Desk <{DESK}>:\n{quoted}\n",
+            "Réf. ": "L'imprimante est toujours bloquée.\n\nLe mer. 25 nov. 2026 à 09:05, "
+                     f"Example IT Desk <{DESK}> a écrit :\n{quoted}\n",
+            "RV": "La impresora sigue atascada.\n\nEl mié, 25 nov 2026 a las 9:05, Example IT "
+                  f"Desk (<{DESK}>) escribió:\n{quoted}\n",
+            "WG": "Bitte ansehen.\n\n-----Ursprüngliche Nachricht-----\nVon: Example IT Desk "
+                  f"[mailto:{DESK}]\nGesendet: Mittwoch, 25. November 2026 09:05\n"
+                  f"An: Jane Doe\nBetreff: [INC0000001] x\n\n{ack.text()}",
+            "RE": f"Sigue sin funcionar.\n\nDe: Example IT Desk <{DESK}>\nEnviado el: miércoles, "
+                  f"25 de noviembre de 2026 9:05\nPara: Jane Doe\nAsunto: x\n\n{ack.text()}",
+        }
+        for n, (prefix, body) in enumerate(replies.items()):
+            harness.send(mail(subject=f"{prefix}: [INC0000001] Printer in room 12 is jammed",
+                              body=body, message_id=f"<lang-{n}@school.example>"),
+                         mail_from=CUSTOMER)
+        harness.wait_processed(1 + len(replies))
+    assert len(harness.tickets()) == 1
+    assert [m["body"] for m in messages(harness)][1:] == [
+        "Der Drucker klemmt immer noch.",
+        "L'imprimante est toujours bloquée.",
+        "La impresora sigue atascada.",
+        "Bitte ansehen.",
+        "Sigue sin funcionar.",
+    ]
+    assert "escribió" in messages(harness, full=True)[3]["body"]  # the whole mail is kept
+
+
+def test_thread_of_one_ticket_and_tag_of_another_goes_where_the_sender_belongs(
+    harness: Harness,
+) -> None:
+    """References are stronger evidence than a tag, but only for a ticket the sender may add
+    to: Bob answers, with his own ticket's tag, a mail of Jane's thread someone forwarded him."""
+    bob = "Bob Head <bob@school.example>"
+    with harness.daemon():
+        jane_ack = open_ticket(harness)
+        harness.send(mail(subject="Projector in the hall flickers", sender=bob,
+                          message_id="<bob-1@school.example>"), mail_from="bob@school.example")
+        harness.wait_processed(2)
+        # Jane: her own thread, Bob's tag in the subject: the thread wins, Bob's ticket is safe
+        harness.send(mail(subject="Re: [INC0000002] Projector in the hall flickers",
+                          in_reply_to=jane_ack.header("Message-ID"),
+                          references=f"<first@school.example> {jane_ack.header('Message-ID')}",
+                          body="Sorry, wrong subject: the printer again.\n",
+                          message_id="<jane-x@school.example>"), mail_from=CUSTOMER)
+        # Bob: Jane's thread, his own tag: his own ticket, never Jane's
+        harness.send(mail(subject="Re: [INC0000002] Projector in the hall flickers", sender=bob,
+                          in_reply_to=jane_ack.header("Message-ID"),
+                          references=f"<first@school.example> {jane_ack.header('Message-ID')}",
+                          body="It flickers again.\n", message_id="<bob-x@school.example>"),
+                     mail_from="bob@school.example")
+        harness.wait_processed(4)
+    assert [t.reference for t in harness.tickets()] == ["INC0000001", "INC0000002"]
+    assert [m["body"] for m in messages(harness)][1:] == [
+        "Sorry, wrong subject: the printer again."]
+    assert [m["body"] for m in messages(harness, "INC0000002")][1:] == ["It flickers again."]
+    # `tickets show` says why each mail is where it is
+    shown = harness.cli("tickets", "show", "INC0000002").out
+    assert f"(match: answers message {jane_ack.header('Message-ID')}; match: also names " \
+           "INC0000002 (subject tag [INC0000002]); authorize: bob@school.example is the " \
+           "requester of INC0000002; subject tag [INC0000002] chosen over INC0000001)\n" \
+           "    It flickers again." in shown
+
+
+def test_reply_addresses_as_relays_and_clients_change_them(harness: Harness) -> None:
+    """Upper-cased by a relay: still ours. Signature cut short: counts no more than a tag, so
+    the requester's mail still lands on her ticket and a stranger's gets one of its own."""
+    with harness.daemon():
+        ack = open_ticket(harness)
+        reply_to = address_of(ack.header("Reply-To"))
+        shouted = reply_to.upper()
+        harness.send(mail(subject="no tag", to=shouted, body="Sent to the upper-cased address.\n",
+                          message_id="<up@school.example>"), mail_from=CUSTOMER, to=[shouted])
+        harness.wait_processed(2)
+        cut = reply_to.replace(reply_to.split("-")[1].split("@")[0][-4:] + "@", "@")
+        assert cut != reply_to
+        harness.send(mail(subject="no tag either", to=cut, body="Sent to a cut address.\n",
+                          message_id="<cut@school.example>"), mail_from=CUSTOMER, to=[cut])
+        harness.send(mail(subject="hello", to=cut, sender="Mallory <mallory@elsewhere.example>",
+                          body="Let me in.\n", message_id="<cut-m@elsewhere.example>"),
+                     mail_from="mallory@elsewhere.example", to=[cut])
+        harness.wait_processed(4)
+    assert "signed customer reply address for INC0000001" in inbound_decisions(harness, 1)
+    assert "its signature is not ours" in inbound_decisions(harness, 2)
+    assert [m["body"] for m in messages(harness)][1:] == [
+        "Sent to the upper-cased address.", "Sent to a cut address."]
+    assert [t.reference for t in harness.tickets()] == ["INC0000001", "INC0000002"]
+    mallory = harness.ticket_json("INC0000002")
+    assert (mallory["requester"]["email"], mallory["related"]) == (
+        "mallory@elsewhere.example", ["INC0000001"])
+
+
+def test_staff_signed_address_forwarded_to_the_customer_gives_no_technician_powers(
+    harness: Harness,
+) -> None:
+    """The technician forwards a staff notice to the customer, who answers through its
+    staff-signed Reply-To: a customer's follow-up; their '#resolve' line is just text."""
+    with harness.daemon():
+        open_ticket(harness)
+        assert harness.cli("tickets", "update", "INC0000001", "--assign", STAFF).code == 0
+        harness.send(mail(subject="Re: [INC0000001] Printer in room 12 is jammed",
+                          body="Tray 2.\n", message_id="<tray@school.example>"),
+                     mail_from=CUSTOMER)
+        harness.wait_processed(2)
+        [notice] = wait_mail(harness, "customer_reply", to=STAFF)
+        staff_address = address_of(notice.header("Reply-To"))
+        signed = read_reply_address(harness.config, staff_address)
+        assert signed is not None and signed.role == "staff"
+        harness.send(mail(subject="Fwd: [INC0000001] Printer in room 12 is jammed",
+                          to=staff_address, body="#resolve\nIt works now, thanks.\n",
+                          message_id="<fwd@school.example>"), mail_from=CUSTOMER,
+                     to=[staff_address])
+        harness.wait_processed(3)
+        wait_mail(harness, "customer_reply", 2, to=STAFF)
+    assert "decide: follow-up on INC0000001" in inbound_decisions(harness, 2)
+    data = harness.ticket_json("INC0000001")
+    assert data["status"] == "open"
+    assert messages(harness)[-1]["body"] == "#resolve\nIt works now, thanks."
+    assert mails_of(harness, "technician_reply") == []
+
+
+def test_tag_naming_the_reference_the_new_ticket_is_given(harness: Harness) -> None:
+    """Another desk with the same prefix tags its mail [INC0000001] before this desk has any
+    ticket: the new ticket is INC0000001, and is not linked to itself."""
+    harness.write_config("[intake]\nhold_incomplete_requests = false\n")  # not what is tested
+    first = harness.dir / "other-desk.eml"
+    first.write_bytes(mail(subject="[INC0000001] Your printer is jammed",
+                           sender="Other Desk <support@other.example>"))
+    assert harness.cli("ingest", str(first)).code == 0
+    [inbound] = harness.inbound()
+    assert inbound.state == "done", inbound.reason
+    data = harness.ticket_json("INC0000001")
+    assert (data["subject"], data["related"]) == ("Your printer is jammed", [])
+    assert any("named INC0000001, which does not exist (it is now this ticket's own reference)"
+               in h["detail"] for h in data["history"])
+
+
+def test_a_references_header_of_seventy_thousand_ids_is_still_matched(harness: Harness) -> None:
+    """More ids than a database takes as query parameters (PostgreSQL: 65,535) must neither
+    fail nor leave the mail waiting: the nearest ones decide."""
+    harness.write_config("[intake]\nhold_incomplete_requests = false\n")  # not what is tested
+    first = harness.dir / "first.eml"
+    first.write_bytes(mail(message_id="<first@school.example>"))
+    assert harness.cli("ingest", str(first)).code == 0
+    junk = " ".join(f"<junk-{n}@relay.example>" for n in range(70_000))
+    reply = harness.dir / "reply.eml"
+    reply.write_bytes(mail(subject="Re: printer", in_reply_to="<first@school.example>",
+                           body="Still jammed.\n", message_id="<long@school.example>",
+                           headers={"References": f"{junk} <first@school.example>"}))
+    assert harness.cli("ingest", str(reply)).code == 0
+    [_, stored] = harness.inbound()
+    assert (stored.state, stored.reason) == ("done", "follow up: INC0000001")

@@ -95,6 +95,9 @@ class PriorityCommand:
         return Outcome(line, True, f"priority is now {priority.label}", tuple(events))
 
 
+_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+
+
 class AssignCommand:
     name, usage = "assign", "#assign <address|me|none>"
 
@@ -105,7 +108,15 @@ class AssignCommand:
                 reason=f"{line} by {ctx.actor}", actor=ctx.actor,
             )
             return Outcome(line, True, "unassigned")
-        assignee = ctx.actor if argument.lower() in ("me", "") else argument.strip("<>").lower()
+        if argument.lower() in ("me", ""):
+            assignee = ctx.actor
+        else:
+            # "Alice <a@x>", and what mail clients make of a typed address: "[a@x](mailto:a@x)"
+            # (HTML mail as text) or "a@x<mailto:a@x>" (Outlook's plain-text part)
+            found = {a.lower() for a in _ADDRESS.findall(argument)}
+            if len(found) > 1:
+                return Outcome(line, False, f"one address, please: {', '.join(sorted(found))}")
+            assignee = found.pop() if found else argument.strip("<>").lower()
         if not ctx.policy.is_staff(assignee):
             return Outcome(line, False, f"{assignee} is not a member of staff")
         events = lifecycle.assign(
@@ -202,6 +213,13 @@ COMMANDS: dict[str, Command] = {
 }
 
 _COMMAND_LINE = re.compile(r"^#([a-z][a-z_-]*)(?:[ \t]+(.*))?$", re.IGNORECASE)
+# "Hi Jane," / "Hello!" / "Guten Morgen" above the commands: people greet out of habit, and a
+# command below a greeting must neither be ignored nor reach the customer as text.
+_GREETING = re.compile(
+    r"^(?:(?:hi|hello|hey|dear|morning|good (?:morning|afternoon|evening)|hallo|moin|hola"
+    r"|bonjour|salut|ciao|hej|guten (?:morgen|tag))\b.{0,40}|[^#\s][^#]{0,38}[,!])$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,25 +232,52 @@ class CommandLine:
 @dataclass(frozen=True, slots=True)
 class Split:
     commands: tuple[CommandLine, ...]
-    text: str  # the rest of the mail
+    text: str  # the rest of the mail, a greeting above the commands included
+
+
+def _command(line: str) -> CommandLine | None:
+    found = _COMMAND_LINE.match(line.strip())
+    if not found:
+        return None
+    return CommandLine(line.strip(), found.group(1).lower(), (found.group(2) or "").strip())
 
 
 def split_commands(text: str) -> Split:
-    """Command lines at the top of `text` (blank lines between them allowed) and the rest."""
+    """Command lines at the top of `text` (blank lines between them allowed, and one greeting
+    line above them) and the rest."""
     lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    greeting = ""
+    following = next((line for line in lines[start + 1 :] if line.strip()), "")
+    if (
+        start < len(lines)
+        and _command(lines[start]) is None
+        and _GREETING.match(lines[start].strip())
+        and _command(following) is not None
+    ):
+        greeting, start = lines[start].strip(), start + 1
     commands: list[CommandLine] = []
-    index = 0
+    index = start
     while index < len(lines):
         line = lines[index].strip()
-        found = _COMMAND_LINE.match(line)
-        if line and not found:
+        command = _command(line)
+        if line and command is None:
             break
-        if found:
-            commands.append(
-                CommandLine(line, found.group(1).lower(), (found.group(2) or "").strip())
-            )
+        if command is not None:
+            commands.append(command)
         index += 1
-    return Split(tuple(commands), "\n".join(lines[index:]).strip())
+    rest = "\n".join(lines[index:]).strip()
+    if not commands:
+        return Split((), text.strip())
+    # a greeting with nothing after it is no answer to send
+    return Split(tuple(commands), f"{greeting}\n\n{rest}" if greeting and rest else rest)
+
+
+def stray_commands(text: str) -> tuple[CommandLine, ...]:
+    """Lines below the top of a mail that are known commands: not applied (commands count only
+    at the top), but a sign the technician did not mean the text for the customer as it is."""
+    found = (_command(line) for line in text.splitlines())
+    return tuple(c for c in found if c is not None and c.name in COMMANDS)
 
 
 def run_command(ctx: CommandContext, name: str, argument: str = "", line: str = "") -> Outcome:

@@ -29,12 +29,11 @@ def new_text(parsed: ParsedMessage) -> str:
 
 
 def new_ticket_subject(intake: Intake) -> str:
-    """A new ticket's subject: without reply prefixes, nor the tag of the ticket it follows."""
-    subject = intake.parsed.subject
-    if intake.named_reference:
-        subject = re.sub(
-            rf"\[\s*{re.escape(intake.named_reference)}\s*\]", " ", subject, flags=re.IGNORECASE
-        )
+    """A new ticket's subject: without reply prefixes, nor the tags of other tickets (the one
+    it follows is linked; its own tag goes in front)."""
+    prefix = re.escape(intake.policy.desk.reference_prefix)
+    subject = re.sub(rf"\[\s*{prefix}\d{{3,12}}\s*\]", " ", intake.parsed.subject,
+                     flags=re.IGNORECASE)
     return strip_reply_prefixes(subject) or "(no subject)"
 
 

@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING
 from parsing.authresults import authenticated_sender, parse_authentication_results
 from parsing.reply import split_reply
 from tickets import history, lifecycle
-from tickets.commands import CommandContext, Outcome, run_command, split_commands
+from tickets.commands import (
+    CommandContext,
+    Outcome,
+    run_command,
+    split_commands,
+    stray_commands,
+)
 from tickets.events import Event
 from tickets.models import Contact, Ticket
 from tickets.replies import new_text, store_reply
@@ -57,6 +63,7 @@ def apply_technician_reply(intake: Intake, ticket: Ticket) -> None:
     split = replace(split, text=split_reply(split.text).text if split.text else "")
     context = CommandContext(intake.session, intake.policy, ticket, intake.now, intake.sender)
     outcomes = [run_command(context, c.name, c.argument, c.line) for c in split.commands]
+    outcomes += [_stray(c.line) for c in stray_commands(split.text)]
     internal = any(o.internal for o in outcomes)
     intake.decide("apply", f"technician mail verified: {verified}")
     public = bool(split.text) and not internal
@@ -98,7 +105,20 @@ def apply_technician_reply(intake: Intake, ticket: Ticket) -> None:
     lifecycle.touched(ticket, intake.policy, intake.now)
     refused = [o for o in outcomes if not o.accepted]
     if refused:
-        intake.events.append(_results_event(intake, ticket, outcomes, unverified=False))
+        held = bool(split.text) and any(o.internal and not o.accepted for o in outcomes)
+        intake.events.append(
+            _results_event(intake, ticket, outcomes, unverified=False, held=held)
+        )
+
+
+def _stray(line: str) -> Outcome:
+    """A command below the text: not applied, and the mail is not sent as it stands (it may be
+    an `#internal` note, or say more than the technician meant the customer to read)."""
+    return Outcome(
+        line, False,
+        "commands count only at the top of the mail (a greeting line above them is fine)",
+        internal=True,
+    )
 
 
 def _addressed_requester(intake: Intake, ticket: Ticket) -> bool:
@@ -122,7 +142,8 @@ def _unverified(intake: Intake, ticket: Ticket, text: str) -> None:
 
 
 def _results_event(
-    intake: Intake, ticket: Ticket, outcomes: list[Outcome], *, unverified: bool
+    intake: Intake, ticket: Ticket, outcomes: list[Outcome], *, unverified: bool,
+    held: bool = False,
 ) -> Event:
     return Event(
         kind="command_result",
@@ -133,6 +154,7 @@ def _results_event(
         data={
             "technician": intake.sender,
             "unverified": unverified,
+            "held": held,  # a stray command kept the text from the customer
             "in_reply_to": intake.parsed.message_id,
             "results": [
                 {"line": o.line, "accepted": o.accepted, "detail": o.detail} for o in outcomes

@@ -24,6 +24,27 @@ def open_config(args: argparse.Namespace) -> Config:
     return load_config(args.config)
 
 
+def missing_secret(config: Config) -> str:
+    """Why mail must not be written now ('' when the secret is set): without it our mail would
+    carry no signed reply addresses, and staff could not be told apart from a forger."""
+    if config.secret() is not None:
+        return ""
+    variable = config.desk.secret_env
+    return (
+        f"the environment variable {variable} is not set: it holds the secret that signs "
+        "reply addresses (support+INC…-signature@), without which nobody could be told apart "
+        f"from a forger. Set it to a long random value, e.g. "
+        f"`export {variable}=$(openssl rand -hex 32)`, the same for every mailgate command and "
+        "across restarts ([desk] secret_env names the variable)"
+    )
+
+
+def require_secret(config: Config) -> None:
+    """For commands that process mail or write it: refuse, saying why."""
+    if problem := missing_secret(config):
+        raise CommandError(problem, 78)  # EX_CONFIG
+
+
 def open_database(config: Config, *, check_schema: bool = True) -> Engine:
     engine = make_engine(config.database_url)
     if check_schema:

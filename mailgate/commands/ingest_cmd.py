@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from mailgate.clock import utcnow
-from mailgate.commands.base import open_config, open_database
+from mailgate.commands.base import missing_secret, open_config, open_database
 from mailgate.intake.store import StoreError, store_raw
 from mailgate.pipeline import process
 
@@ -58,6 +58,12 @@ def run(args: argparse.Namespace) -> int:
         if stored.duplicate:
             print(f"{name}: already stored as message {stored.id}", file=sys.stderr)
         stored_ids.append(stored.id)
+    if problem := missing_secret(config):
+        # stored, so the MTA hears yes; the mail it would cause must carry signed addresses
+        for inbound_id in stored_ids:
+            print(f"message {inbound_id}: stored, left for the daemon: {problem}",
+                  file=sys.stderr)
+        return 0
     # Stored is what the MTA needs to hear; the pipeline quarantines rather than refuses.
     for inbound_id in stored_ids:
         try:

@@ -7,7 +7,13 @@ import argparse
 from sqlmodel import Session, select
 
 from mailgate.clock import utcnow
-from mailgate.commands.base import CommandError, open_config, open_database, print_json
+from mailgate.commands.base import (
+    CommandError,
+    open_config,
+    open_database,
+    print_json,
+    require_secret,
+)
 from mailgate.pipeline import process
 from mailgate.views import inbound_json, table
 from tickets.models import InboundMessage
@@ -43,6 +49,7 @@ def list_quarantine(args: argparse.Namespace) -> int:
 
 def retry_message(args: argparse.Namespace) -> int:
     config = open_config(args)
+    require_secret(config)  # the pipeline may write mail
     engine = open_database(config)
     with Session(engine) as session:
         row = session.get(InboundMessage, args.id)

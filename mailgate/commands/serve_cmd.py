@@ -7,7 +7,7 @@ import logging
 import signal
 import threading
 
-from mailgate.commands.base import CommandError, open_config, open_database
+from mailgate.commands.base import CommandError, open_config, open_database, require_secret
 
 log = logging.getLogger("mailgate")
 
@@ -23,16 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from mailgate.daemon import Daemon
 
     config = open_config(args)
-    if config.secret() is None:
-        variable = config.desk.secret_env
-        raise CommandError(
-            f"the environment variable {variable} is not set: it holds the secret that signs "
-            "reply addresses (support+INC…-signature@), without which nobody could be told apart "
-            f"from a forger. Set it to a long random value, e.g. "
-            f"`export {variable}=$(openssl rand -hex 32)`, and keep it the same across restarts "
-            "([desk] secret_env names the variable)",
-            78,  # EX_CONFIG
-        )
+    require_secret(config)
     if unset := config.unset_secrets():
         raise CommandError("; ".join(unset), 78)  # EX_CONFIG
     engine = open_database(config)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from mailgate.commands.base import open_config, open_database, parse_now, print_json
+from mailgate.commands.base import (
+    open_config,
+    open_database,
+    parse_now,
+    print_json,
+    require_secret,
+)
 from mailgate.sweep import sweep
 
 
@@ -17,6 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config = open_config(args)
+    require_secret(config)  # the sweep processes mail and writes notifications
     engine = open_database(config)
     report = sweep(engine, config, parse_now(args.now))
     data = {

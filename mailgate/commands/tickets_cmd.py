@@ -110,6 +110,9 @@ def show_ticket(args: argparse.Namespace) -> int:
             flags.append("UNVERIFIED")
         arrow = "←" if message["direction"] == "in" else "→"
         print(f"{arrow} {message['created_at']}  {message['from']}  {' '.join(flags)}")
+        why = [d for d in message["decisions"] if d.startswith(("match:", "authorize:"))]
+        if why:
+            print(f"    ({'; '.join(why)})")
         for line in message["body"].splitlines() or [""]:
             print(f"    {line}")
         for item in message["attachments"]:

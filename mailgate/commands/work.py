@@ -11,7 +11,14 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from mailgate.commands.base import CommandError, open_config, open_database, parse_now, print_json
+from mailgate.commands.base import (
+    CommandError,
+    open_config,
+    open_database,
+    parse_now,
+    print_json,
+    require_secret,
+)
 from mailgate.config import Config
 from mailgate.pipeline import notifier_for
 from mailgate.sweep import deliver_all
@@ -108,6 +115,7 @@ def update_ticket(args: argparse.Namespace) -> int:
         raise CommandError("nothing to change: give --status, --priority, --assign, --due or "
                            "--note", 64)
     config = open_config(args)
+    require_secret(config)  # the change may mail the requester or the assignee
     now = parse_now(args.now)
     engine = open_database(config)
     with Session(engine) as session:

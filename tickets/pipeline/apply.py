@@ -44,7 +44,7 @@ class Apply:
             requester=contact,
             company=intake.company,
             subject=replies.new_ticket_subject(intake),
-            description=parsed.text,
+            description=self._new_words(intake),
             reason="; ".join(intake.decisions),
         )
         ticket.cc = sorted(
@@ -73,7 +73,12 @@ class Apply:
         return ticket
 
     @staticmethod
-    def _store_message(intake: Intake, ticket: Ticket) -> None:
+    def _new_words(intake: Intake) -> str:
+        """A reply to a closed ticket quotes that ticket, which the new one links to: only what
+        the customer wrote now. Any other new request is kept whole (a forward is the request)."""
+        return replies.new_text(intake.parsed) if intake.follows_closed else intake.parsed.text
+
+    def _store_message(self, intake: Intake, ticket: Ticket) -> None:
         parsed = intake.parsed
         lifecycle.add_message(
             intake.session,
@@ -85,7 +90,8 @@ class Apply:
             to=[a.email for a in parsed.to if a.email],
             cc=[a.email for a in parsed.cc if a.email],
             subject=parsed.subject,
-            body=parsed.text,
+            body=self._new_words(intake),
+            full_body=parsed.text,
             message_id=parsed.message_id,
             inbound_id=intake.inbound.id,
             automated=bool(intake.automated),
@@ -96,12 +102,16 @@ class Apply:
     def _link(intake: Intake, ticket: Ticket, reference: str) -> None:
         from sqlmodel import select
 
-        other = intake.session.exec(select(Ticket).where(Ticket.reference == reference)).first()
+        other = intake.session.exec(
+            select(Ticket).where(Ticket.reference == reference, Ticket.id != ticket.id)
+        ).first()
         if other is None:
-            history.record(
-                intake.session, ticket, "note",
-                f"the mail named {reference}, which does not exist", intake.now,
+            # the new ticket may have just been given that very reference (another desk's?)
+            detail = f"the mail named {reference}, which does not exist" + (
+                " (it is now this ticket's own reference)" if reference == ticket.reference
+                else ""
             )
+            history.record(intake.session, ticket, "note", detail, intake.now)
             return
         intake.session.add(TicketLink(ticket_id=ticket.id, related_id=other.id, reason="named"))  # type: ignore[arg-type]
         intake.session.add(TicketLink(ticket_id=other.id, related_id=ticket.id, reason="named"))  # type: ignore[arg-type]

@@ -3,12 +3,16 @@
 The requester, the people on Cc of the ticket's conversation, contacts of the same company when
 `[desk] company_colleagues_may_reply` says so, and staff. A confidential ticket takes only the
 requester and staff. Anyone else who names the ticket gets a new ticket of their own, linked.
+
+A mail that points at several tickets (a thread that is someone else's, a tag of the sender's
+own) goes to the one with the strongest evidence that the sender may add to.
 """
 
 from __future__ import annotations
 
 from tickets.models import Contact, Ticket
-from tickets.pipeline.context import Intake
+from tickets.pipeline.context import Candidate, Intake
+from tickets.pipeline.match import lock
 
 
 def may_add(intake: Intake, ticket: Ticket) -> str:
@@ -38,8 +42,14 @@ class Authorize:
         ticket = intake.ticket
         if ticket is None:
             return
-        reason = may_add(intake, ticket)
-        if reason:
+        for rank, candidate in enumerate(intake.candidates or [Candidate(ticket, "")]):
+            reason = may_add(intake, candidate.ticket)
+            if not reason:
+                continue
+            if rank:  # weaker evidence than the first, for a ticket the sender may add to
+                intake.ticket = lock(intake, candidate.ticket)
+                intake.signed_role = candidate.signed_role
+                reason += f"; {candidate.evidence} chosen over {ticket.reference}"
             intake.decide(self.name, reason)
             return
         confidential = " (confidential)" if ticket.confidential else ""
@@ -49,4 +59,4 @@ class Authorize:
             "a new ticket will link to it",
         )
         intake.named_reference = ticket.reference
-        intake.ticket = None
+        intake.ticket, intake.signed_role = None, ""

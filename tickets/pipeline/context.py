@@ -15,6 +15,15 @@ from tickets.events import Event
 from tickets.models import Company, Contact, InboundMessage, PendingRequest, Ticket
 
 
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A ticket the mail points at, and by what evidence."""
+
+    ticket: Ticket
+    evidence: str  # for the decision log: "answers message <…>", "subject tag [INC…]", …
+    signed_role: str = ""  # customer | staff when the evidence is a signed reply address
+
+
 @dataclass
 class Intake:
     session: Session
@@ -39,7 +48,9 @@ class Intake:
     details: Gathered | None = None
     pending: PendingRequest | None = None
     answer: ParsedMessage | None = None
-    # match
+    # match: every ticket the mail points at, strongest evidence first (see Candidate);
+    # authorize keeps the first the sender may add to
+    candidates: list[Candidate] = field(default_factory=list)
     ticket: Ticket | None = None
     named_reference: str = ""  # a reference the mail names that we did not accept
     signed_role: str = ""  # customer | staff: the mail came through a signed reply address

@@ -24,6 +24,8 @@ class Identify:
             intake.company = ensure_company(
                 intake.session, default, configured.domains if configured else ()
             )
-        who = "staff" if intake.is_staff else ("known contact" if intake.contact else "new sender")
+        who = "member of staff" if intake.is_staff else (
+            "known contact" if intake.contact else "new sender"
+        )
         company = f", company {intake.company.name}" if intake.company else ""
         intake.decide(self.name, f"{sender} is a {who}{company}")

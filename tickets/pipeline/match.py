@@ -2,11 +2,16 @@
 
 1. a signed reply address among the recipients (`support+INC0000123-<sig>@`),
 2. In-Reply-To / References against every Message-ID we stored, incoming and outgoing,
-3. the subject tag `[INC0000123]`, once reply and forward prefixes are removed.
+3. the subject tag `[INC0000123]`, once reply and forward prefixes are removed,
+4. a reply address whose signature is not ours: its reference counts as much as a subject tag.
 
-The matched ticket is loaded FOR UPDATE (PostgreSQL; SQLite locks the whole database anyway):
+Every ticket the mail points at is kept, strongest first: the authorize stage takes the first
+the sender may add to (a customer who answers with their own tag on a thread that is someone
+else's lands on their own ticket, never on the other one).
+
+The strongest ticket is loaded FOR UPDATE (PostgreSQL; SQLite locks the whole database anyway):
 two replies to one ticket take turns, and the due sweep's SKIP LOCKED passes over a ticket a
-reply is changing.
+reply is changing. Authorize locks a weaker one before it takes it.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from sqlmodel import select
 
 from parsing.subject import strip_reply_prefixes
 from tickets.models import Ticket, TicketMessage
-from tickets.pipeline.context import Intake
+from tickets.pipeline.context import Candidate, Intake
 from tickets.signing import read_reply_address
 
 # Headers that carry the address a mail was delivered to, besides the envelope.
@@ -30,9 +35,23 @@ class Match:
     def run(self, intake: Intake) -> None:
         if self._seen_before(intake):
             return
-        for step in (self._reply_address, self._thread, self._subject_tag):
-            if step(intake):
-                return
+        signed, unsigned = self._reply_addresses(intake)
+        found = [*signed, *self._thread(intake), *self._subject_tag(intake), *unsigned]
+        seen: set[int | None] = set()
+        for candidate in found:
+            if candidate.ticket.id in seen:
+                continue
+            seen.add(candidate.ticket.id)
+            intake.candidates.append(candidate)
+            if len(intake.candidates) == 1:
+                intake.decide(self.name, candidate.evidence)
+            else:
+                intake.decide(
+                    self.name, f"also names {candidate.ticket.reference} ({candidate.evidence})"
+                )
+        if intake.candidates:
+            first = intake.candidates[0]
+            intake.ticket, intake.signed_role = lock(intake, first.ticket), first.signed_role
 
     def _seen_before(self, intake: Intake) -> bool:
         """The same Message-ID already came in (a copy to another of our addresses, altered on
@@ -56,68 +75,77 @@ class Match:
         intake.finish("done", f"duplicate: a copy of a message already on {reference}")
         return True
 
-    def _reply_address(self, intake: Intake) -> bool:
+    def _reply_addresses(self, intake: Intake) -> tuple[list[Candidate], list[Candidate]]:
+        """Tickets named by signed reply addresses among the recipients, and by addresses of
+        that form whose signature is not ours."""
         parsed = intake.parsed
-        candidates = [
+        addresses = [
             *intake.inbound.envelope_to,
             *(a.email for a in (*parsed.to, *parsed.cc)),
             *(v.strip().strip("<>") for h in _RECIPIENT_HEADERS for v in parsed.header_all(h)),
         ]
-        for address in dict.fromkeys(a.lower() for a in candidates if a):
-            signed = read_reply_address(intake.policy, address)
-            if signed is None:
+        signed: list[Candidate] = []
+        unsigned: list[Candidate] = []
+        for address in dict.fromkeys(a.lower() for a in addresses if a):
+            found = read_reply_address(intake.policy, address)
+            if found is None:
                 continue
-            if signed.role is None:
+            ticket = self._ticket(intake, found.reference)
+            if found.role is None:
                 intake.decide(self.name, f"ignored {address}: its signature is not ours")
-                continue
-            ticket = self._ticket(intake, signed.reference)
-            if ticket is not None:
-                intake.ticket, intake.signed_role = ticket, signed.role
-                intake.decide(
-                    self.name, f"signed {signed.role} reply address for {ticket.reference}"
-                )
-                return True
-        return False
+                if ticket is not None:
+                    unsigned.append(Candidate(
+                        ticket, f"reply address for {ticket.reference} with a signature that "
+                        "is not ours, which counts no more than a subject tag",
+                    ))
+            elif ticket is not None:
+                signed.append(Candidate(
+                    ticket, f"signed {found.role} reply address for {ticket.reference}",
+                    found.role,
+                ))
+        return signed, unsigned
 
-    def _thread(self, intake: Intake) -> bool:
+    def _thread(self, intake: Intake) -> list[Candidate]:
         thread_ids = intake.parsed.thread_ids
         if not thread_ids:
-            return False
+            return []
         found = intake.session.exec(
             select(TicketMessage.ticket_id, TicketMessage.message_id).where(
                 TicketMessage.message_id.in_(thread_ids)  # type: ignore[union-attr]
             )
         ).all()
         by_id = {message_id: ticket_id for ticket_id, message_id in found}
+        candidates = []
         for message_id in thread_ids:  # nearest first
-            if message_id in by_id:
-                intake.ticket = intake.session.get(
-                    Ticket, by_id[message_id], with_for_update=True
-                )
-                intake.decide(self.name, f"answers message <{message_id}>")
-                return True
-        return False
+            ticket = intake.session.get(Ticket, by_id[message_id]) if message_id in by_id else None
+            if ticket is not None:
+                candidates.append(Candidate(ticket, f"answers message <{message_id}>"))
+        return candidates
 
-    def _subject_tag(self, intake: Intake) -> bool:
+    def _subject_tag(self, intake: Intake) -> list[Candidate]:
         prefix = re.escape(intake.policy.desk.reference_prefix)
         tag = re.search(
             rf"\[\s*({prefix}\d{{3,12}})\s*\]", strip_reply_prefixes(intake.parsed.subject),
             re.IGNORECASE,
         )
         if not tag:
-            return False
+            return []
         reference = tag.group(1).upper()
         ticket = self._ticket(intake, reference)
         if ticket is None:
-            intake.named_reference = reference
+            intake.named_reference = reference  # a new ticket notes it (unless matched)
             intake.decide(self.name, f"subject names {reference}, which does not exist")
-            return False
-        intake.ticket = ticket
-        intake.decide(self.name, f"subject tag [{reference}]")
-        return True
+            return []
+        return [Candidate(ticket, f"subject tag [{reference}]")]
 
     @staticmethod
     def _ticket(intake: Intake, reference: str) -> Ticket | None:
-        return intake.session.exec(
-            select(Ticket).where(Ticket.reference == reference).with_for_update()
-        ).first()
+        return intake.session.exec(select(Ticket).where(Ticket.reference == reference)).first()
+
+
+def lock(intake: Intake, ticket: Ticket) -> Ticket:
+    """`ticket` again, locked for this transaction and re-read (another may just have changed
+    it)."""
+    locked = intake.session.get(Ticket, ticket.id, with_for_update=True, populate_existing=True)
+    assert locked is not None
+    return locked
