@@ -13,7 +13,10 @@ from parsing.message import Address
 _MSGID = re.compile(r"<([^<>\s\x00-\x1f\x7f]+)>")
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[QqBb]\?[^?\s]*\?=")
 # starts only where a run of address characters starts, so a long run without '@' is read once
-_BARE_ADDRESS = re.compile(r"(?<![\w.+\-=='])[\w.+\-=']++@[\w\-]++(?:\.[\w\-]++)+")
+# (nor inside a run of raw 8-bit bytes, which the stdlib hands over as surrogate escapes)
+_BARE_ADDRESS = re.compile(
+    r"(?<![\w.+\-='\udc80-\udcff])[\w.+\-=']++@[\w\-]++(?:\.[\w\-]++)+"
+)
 
 
 def decode_bytes(data: bytes, declared: str | None = None, *, utf8_first: bool = False) -> str:
@@ -88,7 +91,7 @@ def parse_addresses(value: str, charset_hint: str | None = None) -> tuple[Addres
     for name, addr in getaddresses([value]):
         for index, word in enumerate(words):
             name = name.replace(f"\x00{index}\x00", word)
-        addr = addr.strip().strip('"').lower()
+        addr = _address_text(addr.strip().strip('"')).lower()
         if not addr and not name:
             continue
         if "@" not in addr or any(ch.isspace() for ch in addr) or len(addr) > MAX_ADDRESS:
@@ -100,6 +103,20 @@ def parse_addresses(value: str, charset_hint: str | None = None) -> tuple[Addres
         # 'From: Test test@example.com', '"user@example.com"': not RFC 5322, still an address
         found.insert(0, Address(name="", email=bare.group(0).lower()))
     return tuple(found)
+
+
+def _address_text(addr: str) -> str:
+    """Raw 8-bit bytes in an address (surrogate escapes from the stdlib) are UTF-8 under RFC 6532
+    §3.2; any other bytes make no address anyone could write to."""
+    try:
+        addr.encode("utf-8")
+        return addr
+    except UnicodeEncodeError:
+        pass
+    try:
+        return addr.encode("utf-8", "surrogateescape").decode("utf-8")
+    except UnicodeError:
+        return ""
 
 
 def parse_message_ids(value: str) -> tuple[str, ...]:

@@ -96,6 +96,16 @@ def test_raw_utf8_header_beats_the_body_charset() -> None:
     assert parse_message(raw.replace(b"Subject: test\r\n", b"")).subject == "Imprimante cassée"
 
 
+def test_raw_8bit_addresses_are_utf8_or_no_address() -> None:
+    """RFC 6532: a UTF-8 address is an address; Latin-1 bytes in one make none (the pipeline
+    once failed writing the surrogate escapes the stdlib leaves there)."""
+    for address, expected in (("jöns@exämple.example".encode(), "jöns@exämple.example"),
+                              ("jöns@example.example".encode("latin-1"), "")):
+        raw = _mail(b"body", "text/plain; charset=utf-8", headers=b"Cc: Jons <" + address + b">\r\n")
+        [cc] = parse_message(raw).cc
+        assert (cc.name, cc.email) == ("Jons", expected)
+
+
 def test_encoded_words_with_bad_charset_are_decoded_anyway() -> None:
     assert decode_header_value("=?x-unknown?B?SW1wcmltYW50ZSBjYXNzw6ll?=") == "Imprimante cassée"
 
