@@ -101,7 +101,8 @@ def test_raw_8bit_addresses_are_utf8_or_no_address() -> None:
     once failed writing the surrogate escapes the stdlib leaves there)."""
     for address, expected in (("jöns@exämple.example".encode(), "jöns@exämple.example"),
                               ("jöns@example.example".encode("latin-1"), "")):
-        raw = _mail(b"body", "text/plain; charset=utf-8", headers=b"Cc: Jons <" + address + b">\r\n")
+        cc_line = b"Cc: Jons <" + address + b">\r\n"
+        raw = _mail(b"body", "text/plain; charset=utf-8", headers=cc_line)
         [cc] = parse_message(raw).cc
         assert (cc.name, cc.email) == ("Jons", expected)
 
