@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import Engine, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import Engine, text, update
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
@@ -23,6 +23,10 @@ log = logging.getLogger("mailgate.pipeline")
 # transaction fails on the unique constraint and simply runs again, then finding the row.
 CONFLICT_RETRIES = 3
 DEFERRED = "deferred"  # the database failed us; the message stays stored for the next pass
+# A database that answers but keeps refusing one message's transaction (a value it cannot take,
+# a statement too large) would otherwise defer that message, and block the queue behind it, for
+# ever; after this many such passes it is quarantined with the database's reason.
+MAX_DEFERRALS = 5
 SKIPPED = "skipped"  # already processed, or another daemon has it
 
 
@@ -40,17 +44,58 @@ def process(engine: Engine, config: Config, inbound_id: int, now: datetime) -> s
                 return _failed(engine, inbound_id, exc, now)
             log.info("message %s: conflict with a concurrent transaction, retrying", inbound_id)
         except OperationalError as exc:
-            # locked, disconnected, restarting: not the message's fault, so not quarantine
-            log.warning("message %s: database unavailable, will try again: %s", inbound_id, exc)
+            # locked, disconnected, restarting: not the message's fault, so not quarantine…
+            if not _database_answers(engine):
+                log.warning("message %s: database unavailable, will try again: %s",
+                            inbound_id, exc)
+                return DEFERRED
+            # …unless the database is fine and refuses this message again and again
+            deferrals = _count_deferral(engine, inbound_id)
+            if deferrals >= MAX_DEFERRALS:
+                return _failed(engine, inbound_id, exc, now,
+                               f"the database refused it {deferrals} times")
+            log.warning("message %s: the database refused it (%s of %s), will try again: %s",
+                        inbound_id, deferrals, MAX_DEFERRALS, exc)
             return DEFERRED
         except Exception as exc:
             return _failed(engine, inbound_id, exc, now)
     raise AssertionError("unreachable")
 
 
-def _failed(engine: Engine, inbound_id: int, exc: Exception, now: datetime) -> str:
+def _failed(
+    engine: Engine, inbound_id: int, exc: Exception, now: datetime, why: str = "pipeline error"
+) -> str:
     log.error("message %s could not be processed; quarantined", inbound_id, exc_info=exc)
-    return quarantine(engine, inbound_id, f"pipeline error: {type(exc).__name__}: {exc}", now)
+    cause = getattr(exc, "orig", None) or exc  # the driver's words, without the SQL
+    first_line = next(iter(str(cause).strip().splitlines()), "")
+    return quarantine(engine, inbound_id, f"{why}: {type(cause).__name__}: {first_line}", now)
+
+
+def _database_answers(engine: Engine) -> bool:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return False
+    return True
+
+
+def _count_deferral(engine: Engine, inbound_id: int) -> int:
+    """One more pass the database refused this message; how many so far (`attempts` counts the
+    passes of a message still waiting, and `quarantine retry` starts it again from zero)."""
+    try:
+        with Session(engine) as session:
+            session.execute(
+                update(InboundMessage)
+                .where(InboundMessage.id == inbound_id)  # type: ignore[arg-type]
+                .values(attempts=InboundMessage.attempts + 1)
+            )
+            session.commit()
+            return session.exec(
+                select(InboundMessage.attempts).where(InboundMessage.id == inbound_id)
+            ).one()
+    except SQLAlchemyError:
+        return 0  # the database went away after all: this pass does not count
 
 
 def _waiting_raw(engine: Engine, inbound_id: int) -> bytes | None:

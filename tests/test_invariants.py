@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy.exc import OperationalError
 
 from mailgate.intake.store import store_raw
 from mailgate.pipeline import process_pending
@@ -86,3 +90,60 @@ def test_quarantine_never_overwrites_a_message_another_daemon_finished(harness: 
     assert inbound.state == "done"
     assert quarantine(harness.engine, inbound.id, "late failure elsewhere", NOW) == "skipped"
     assert [(m.state, m.reason) for m in harness.inbound()] == [(inbound.state, inbound.reason)]
+
+
+def _refuse_subject(monkeypatch: pytest.MonkeyPatch, subject: str) -> None:
+    """The database answers but refuses the transaction of one message (as PostgreSQL refused a
+    query with 70,000 References): fault injection at the stage runner, the database is real."""
+    import tickets.pipeline
+
+    real_run = tickets.pipeline.run
+
+    def run(intake: Any) -> Any:
+        if intake.parsed.subject == subject:
+            raise OperationalError("INSERT …", {}, Exception("value too large for this column"))
+        return real_run(intake)
+
+    monkeypatch.setattr(tickets.pipeline, "run", run)
+
+
+def test_a_message_the_database_keeps_refusing_is_quarantined_and_blocks_nothing(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mailgate.pipeline import MAX_DEFERRALS
+
+    _refuse_subject(monkeypatch, "Poison")
+    store_raw(harness.engine, mail(subject="Poison", message_id="<p@school.example>"),
+              source="smtp", now=NOW)
+    store_raw(harness.engine, mail(message_id="<fine@school.example>"), source="smtp", now=NOW)
+    config = harness.config
+    assert process_pending(harness.engine, config, NOW) == 1  # the mail behind it goes through
+    assert [t.subject for t in harness.tickets()] == ["Printer in room 12 is jammed"]
+    for _ in range(MAX_DEFERRALS - 2):
+        process_pending(harness.engine, config, NOW)
+        assert harness.inbound()[0].state == "received"  # perhaps a passing lock: wait
+    assert process_pending(harness.engine, config, NOW) == 1
+    poison = harness.inbound()[0]
+    assert poison.state == "quarantined"
+    assert poison.reason == (f"the database refused it {MAX_DEFERRALS} times: "
+                             "Exception: value too large for this column")
+    [listed] = harness.cli("quarantine", "list", "--json").json()
+    assert listed["id"] == poison.id
+    # `quarantine retry` counts afresh: one refusal is a deferral again, not a quarantine
+    retried = harness.cli("quarantine", "retry", str(poison.id))
+    assert (retried.code, retried.out.split(" (")[0]) == (75, f"message {poison.id}: deferred")
+    assert harness.inbound()[0].state == "received"
+
+
+def test_a_database_that_is_down_defers_and_counts_nothing(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mailgate.pipeline
+
+    _refuse_subject(monkeypatch, "Poison")
+    monkeypatch.setattr(mailgate.pipeline, "_database_answers", lambda engine: False)
+    store_raw(harness.engine, mail(subject="Poison"), source="smtp", now=NOW)
+    for _ in range(mailgate.pipeline.MAX_DEFERRALS + 2):
+        assert process_pending(harness.engine, harness.config, NOW) == 0
+    [inbound] = harness.inbound()
+    assert (inbound.state, inbound.attempts) == ("received", 0)

@@ -14,7 +14,8 @@ from mailgate.commands.base import (
     print_json,
     require_secret,
 )
-from mailgate.pipeline import process
+from mailgate.commands.ingest_cmd import EX_TEMPFAIL
+from mailgate.pipeline import DEFERRED, process
 from mailgate.views import inbound_json, table
 from tickets.models import InboundMessage
 
@@ -55,8 +56,11 @@ def retry_message(args: argparse.Namespace) -> int:
         row = session.get(InboundMessage, args.id)
         if row is None or row.state not in ("quarantined", "screened"):
             raise CommandError(f"message {args.id} is not in quarantine")
-        row.state, row.reason = "received", ""
+        row.state, row.reason, row.attempts = "received", "", 0
         session.commit()
     state = process(engine, config, args.id, utcnow())
+    if state == DEFERRED:
+        print(f"message {args.id}: deferred (the database refused it; the daemon tries again)")
+        return EX_TEMPFAIL
     print(f"message {args.id}: {state}")
     return 0 if state != "quarantined" else 1
