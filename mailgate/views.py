@@ -59,16 +59,26 @@ def sla_json(ticket: Ticket, snapshot: sla.Snapshot, now: datetime) -> dict[str,
     }
 
 
-def ticket_summary(session: Session, ticket: Ticket, policy: DeskPolicy) -> dict[str, Any]:
+def requester_json(session: Session, ticket: Ticket) -> dict[str, str]:
+    """Who asked, the same object in every listing: what they told us, else the directory."""
     requester = session.get(Contact, ticket.requester_id)
+    company = session.get(Company, ticket.company_id) if ticket.company_id else None
+    return {
+        "name": ticket.requester_name or (requester.name if requester else ""),
+        "email": requester.email if requester else "",
+        "company": ticket.company_name or (company.name if company else ""),
+        "phone": ticket.requester_phone or (requester.phone if requester else ""),
+    }
+
+
+def ticket_summary(session: Session, ticket: Ticket, policy: DeskPolicy) -> dict[str, Any]:
     return {
         "reference": ticket.reference,
         "status": ticket.status,
         "status_label": status_label(policy, ticket.status),
         "priority": ticket.priority,
         "subject": ticket.subject,
-        "requester": requester.email if requester else "",
-        "company": ticket.company_name,
+        "requester": requester_json(session, ticket),
         "assignee": ticket.assignee,
         "created_at": iso(ticket.created_at),
         "updated_at": iso(ticket.updated_at),
@@ -78,8 +88,6 @@ def ticket_summary(session: Session, ticket: Ticket, policy: DeskPolicy) -> dict
 def ticket_json(
     session: Session, ticket: Ticket, policy: DeskPolicy, now: datetime, *, full: bool = False
 ) -> dict[str, Any]:
-    requester = session.get(Contact, ticket.requester_id)
-    company = session.get(Company, ticket.company_id) if ticket.company_id else None
     related = session.exec(
         select(Ticket.reference)
         .join(TicketLink, TicketLink.related_id == Ticket.id)  # type: ignore[arg-type]
@@ -100,12 +108,7 @@ def ticket_json(
         "priority": ticket.priority,
         "category": ticket.category,
         "subject": ticket.subject,
-        "requester": {
-            "name": ticket.requester_name or (requester.name if requester else ""),
-            "email": requester.email if requester else "",
-            "company": ticket.company_name or (company.name if company else ""),
-            "phone": ticket.requester_phone or (requester.phone if requester else ""),
-        },
+        "requester": requester_json(session, ticket),
         "description": ticket.description,
         "missing_details": list(ticket.missing_details),
         "confidential": ticket.confidential,
@@ -216,6 +219,8 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
 def _cell(value: Any) -> str:
     if value is None:
         return "-"
+    if isinstance(value, dict) and "email" in value:  # a person: 'Jane Doe <jane@…>'
+        return f"{value['name']} <{value['email']}>" if value.get("name") else value["email"]
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
     return " ".join(str(value).split())

@@ -101,6 +101,11 @@ def test_json_has_the_keys_deployments_rely_on(harness: Harness) -> None:
     assert {"reference", "status", "priority", "subject", "requester", "description",
             "confidential", "related", "sla", "messages", "history"} <= set(data)
     assert set(data["requester"]) >= {"name", "email", "company", "phone"}
+    # every listing names the requester with the same object
+    [listed] = harness.cli("tickets", "list", "--json").json()
+    [queued] = harness.cli("tickets", "queue", "--json").json()
+    assert listed["requester"] == queued["requester"] == data["requester"]
+    assert "Jane Doe <jane@school.example>" in harness.cli("tickets", "list").out
     assert (data["confidential"], data["related"], type(data["sla"])) == (False, [], dict)
     assert [set(m) >= {"direction", "from", "body", "internal", "created_at"}
             for m in data["messages"]] == [True, True]

@@ -22,12 +22,12 @@ from mailgate.commands.base import (
 from mailgate.config import Config
 from mailgate.pipeline import notifier_for
 from mailgate.sweep import deliver_all
-from mailgate.views import iso, local, sla_snapshot, status_label, table
+from mailgate.views import iso, local, requester_json, sla_snapshot, status_label, table
 from notify.outbox import enqueue
 from tickets import lifecycle
 from tickets.commands import CommandContext, run_command
 from tickets.events import Event
-from tickets.models import Contact, Ticket
+from tickets.models import Ticket
 
 QUEUE_COLUMNS = (
     "reference", "priority", "status_label", "assignee", "response_due", "resolution_due",
@@ -67,7 +67,6 @@ def queue_rows(session: Session, config: Config, now: datetime) -> list[dict[str
     tickets = sorted(tickets, key=lambda t: (-rank(t), t.created_at, t.id or 0))
     rows: list[dict[str, object]] = []
     for ticket in tickets:
-        requester = session.get(Contact, ticket.requester_id)
         snapshot = sla_snapshot(session, ticket, config, now)
         rows.append({
             "reference": ticket.reference,
@@ -75,7 +74,7 @@ def queue_rows(session: Session, config: Config, now: datetime) -> list[dict[str
             "status": ticket.status,
             "status_label": status_label(config, ticket.status),
             "assignee": ticket.assignee,
-            "requester": requester.email if requester else "",
+            "requester": requester_json(session, ticket),
             "subject": ticket.subject,
             "created_at": iso(ticket.created_at),
             "response_due": iso(snapshot.response_due) if ticket.responded_at is None else None,
