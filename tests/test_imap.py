@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import ssl
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,102 +12,24 @@ from imapclient import SEEN, IMAPClient
 from sqlmodel import Session, select
 
 from mailgate.clock import utcnow
-from mailgate.config import ConfigError, ImapMailbox, load_config
+from mailgate.config import ConfigError, load_config
 from mailgate.intake.imap import Follower
 from mailgate.intake.imap_auth import AuthFailure
+from mailgate.intake.imap_fetch import Left, Taken
 from mailgate.intake.imap_lock import MailboxLock
 from tests.conftest import free_port
 from tests.mail import mail
-from tests.support.dovecot import Dovecot
-from tests.support.harness import Harness, crlf, wait_until
-from tickets.models import InboundMessage, MailboxState, Outbox
-
-PASSWORD_ENV = "MAILGATE_TEST_IMAP_PASSWORD"
-ADMIN = "admin@desk.example"
-
-
-@pytest.fixture(scope="module")
-def dovecot() -> Iterator[Dovecot]:
-    """One private Dovecot for the module; every test gets a fresh user (an empty mailbox)."""
-    server = Dovecot(free_port(), tls_port=free_port())
-    server.start()
-    yield server
-    server.close()
-
-
-class Mailbox:
-    """The test's view of one Dovecot account, as another mail client sees it."""
-
-    def __init__(self, server: Dovecot, harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.server, self.harness = server, harness
-        self.user = server.add_user("secret")
-        monkeypatch.setenv(PASSWORD_ENV, "secret")
-
-    def configure(self, **keys: object) -> ImapMailbox:
-        settings: dict[str, object] = {
-            "name": "support", "host": "127.0.0.1", "port": self.server.port,
-            "security": "none", "username": self.user, "password_env": PASSWORD_ENV,
-            "poll_seconds": 60, **keys,
-        }
-        lines = [f"{key} = {_toml(value)}" for key, value in settings.items() if value is not None]
-        self.harness.write_config(
-            f'\n[admin]\naddress = "{ADMIN}"\n\n[[imap]]\n' + "\n".join(lines) + "\n"
-        )
-        [mailbox] = self.harness.config.imap
-        return mailbox
-
-    def follower(self, cls: type[Follower] = Follower) -> Follower:
-        config = self.harness.config
-        return cls(config, config.imap[0], self.harness.engine)
-
-    def client(self) -> IMAPClient:
-        return self.server.client(self.user, "secret")
-
-    def append(self, raw: bytes, folder: str = "INBOX", flags: tuple[bytes, ...] = ()) -> None:
-        with self.client() as client:
-            client.append(folder, crlf(raw), flags=flags)
-
-    def messages(self, folder: str = "INBOX") -> dict[int, tuple[bytes, ...]]:
-        """UID → flags of what is in the folder now."""
-        with self.client() as client:
-            if not client.folder_exists(folder):
-                return {}
-            client.select_folder(folder, readonly=True)
-            uids = client.search("ALL")
-            if not uids:
-                return {}
-            return {uid: data[b"FLAGS"] for uid, data in client.fetch(uids, ["FLAGS"]).items()}
-
-
-def _toml(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-@pytest.fixture
-def box(dovecot: Dovecot, harness: Harness, monkeypatch: pytest.MonkeyPatch) -> Mailbox:
-    if dovecot.process is None:  # a test stopped it and failed before starting it again
-        dovecot.start()
-    return Mailbox(dovecot, harness, monkeypatch)
-
-
-def numbered(n: int) -> bytes:
-    return mail(subject=f"Request {n}", message_id=f"<request-{n}@school.example>",
-                body=f"Hello,\n\nrequest number {n}.\n\nJane")
-
-
-def state_of(harness: Harness) -> MailboxState:
-    with harness.session() as session:
-        state = session.get(MailboxState, "support")
-        assert state is not None
-        return state
-
-
-def subjects(harness: Harness) -> list[str]:
-    return sorted(t.subject for t in harness.tickets())
+from tests.support.harness import Harness, wait_until
+from tests.support.imap_box import (
+    ADMIN,
+    PASSWORD_ENV,
+    Mailbox,
+    numbered,
+    state_of,
+    status_of,
+    subjects,
+)
+from tickets.models import InboundMessage, Outbox
 
 
 # --- push delivery ------------------------------------------------------------------------------
@@ -116,7 +37,7 @@ def test_new_message_becomes_a_ticket_within_seconds_via_idle(box: Mailbox) -> N
     box.configure(idle=True, poll_seconds=600)  # only IDLE could make it this quick
     harness = box.harness
     with harness.daemon():
-        wait_until(lambda: _status(harness) == "ok", what="the follower to log in")
+        wait_until(lambda: status_of(harness) == "ok", what="the follower to log in")
         box.append(numbered(1))
         wait_until(lambda: harness.tickets(), timeout=5, what="a ticket from IDLE")
         harness.wait_sink(1)  # the acknowledgement went out
@@ -165,12 +86,6 @@ def test_idle_is_renewed_and_the_folder_searched_again(box: Mailbox) -> None:
     assert follower.thread is not None and not follower.thread.is_alive()
 
 
-def _status(harness: Harness) -> str:
-    with harness.session() as session:
-        state = session.get(MailboxState, "support")
-        return state.status if state else ""
-
-
 # --- acknowledging: move or flag --------------------------------------------------------------
 def test_move_mode_creates_the_folder_and_moves_after_storing(box: Mailbox) -> None:
     box.configure(after="move", processed_folder="Done/Tickets")
@@ -217,12 +132,14 @@ class Recording(Follower):
     fetched: list[int]
     on_batch: object = None
 
-    def store_batch(self, client: IMAPClient, uids: list[int]) -> tuple[int, int]:
+    def take(
+        self, client: IMAPClient, uids: list[int], size_of: dict[int, int]
+    ) -> list[Taken | Left]:
         if callable(self.on_batch):
             self.on_batch(uids)
-        result = super().store_batch(client, uids)
-        self.fetched.extend(uids)
-        return result
+        items = super().take(client, uids, size_of)
+        self.fetched.extend(item.uid for item in items if isinstance(item, Taken))
+        return items
 
 
 def test_connection_dropped_mid_fetch_loses_and_repeats_nothing(box: Mailbox) -> None:
@@ -262,11 +179,11 @@ def test_daemon_reconnects_after_the_server_restarts(box: Mailbox) -> None:
     box.configure(idle=True, poll_seconds=600)
     harness = box.harness
     with harness.daemon():
-        wait_until(lambda: _status(harness) == "ok", what="the follower to log in")
+        wait_until(lambda: status_of(harness) == "ok", what="the follower to log in")
         box.server.stop()  # the IDLE connection drops
-        wait_until(lambda: _status(harness) == "unreachable", what="the outage to be recorded")
+        wait_until(lambda: status_of(harness) == "unreachable", what="the outage to be recorded")
         box.server.start()
-        wait_until(lambda: _status(harness) == "ok", timeout=20, what="a reconnect with backoff")
+        wait_until(lambda: status_of(harness) == "ok", timeout=20, what="a reconnect with backoff")
         box.append(numbered(1))
         wait_until(lambda: harness.tickets(), timeout=5, what="a ticket after the reconnect")
     assert state_of(harness).failing_since is None
