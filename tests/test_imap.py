@@ -68,9 +68,36 @@ def test_polling_mode_without_idle(box: Mailbox, caplog: pytest.LogCaptureFixtur
 class CountingIdles(Follower):
     idles = 0
 
-    def wait_idle(self, client: IMAPClient, at_most: float | None = None) -> None:
+    def wait_idle(self, client: IMAPClient) -> None:
         self.idles += 1
-        super().wait_idle(client, at_most)
+        super().wait_idle(client)
+
+
+class AppendsAsIdleStarts(Follower):
+    """Another client's APPEND commits just before the follower's first IDLE."""
+
+    box: Mailbox
+    idles = 0
+
+    def wait_idle(self, client: IMAPClient) -> None:
+        self.idles += 1
+        if self.idles == 1:
+            self.box.append(numbered(1))
+        super().wait_idle(client)
+
+
+def test_mail_that_lands_just_before_idle_starts_is_taken_at_once(box: Mailbox) -> None:
+    # The server reports it with IDLE's "+ idling", in the same packet: imaplib reads it into its
+    # buffer, where a wait on the socket alone would not see it for poll_seconds.
+    box.configure(idle=True, poll_seconds=600)
+    follower = box.follower(AppendsAsIdleStarts)
+    follower.box = box
+    follower.start()
+    try:
+        wait_until(lambda: box.harness.inbound(), timeout=5, what="the message, not in 600 s")
+    finally:
+        follower.stop()
+    assert follower.idles >= 2 and not box.messages()
 
 
 def test_idle_is_renewed_and_the_folder_searched_again(box: Mailbox) -> None:

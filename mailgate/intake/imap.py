@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import ssl
 import threading
 import time
@@ -41,7 +40,6 @@ SOCKET_TIMEOUT = 60.0
 # RFC 2177 §3: a server may log out a client idle for 30 minutes; re-issue IDLE well before.
 IDLE_RENEW_SECONDS = 25 * 60
 IDLE_TICK = 0.5  # how often an idle follower looks at its stop flag
-SETTLE_SECONDS = 1.0
 BACKOFF_START, BACKOFF_MAX = 1.0, 300.0
 LOCK_RETRY_SECONDS = 15.0
 # A message whose fetch failed this many times on its own is left in the folder (quarantined).
@@ -99,6 +97,25 @@ def ssl_context(mailbox: ImapMailbox) -> ssl.SSLContext:
 def folder_list(client: IMAPClient, most: int = 12) -> str:
     names = sorted(name for _flags, _delimiter, name in client.list_folders())
     return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def already_read(client: IMAPClient) -> bool:
+    """Whether imaplib holds server output in its buffer that nobody has parsed yet.
+
+    A change that lands just before IDLE starts is reported at once, often in the same packet as
+    the "+ idling" continuation (Dovecot does so). imaplib reads both into its buffer to get the
+    continuation, and imapclient's idle_check, which waits on the socket, never sees the rest: the
+    push would wait for the next change, or for `poll_seconds`.
+    """
+    sock = client.socket()
+    timeout = sock.gettimeout()
+    sock.settimeout(0.0)  # peek fills an empty buffer from the socket: must not block
+    try:
+        return bool(client._imap.file.peek(1))
+    except (BlockingIOError, ssl.SSLWantReadError):
+        return False
+    finally:
+        sock.settimeout(timeout)
 
 
 def news_arrived(client: IMAPClient) -> bool:
@@ -432,30 +449,29 @@ class Follower:
                  self.mailbox.host, "IDLE" if use_idle else f"polling every "
                  f"{self.mailbox.poll_seconds:g} s")
         while not self.stopping.is_set():
-            report = self.drain(client)
+            self.drain(client)
             if news_arrived(client):
                 continue  # announced during our last commands: IDLE would not repeat it
             if use_idle:
-                # Mail tends to come in bursts, and a push that races the start of IDLE can be
-                # lost (see wait_idle): after taking mail, look again shortly before settling.
-                self.wait_idle(client, SETTLE_SECONDS if report.fetched else None)
+                self.wait_idle(client)
             else:
                 self.stopping.wait(self.mailbox.poll_seconds)
             if not self.lock.acquire():
                 log.warning("mailbox %s: lock lost to another daemon; standing by", self.name)
                 return
 
-    def wait_idle(self, client: IMAPClient, at_most: float | None = None) -> None:
+    def wait_idle(self, client: IMAPClient) -> None:
         """IDLE until the folder changes, the server goes away, we stop, or it is time to renew.
 
-        Renewed at least every `poll_seconds` (and RFC 2177's 29 minutes), so that the search
-        after it bounds how long a lost push goes unnoticed: Dovecot 2.3 can miss an APPEND that
-        commits while IDLE starts, and then says nothing until the next change.
+        Renewed at least every `poll_seconds` (and RFC 2177's 29 minutes); the search after it
+        bounds how long a push the server never sent goes unnoticed.
         """
         client.idle()
         started = time.monotonic()
-        renew_after = min(IDLE_RENEW_SECONDS, self.mailbox.poll_seconds, at_most or math.inf)
+        renew_after = min(IDLE_RENEW_SECONDS, self.mailbox.poll_seconds)
         try:
+            if already_read(client):
+                return  # news that came with IDLE's continuation: look now
             while not self.stopping.is_set():
                 if time.monotonic() - started > renew_after:
                     return
