@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from imapclient import DELETED, IMAPClient
+from imapclient.exceptions import IMAPClientError
 
 from mailgate.clock import utcnow
 from mailgate.config import SmtpIn
@@ -137,6 +138,46 @@ def test_a_message_the_server_fails_on_is_quarantined_and_the_rest_go_on(box: Ma
         for path in (box.server.dir / "mail" / box.user).glob("*/*"):
             if path.parent.name in ("new", "cur"):
                 path.chmod(0o600)
+
+
+class FailsOnUid2:
+    """A client whose server fails every FETCH that includes UID 2, even of its size."""
+
+    def __init__(self, client: IMAPClient) -> None:
+        self.client = client
+
+    def fetch(self, uids: list[int], data: list[str]) -> dict[int, Any]:
+        if 2 in uids:
+            raise IMAPClientError(f"FETCH failed: Internal error ({data})")
+        return self.client.fetch(uids, data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+
+class FailingFollower(Follower):
+    def connect(self) -> IMAPClient:
+        return FailsOnUid2(super().connect())  # type: ignore[return-value]
+
+
+def test_a_message_whose_every_fetch_fails_is_given_up_on(box: Mailbox) -> None:
+    box.configure(after="flag")
+    for n in (1, 2, 3):
+        box.append(numbered(n))
+    follower = box.follower(FailingFollower)
+    failures = 0
+    while True:
+        try:
+            report = follower.run_once()
+            break
+        except IMAPClientError:
+            failures += 1
+            assert failures <= MAX_STRIKES + 1, "UID 2 holds up the mailbox"
+    assert failures == MAX_STRIKES + 1  # the batch, then UID 2 alone three times
+    assert (report.left, state_of(box.harness).last_uid) == (1, 3)
+    [held] = quarantined(box.harness)
+    assert "failed 3 times" in held["reason"] and "nothing of it is kept here" in held["reason"]
+    assert len(box.harness.inbound()) == 3
 
 
 class Withholding:

@@ -268,7 +268,8 @@ class Follower:
 
     def take_batch(self, client: IMAPClient, batch: list[int], report: PassReport) -> None:
         with self.fetching(batch):
-            size_of = imap_fetch.sizes(client, batch)
+            # a message given up on is not asked about again, not even its size
+            size_of = {} if self.given_up(batch) else imap_fetch.sizes(client, batch)
         for group in imap_fetch.by_bytes(batch, size_of, BATCH_BYTES):
             with self.fetching(group):
                 items = self.take(client, group, size_of)
@@ -292,7 +293,7 @@ class Follower:
     def take(
         self, client: IMAPClient, uids: list[int], size_of: dict[int, int]
     ) -> list[imap_fetch.Taken | imap_fetch.Left]:
-        if len(uids) == 1 and self.strikes.get(uids[0], 0) >= MAX_STRIKES:
+        if self.given_up(uids):
             uid = uids[0]
             return [imap_fetch.Left(
                 uid, b"", size_of.get(uid, 0),
@@ -300,6 +301,9 @@ class Follower:
                 f"({self.last_fetch_error.get(uid, 'no answer')})",
             )]
         return imap_fetch.take(client, uids, size_of, self.mailbox.max_message_bytes)
+
+    def given_up(self, uids: list[int]) -> bool:
+        return len(uids) == 1 and self.strikes.get(uids[0], 0) >= MAX_STRIKES
 
     def keep(
         self, client: IMAPClient, items: list[imap_fetch.Taken | imap_fetch.Left],
