@@ -31,6 +31,7 @@ from mailgate.clock import utcnow
 from mailgate.config import Config, ImapMailbox
 from mailgate.intake import imap_fetch, imap_state
 from mailgate.intake.imap_auth import AuthFailure, authenticate, server_text
+from mailgate.intake.imap_idle import idle_until_news, news_arrived
 from mailgate.intake.imap_lock import MailboxLock
 from mailgate.intake.store import StoreError, store_left, store_many
 
@@ -39,7 +40,6 @@ log = logging.getLogger("mailgate.imap")
 SOCKET_TIMEOUT = 60.0
 # RFC 2177 §3: a server may log out a client idle for 30 minutes; re-issue IDLE well before.
 IDLE_RENEW_SECONDS = 25 * 60
-IDLE_TICK = 0.5  # how often an idle follower looks at its stop flag
 BACKOFF_START, BACKOFF_MAX = 1.0, 300.0
 LOCK_RETRY_SECONDS = 15.0
 # A message whose fetch failed this many times on its own is left in the folder (quarantined).
@@ -68,11 +68,6 @@ class PassReport:
         return text
 
 
-def chunks(items: Sequence[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(items), size):
-        yield list(items[start:start + size])
-
-
 def classify(exc: BaseException) -> str:
     """The MailboxState status for a failure."""
     if isinstance(exc, AuthFailure):
@@ -97,37 +92,6 @@ def ssl_context(mailbox: ImapMailbox) -> ssl.SSLContext:
 def folder_list(client: IMAPClient, most: int = 12) -> str:
     names = sorted(name for _flags, _delimiter, name in client.list_folders())
     return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
-
-
-def already_read(client: IMAPClient) -> bool:
-    """Whether imaplib holds server output in its buffer that nobody has parsed yet.
-
-    A change that lands just before IDLE starts is reported at once, often in the same packet as
-    the "+ idling" continuation (Dovecot does so). imaplib reads both into its buffer to get the
-    continuation, and imapclient's idle_check, which waits on the socket, never sees the rest: the
-    push would wait for the next change, or for `poll_seconds`.
-    """
-    sock = client.socket()
-    timeout = sock.gettimeout()
-    sock.settimeout(0.0)  # peek fills an empty buffer from the socket: must not block
-    try:
-        return bool(client._imap.file.peek(1))
-    except (BlockingIOError, ssl.SSLWantReadError):
-        return False
-    finally:
-        sock.settimeout(timeout)
-
-
-def news_arrived(client: IMAPClient) -> bool:
-    """Whether the server announced new mail (EXISTS) in a response to one of our commands.
-
-    imaplib files unsolicited responses in `untagged_responses` (imapclient reads them from there
-    too); the server tells a client of each new message once, so one announced while we were busy
-    would otherwise wait for the next change before IDLE saw it.
-    """
-    pending = client._imap.untagged_responses
-    pending.pop("RECENT", None)  # comes with EXISTS for new mail; alone (after MOVE) it is not
-    return bool(pending.pop("EXISTS", None))
 
 
 class Follower:
@@ -470,24 +434,4 @@ class Follower:
         Renewed at least every `poll_seconds` (and RFC 2177's 29 minutes); the search after it
         bounds how long a push the server never sent goes unnoticed.
         """
-        client.idle()
-        started = time.monotonic()
-        renew_after = min(IDLE_RENEW_SECONDS, self.mailbox.poll_seconds)
-        try:
-            if already_read(client):
-                return  # news that came with IDLE's continuation: look now
-            while not self.stopping.is_set():
-                if time.monotonic() - started > renew_after:
-                    return
-                tick = time.monotonic()
-                responses = client.idle_check(timeout=IDLE_TICK)
-                for response in responses:
-                    if response[0] == b"BYE":
-                        raise ConnectionError(f"server said BYE: {response!r}")
-                    if len(response) > 1 and response[1] in (b"EXISTS", b"RECENT"):
-                        return
-                if not responses and time.monotonic() - tick < IDLE_TICK / 2:
-                    # readable but no line: the server closed the connection (idle_done raises)
-                    return
-        finally:
-            client.idle_done()
+        idle_until_news(client, self.stopping, min(IDLE_RENEW_SECONDS, self.mailbox.poll_seconds))
