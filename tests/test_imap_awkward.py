@@ -63,6 +63,9 @@ def test_mail_over_max_message_bytes_stays_in_the_folder_and_is_quarantined(
         row = session.get(InboundMessage, held["id"])
         assert row is not None and b"Subject: Huge scan" in row.raw and b"line 1 " not in row.raw
 
+    retry = box.harness.cli("quarantine", "retry", str(held["id"]))
+    assert retry.code == 1 and "is not stored whole" in retry.err and "left in INBOX" in retry.err
+
     # the mailbox goes on: the large message is not looked at again, nor quarantined twice
     again = box.follower().run_once()
     assert (again.fetched, again.left) == (0, 0)
