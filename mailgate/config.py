@@ -36,14 +36,15 @@ class Database(Section):
 
 
 MiB = 1024 * 1024
+# Attachments are base64 on the wire: 25 MiB of files is about 34 MiB of message.
+DEFAULT_MAX_MESSAGE_BYTES = int(25 * MiB * 1.37)
 
 
 class SmtpIn(Section):
     enabled: bool = True
     host: str = "127.0.0.1"
     port: int = Field(default=2525, ge=0, le=65535)
-    # Attachments are base64 on the wire: 25 MiB of files is about 34 MiB of message.
-    max_message_bytes: int = Field(default=int(25 * MiB * 1.37), gt=0)
+    max_message_bytes: int = Field(default=DEFAULT_MAX_MESSAGE_BYTES, gt=0)
     accept: tuple[str, ...] = ()  # addresses or domains we serve; empty: the desk address only
 
     @field_validator("accept", mode="after")
@@ -72,6 +73,8 @@ class ImapMailbox(Section):
     poll_seconds: float = Field(default=60.0, gt=0)
     idle: bool = True
     batch_size: int = Field(default=100, gt=0)
+    # Larger mail is not fetched: it stays in the folder and its header is quarantined (README).
+    max_message_bytes: int = Field(default=DEFAULT_MAX_MESSAGE_BYTES, gt=0)
 
     @model_validator(mode="after")
     def _credentials(self) -> ImapMailbox:

@@ -9,7 +9,7 @@ from email.utils import getaddresses
 from parsing.charsets import decode_text, normalise_charset, siblings, strict_decode
 from parsing.message import Address
 
-# RFC 5322 §3.6.4: a msg-id holds no control characters (a NUL cannot even be stored)
+# RFC 5322 §3.6.4: a msg-id is printable ASCII (and UTF-8, RFC 6532), never a control character
 _MSGID = re.compile(r"<([^<>\s\x00-\x1f\x7f]+)>")
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[QqBb]\?[^?\s]*\?=")
 # starts only where a run of address characters starts, so a long run without '@' is read once

@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from tests.support.dovecot import Dovecot
 from tests.support.harness import Harness
+from tests.support.imap_box import Mailbox
 from tests.support.sink import SmtpSink
 
 # The suite is deterministic: the generated mail is the same on every run, so CI cannot fail
@@ -129,3 +131,19 @@ def harness(
 def write_config(path: Path, body: str) -> Path:
     path.write_text(textwrap.dedent(body), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="module")
+def dovecot() -> Iterator[Dovecot]:
+    """One private Dovecot for the module; every test gets a fresh user (an empty mailbox)."""
+    server = Dovecot(free_port(), tls_port=free_port())
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def box(dovecot: Dovecot, harness: Harness, monkeypatch: pytest.MonkeyPatch) -> Mailbox:
+    if dovecot.process is None:  # a test stopped it and failed before starting it again
+        dovecot.start()
+    return Mailbox(dovecot, harness, monkeypatch)

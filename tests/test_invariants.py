@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from mailgate.intake.store import store_raw
+from mailgate.intake.store import store_many, store_raw
 from mailgate.pipeline import process_pending
 from tests.mail import mail
 from tests.support.harness import Harness
@@ -27,6 +27,19 @@ def test_mail_stored_before_a_crash_is_processed_when_the_daemon_starts(harness:
         harness.wait_sink(1)
     assert [t.reference for t in harness.tickets()] == ["INC0000001"]
     assert [m.state for m in harness.inbound()] == ["done"]
+
+
+def test_a_message_id_with_a_control_character_is_stored_by_every_door(harness: Harness) -> None:
+    # PostgreSQL text cannot hold NUL: such a header made every store fail (SMTP 451 for ever,
+    # and an IMAP mailbox retried the batch holding it for ever). RFC 5322 §3.6.4: no msg-id.
+    raws = [mail(subject=f"Odd {n}", message_id="<odd@school.example>").replace(
+        b"<odd@school.example>", b"<odd\x00" + bytes([n]) + b"@school.example>") for n in (1, 2)]
+    stored = store_raw(harness.engine, raws[0], source="smtp", now=NOW)
+    [batch] = store_many(harness.engine, raws[1:], source="imap:support", now=NOW)
+    assert not stored.duplicate and not batch.duplicate  # told apart by their other headers
+    assert [(m.raw, m.message_id) for m in harness.inbound()] == [(raws[0], ""), (raws[1], "")]
+    process_pending(harness.engine, harness.config, NOW)
+    assert {m.state for m in harness.inbound()} <= {"done", "held", "quarantined"}
 
 
 def test_two_workers_on_one_database_make_each_ticket_once(harness: Harness) -> None:

@@ -56,6 +56,12 @@ def retry_message(args: argparse.Namespace) -> int:
         row = session.get(InboundMessage, args.id)
         if row is None or row.state not in ("quarantined", "screened"):
             raise CommandError(f"message {args.id} is not in quarantine")
+        if not row.raw or len(row.raw) != row.size:
+            # a door kept only its header (IMAP: too large, or the server would not give it)
+            raise CommandError(
+                f"message {args.id} is not stored whole ({len(row.raw):,} of {row.size:,} bytes), "
+                f"so it cannot be run again: {row.reason}"
+            )
         row.state, row.reason, row.attempts = "received", "", 0
         session.commit()
     state = process(engine, config, args.id, utcnow())

@@ -13,7 +13,7 @@ from mailgate.config import Config
 from mailgate.views import iso, table
 from tickets.models import InboundMessage, MailboxState, Outbox
 
-FAILING = ("auth_failed", "tls_failed", "unreachable", "error")
+FAILING = ("auth_failed", "tls_failed", "bad_folder", "unreachable", "error")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

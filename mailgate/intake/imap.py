@@ -6,13 +6,16 @@ Per pass: select the folder, compare UIDVALIDITY with the database, `UID SEARCH 
 then move the batch to `processed_folder` or flag it \\Seen. A crash between the commit and the
 move leaves (acked_uid, last_uid] to acknowledge on the next pass; nothing is fetched twice, and
 anything refetched (after a UIDVALIDITY change) is absorbed by the inbound store's dedup.
+
+A message that cannot be taken (over `max_message_bytes`, or one the server fails on or withholds)
+is left untouched in the folder and quarantined here with its header and the reason, so that it
+neither blocks the mailbox nor disappears from anyone's view.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import ssl
 import threading
 import time
@@ -21,25 +24,31 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from imapclient import DELETED, SEEN, IMAPClient
-from imapclient.exceptions import IMAPClientError
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
 from sqlalchemy import Engine
 
 from mailgate.clock import utcnow
 from mailgate.config import Config, ImapMailbox
-from mailgate.intake import imap_state
-from mailgate.intake.imap_auth import AuthFailure, authenticate
+from mailgate.intake import imap_fetch, imap_state
+from mailgate.intake.imap_auth import AuthFailure, authenticate, server_text
+from mailgate.intake.imap_idle import idle_until_news, news_arrived
 from mailgate.intake.imap_lock import MailboxLock
-from mailgate.intake.store import StoreError, store_many
+from mailgate.intake.store import StoreError, store_left, store_many
 
 log = logging.getLogger("mailgate.imap")
 
 SOCKET_TIMEOUT = 60.0
 # RFC 2177 §3: a server may log out a client idle for 30 minutes; re-issue IDLE well before.
 IDLE_RENEW_SECONDS = 25 * 60
-IDLE_TICK = 0.5  # how often an idle follower looks at its stop flag
-SETTLE_SECONDS = 1.0
 BACKOFF_START, BACKOFF_MAX = 1.0, 300.0
 LOCK_RETRY_SECONDS = 15.0
+# A message whose fetch failed this many times on its own is left in the folder (quarantined).
+MAX_STRIKES = 3
+BATCH_BYTES = 64 * 1024 * 1024  # at most this much mail held in memory and committed at once
+
+
+class FolderError(Exception):
+    """The configured folder is not there, or the processed folder cannot be created."""
 
 
 @dataclass
@@ -48,11 +57,15 @@ class PassReport:
     stored: int = 0
     duplicates: int = 0
     acked: int = 0
+    left: int = 0  # left in the folder and quarantined (too large, or the server withheld it)
 
-
-def chunks(items: Sequence[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(items), size):
-        yield list(items[start:start + size])
+    def describe(self, mailbox: ImapMailbox) -> str:
+        done = (f"moved to {mailbox.processed_folder}" if mailbox.after == "move"
+                else "flagged \\Seen")
+        text = (f"{self.stored} new, {self.duplicates} already stored, {self.acked} {done}")
+        if self.left:
+            text += f", {self.left} left in {mailbox.folder} (see mailgate quarantine list)"
+        return text
 
 
 def classify(exc: BaseException) -> str:
@@ -61,6 +74,8 @@ def classify(exc: BaseException) -> str:
         return "auth_failed"
     if isinstance(exc, ssl.SSLCertVerificationError):
         return "tls_failed"
+    if isinstance(exc, FolderError):
+        return "bad_folder"
     if isinstance(exc, OSError | IMAPClientError | EOFError):
         return "unreachable"
     return "error"
@@ -74,16 +89,9 @@ def ssl_context(mailbox: ImapMailbox) -> ssl.SSLContext:
     return context
 
 
-def news_arrived(client: IMAPClient) -> bool:
-    """Whether the server announced new mail (EXISTS) in a response to one of our commands.
-
-    imaplib files unsolicited responses in `untagged_responses` (imapclient reads them from there
-    too); the server tells a client of each new message once, so one announced while we were busy
-    would otherwise wait for the next change before IDLE saw it.
-    """
-    pending = client._imap.untagged_responses
-    pending.pop("RECENT", None)  # comes with EXISTS for new mail; alone (after MOVE) it is not
-    return bool(pending.pop("EXISTS", None))
+def folder_list(client: IMAPClient, most: int = 12) -> str:
+    names = sorted(name for _flags, _delimiter, name in client.list_folders())
+    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 class Follower:
@@ -106,6 +114,11 @@ class Follower:
         self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
         self._standing_by = False
+        self.uidvalidity: int | None = None
+        # fetch failures, kept across reconnects (see `batches` and `fetching`)
+        self.suspects: set[int] = set()
+        self.strikes: dict[int, int] = {}
+        self.last_fetch_error: dict[int, str] = {}
 
     # --- one connection ---------------------------------------------------------------------
     def connect(self) -> IMAPClient:
@@ -127,13 +140,35 @@ class Follower:
         return client
 
     def select(self, client: IMAPClient) -> None:
-        info = client.select_folder(self.mailbox.folder)
-        imap_state.check_uidvalidity(self.engine, self.name, int(info[b"UIDVALIDITY"]))
-        if self.mailbox.after == "move" and not client.folder_exists(
-            self.mailbox.processed_folder
-        ):
-            client.create_folder(self.mailbox.processed_folder)
-            log.info("mailbox %s: created folder %s", self.name, self.mailbox.processed_folder)
+        box = self.mailbox
+        try:
+            info = client.select_folder(box.folder)
+        except IMAPClientAbortError:
+            raise
+        except IMAPClientError as exc:
+            if client.folder_exists(box.folder):
+                raise
+            raise FolderError(
+                f'[[imap]] {self.name}: folder = "{box.folder}" does not exist for {box.username} '
+                f"on {box.host} (folders there: {folder_list(client)})"
+            ) from exc
+        self.uidvalidity = int(info[b"UIDVALIDITY"])
+        if imap_state.check_uidvalidity(self.engine, self.name, self.uidvalidity):
+            self.suspects.clear()  # the old UIDs mean nothing now
+            self.strikes.clear()
+            self.last_fetch_error.clear()
+        if box.after == "move" and not client.folder_exists(box.processed_folder):
+            try:
+                client.create_folder(box.processed_folder)
+            except IMAPClientAbortError:
+                raise
+            except IMAPClientError as exc:
+                raise FolderError(
+                    f'[[imap]] {self.name}: processed_folder = "{box.processed_folder}" does not '
+                    f"exist for {box.username} on {box.host} and could not be created: "
+                    f"{server_text(exc)}"
+                ) from exc
+            log.info("mailbox %s: created folder %s", self.name, box.processed_folder)
 
     @staticmethod
     def disconnect(client: IMAPClient) -> None:
@@ -163,20 +198,11 @@ class Follower:
             uids = self.search(client, last_uid)
             if not uids:
                 break
-            for batch in chunks(uids, self.mailbox.batch_size):
-                stored, duplicates = self.store_batch(client, batch)
-                report.fetched += stored + duplicates
-                report.stored += stored
-                report.duplicates += duplicates
-                imap_state.set_stored(self.engine, self.name, batch[-1])
-                if stored:
-                    self.on_stored()
-                self.acknowledge(client, batch)
-                imap_state.set_acked(self.engine, self.name, batch[-1])
-                report.acked += len(batch)
+            for batch in self.batches(uids):
+                self.take_batch(client, batch, report)
         imap_state.record_ok(self.engine, self.mailbox, self.clock())
-        if report.fetched:
-            log.info("mailbox %s: %s", self.name, report)
+        if report.fetched or report.acked or report.left:
+            log.info("mailbox %s: %s", self.name, report.describe(self.mailbox))
         return report
 
     @staticmethod
@@ -186,14 +212,115 @@ class Follower:
         # RFC 3501 §6.4.8: "n:*" always includes the highest UID, even when it is below n.
         return sorted(u for u in found if u > after and (upto is None or u <= upto))
 
-    def store_batch(self, client: IMAPClient, uids: list[int]) -> tuple[int, int]:
-        """Fetch with BODY.PEEK[] (leaves \\Seen alone) and commit the batch in one transaction."""
-        fetched = client.fetch(uids, ["BODY.PEEK[]"])
-        # a UID missing from the answer was expunged by another client since the search
-        raws = [fetched[uid][b"BODY[]"] for uid in uids if b"BODY[]" in fetched.get(uid, {})]
-        results = store_many(self.engine, raws, source=self.source, now=self.clock())
-        duplicates = sum(1 for result in results if result.duplicate)
-        return len(results) - duplicates, duplicates
+    def batches(self, uids: Sequence[int]) -> Iterator[list[int]]:
+        """`batch_size` UIDs at a time; a UID whose batch failed to fetch goes on its own, so that
+        one message the server cannot return does not hold up the others."""
+        batch: list[int] = []
+        for uid in uids:
+            if uid in self.suspects:
+                if batch:
+                    yield batch
+                    batch = []
+                yield [uid]
+                continue
+            batch.append(uid)
+            if len(batch) == self.mailbox.batch_size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    def take_batch(self, client: IMAPClient, batch: list[int], report: PassReport) -> None:
+        with self.fetching(batch):
+            # a message given up on is not asked about again, not even its size
+            size_of = {} if self.given_up(batch) else imap_fetch.sizes(client, batch)
+        for group in imap_fetch.by_bytes(batch, size_of, BATCH_BYTES):
+            with self.fetching(group):
+                items = self.take(client, group, size_of)
+            self.keep(client, items, report)
+            imap_state.set_passed(self.engine, self.name, group[-1])  # the rest: expunged
+            self.suspects.difference_update(group)
+
+    @contextlib.contextmanager
+    def fetching(self, uids: list[int]) -> Iterator[None]:
+        """Count a failure against the message when it was fetched alone (see `batches`)."""
+        try:
+            yield
+        except Exception as exc:
+            if len(uids) == 1:
+                self.strikes[uids[0]] = self.strikes.get(uids[0], 0) + 1
+                self.last_fetch_error[uids[0]] = f"{type(exc).__name__}: {exc}"
+            else:
+                self.suspects.update(uids)
+            raise
+
+    def take(
+        self, client: IMAPClient, uids: list[int], size_of: dict[int, int]
+    ) -> list[imap_fetch.Taken | imap_fetch.Left]:
+        if self.given_up(uids):
+            uid = uids[0]
+            return [imap_fetch.Left(
+                uid, b"", size_of.get(uid, 0),
+                f"the server failed {self.strikes[uid]} times to return it "
+                f"({self.last_fetch_error.get(uid, 'no answer')})",
+            )]
+        return imap_fetch.take(client, uids, size_of, self.mailbox.max_message_bytes)
+
+    def given_up(self, uids: list[int]) -> bool:
+        return len(uids) == 1 and self.strikes.get(uids[0], 0) >= MAX_STRIKES
+
+    def keep(
+        self, client: IMAPClient, items: list[imap_fetch.Taken | imap_fetch.Left],
+        report: PassReport,
+    ) -> None:
+        """Commit what was taken and quarantine what was left, then acknowledge what was taken.
+
+        Acknowledged run by run between the left ones, so that what the database says is stored
+        but not yet acknowledged never includes a message we leave in the folder.
+        """
+        taken = [item for item in items if isinstance(item, imap_fetch.Taken)]
+        results = store_many(
+            self.engine, [item.raw for item in taken], source=self.source, now=self.clock()
+        ) if taken else []
+        new = sum(1 for result in results if not result.duplicate)
+        report.fetched += len(results)
+        report.stored += new
+        report.duplicates += len(results) - new
+        if new:
+            self.on_stored()
+        run: list[int] = []
+        for item in items:
+            if isinstance(item, imap_fetch.Taken):
+                run.append(item.uid)
+                continue
+            self.acknowledge_stored(client, run, report)
+            run = []
+            self.leave(item)
+            report.left += 1
+        self.acknowledge_stored(client, run, report)
+
+    def acknowledge_stored(self, client: IMAPClient, uids: list[int], report: PassReport) -> None:
+        if not uids:
+            return
+        imap_state.set_stored(self.engine, self.name, uids[-1])
+        self.acknowledge(client, uids)
+        imap_state.set_acked(self.engine, self.name, uids[-1])
+        report.acked += len(uids)
+
+    def leave(self, item: imap_fetch.Left) -> None:
+        """Quarantine what we have of a message we leave in the folder, and pass it."""
+        box = self.mailbox
+        where = (f"left in {box.folder} on {box.host} as UID {item.uid} "
+                 f"(UIDVALIDITY {self.uidvalidity})")
+        kept = "only its header is kept here" if item.header else "nothing of it is kept here"
+        reason = f"{item.why}; {where}; {kept}"
+        stored = store_left(
+            self.engine, item.header, source=self.source, now=self.clock(), size=item.size,
+            reason=reason, fallback_key=f"{self.source}:{self.uidvalidity}:{item.uid}",
+        )
+        if not stored.duplicate:
+            log.warning("mailbox %s: message %s quarantined: %s", self.name, stored.id, reason)
+        imap_state.set_passed(self.engine, self.name, item.uid)
 
     def acknowledge(self, client: IMAPClient, uids: list[int]) -> None:
         """Move to the processed folder, or flag \\Seen; only for mail already committed."""
@@ -290,42 +417,21 @@ class Follower:
                  self.mailbox.host, "IDLE" if use_idle else f"polling every "
                  f"{self.mailbox.poll_seconds:g} s")
         while not self.stopping.is_set():
-            report = self.drain(client)
+            self.drain(client)
             if news_arrived(client):
                 continue  # announced during our last commands: IDLE would not repeat it
             if use_idle:
-                # Mail tends to come in bursts, and a push that races the start of IDLE can be
-                # lost (see wait_idle): after taking mail, look again shortly before settling.
-                self.wait_idle(client, SETTLE_SECONDS if report.fetched else None)
+                self.wait_idle(client)
             else:
                 self.stopping.wait(self.mailbox.poll_seconds)
             if not self.lock.acquire():
                 log.warning("mailbox %s: lock lost to another daemon; standing by", self.name)
                 return
 
-    def wait_idle(self, client: IMAPClient, at_most: float | None = None) -> None:
+    def wait_idle(self, client: IMAPClient) -> None:
         """IDLE until the folder changes, the server goes away, we stop, or it is time to renew.
 
-        Renewed at least every `poll_seconds` (and RFC 2177's 29 minutes), so that the search
-        after it bounds how long a lost push goes unnoticed: Dovecot 2.3 can miss an APPEND that
-        commits while IDLE starts, and then says nothing until the next change.
+        Renewed at least every `poll_seconds` (and RFC 2177's 29 minutes); the search after it
+        bounds how long a push the server never sent goes unnoticed.
         """
-        client.idle()
-        started = time.monotonic()
-        renew_after = min(IDLE_RENEW_SECONDS, self.mailbox.poll_seconds, at_most or math.inf)
-        try:
-            while not self.stopping.is_set():
-                if time.monotonic() - started > renew_after:
-                    return
-                tick = time.monotonic()
-                responses = client.idle_check(timeout=IDLE_TICK)
-                for response in responses:
-                    if response[0] == b"BYE":
-                        raise ConnectionError(f"server said BYE: {response!r}")
-                    if len(response) > 1 and response[1] in (b"EXISTS", b"RECENT"):
-                        return
-                if not responses and time.monotonic() - tick < IDLE_TICK / 2:
-                    # readable but no line: the server closed the connection (idle_done raises)
-                    return
-        finally:
-            client.idle_done()
+        idle_until_news(client, self.stopping, min(IDLE_RENEW_SECONDS, self.mailbox.poll_seconds))

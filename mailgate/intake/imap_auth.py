@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import os
 import subprocess
 
@@ -15,6 +17,15 @@ TOKEN_COMMAND_TIMEOUT = 60.0
 
 class AuthFailure(Exception):
     """The server refused our credentials, or we could not obtain them."""
+
+
+def server_text(exc: BaseException) -> str:
+    """What the server said, without the b'…' that imaplib's bytes leave around it."""
+    text = str(exc)
+    if len(text) > 2 and text[0] == "b" and text[1] in "'\"" and text[-1] == text[1]:
+        with contextlib.suppress(ValueError, SyntaxError):
+            return ast.literal_eval(text).decode("utf-8", "replace")
+    return text
 
 
 def password_for(mailbox: ImapMailbox) -> str:
@@ -59,9 +70,11 @@ def authenticate(client: IMAPClient, mailbox: ImapMailbox) -> None:
             try:
                 client.oauth2_login(mailbox.username, oauth2_token(mailbox))
             except LoginError as exc:
-                raise AuthFailure(f"XOAUTH2 refused for {mailbox.username}: {exc}") from None
+                raise AuthFailure(
+                    f"XOAUTH2 refused for {mailbox.username}: {server_text(exc)}"
+                ) from None
         return
     try:
         client.login(mailbox.username, password_for(mailbox))
     except LoginError as exc:
-        raise AuthFailure(f"login refused for {mailbox.username}: {exc}") from None
+        raise AuthFailure(f"login refused for {mailbox.username}: {server_text(exc)}") from None

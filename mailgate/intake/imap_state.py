@@ -15,8 +15,9 @@ from tickets.models import MailboxState
 
 log = logging.getLogger("mailgate.imap")
 
-# Refused credentials and bad certificates need a person now; a network outage may heal itself.
-ALERT_AT_ONCE = ("auth_failed", "tls_failed")
+# Refused credentials, bad certificates and a missing folder need a person now; a network
+# outage may heal itself.
+ALERT_AT_ONCE = ("auth_failed", "tls_failed", "bad_folder")
 ALERT_AFTER = timedelta(minutes=15)
 
 
@@ -65,6 +66,15 @@ def set_acked(engine: Engine, name: str, acked_uid: int) -> None:
     with Session(engine) as session:
         state = _state(session, name)
         state.acked_uid = max(state.acked_uid, acked_uid)
+        session.commit()
+
+
+def set_passed(engine: Engine, name: str, uid: int) -> None:
+    """Everything up to `uid` is dealt with: nothing stored there waits to be acknowledged."""
+    with Session(engine) as session:
+        state = _state(session, name)
+        state.last_uid = max(state.last_uid, uid)
+        state.acked_uid = max(state.acked_uid, uid)
         session.commit()
 
 

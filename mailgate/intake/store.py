@@ -79,6 +79,40 @@ def store_raw(
         raise StoreError(_reason(exc)) from exc
 
 
+def store_left(
+    engine: Engine,
+    header: bytes,
+    *,
+    source: str,
+    now: datetime,
+    size: int,
+    reason: str,
+    fallback_key: str,
+) -> Stored:
+    """Quarantine a message a door could not take whole (IMAP leaves it in the mailbox): its
+    header, the size it has there and why. Stored again (a refetched folder), it is one row."""
+    key = dedup_key(header) if header.strip() else hashlib.sha256(
+        fallback_key.encode()).hexdigest()
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            existing = session.exec(
+                select(InboundMessage.id).where(InboundMessage.dedup_key == key)
+            ).first()
+            if existing is not None:
+                return Stored(existing, duplicate=True)
+            row = InboundMessage(
+                received_at=now, source=source, message_id=message_id_of(header),
+                dedup_key=key, sha256=hashlib.sha256(header).hexdigest(), size=size, raw=header,
+                state="quarantined", reason=reason[:2000], processed_at=now,
+            )
+            session.add(row)
+            session.commit()
+            assert row.id is not None
+            return Stored(row.id, duplicate=False)
+    except Exception as exc:
+        raise StoreError(f"{type(exc).__name__}: {exc}") from exc
+
+
 def store_many(
     engine: Engine, raws: Sequence[bytes], *, source: str, now: datetime
 ) -> list[Stored]:

@@ -28,6 +28,7 @@ instance_name = mailgate-test-{port}
 protocols = imap
 listen = 127.0.0.1
 {ssl}
+{capability}
 disable_plaintext_auth = no
 auth_mechanisms = plain login xoauth2
 auth_failure_delay = 0
@@ -81,9 +82,10 @@ class DovecotError(RuntimeError):
 
 
 class Dovecot:
-    def __init__(self, port: int, tls_port: int = 0) -> None:
+    def __init__(self, port: int, tls_port: int = 0, capability: str = "") -> None:
         """IMAP on `port`; with `tls_port`, also IMAPS there and STARTTLS on `port`, with a
-        self-signed certificate for localhost."""
+        self-signed certificate for localhost. `capability` replaces what the server announces
+        after login (a server without MOVE or IDLE, say)."""
         if not Path(DOVECOT).exists():
             raise DovecotError(
                 "dovecot is not installed: apt-get install dovecot-imapd (scripts/test does it)"
@@ -104,7 +106,10 @@ class Dovecot:
         if tls_port:
             self._certificate()
             ssl = f"ssl = yes\nssl_cert = <{self.dir}/cert.pem\nssl_key = <{self.dir}/key.pem"
-        self.config.write_text(CONFIG.format(dir=self.dir, port=port, tls_port=tls_port, ssl=ssl))
+        self.config.write_text(CONFIG.format(
+            dir=self.dir, port=port, tls_port=tls_port, ssl=ssl,
+            capability=f"imap_capability = {capability}" if capability else "",
+        ))
         self.process: subprocess.Popen[bytes] | None = None
         self._users = 0
 
