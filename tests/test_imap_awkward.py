@@ -332,12 +332,12 @@ def test_the_same_mail_by_smtp_and_imap_makes_one_ticket(box: Mailbox) -> None:
 
 
 # --- two daemons --------------------------------------------------------------------------------
+# PostgreSQL only: SQLite is the one-daemon deployment, with no lock to share
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 def test_two_daemons_follow_one_mailbox_one_at_a_time(
     box: Mailbox, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     harness = box.harness
-    if harness.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite is the one-daemon deployment: there is no lock to share")
     monkeypatch.setattr(imap, "LOCK_RETRY_SECONDS", 0.2)  # stand-by looks again this often
     box.configure(idle=True, poll_seconds=600)
     config = harness.config
