@@ -50,7 +50,8 @@ def list_tickets(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
     else:
-        print(table(rows, LIST_COLUMNS))
+        print(table([{**row, "updated_at": local(config, datetime.fromisoformat(row["updated_at"]))}
+                     for row in rows], LIST_COLUMNS))
     return 0
 
 
