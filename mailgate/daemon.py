@@ -96,6 +96,7 @@ class Daemon:
             follower.stop()
         if self.controller is not None:
             self.controller.stop()
+            self.controller = None  # stopping twice (a signal during shutdown) is harmless
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         if self.worker is not None:

@@ -160,3 +160,11 @@ def test_a_database_that_is_down_defers_and_counts_nothing(
         assert process_pending(harness.engine, harness.config, NOW) == 0
     [inbound] = harness.inbound()
     assert (inbound.state, inbound.attempts) == ("received", 0)
+
+
+def test_stopping_the_daemon_twice_is_harmless(harness: Harness) -> None:
+    # a second Ctrl-C or SIGTERM while serve is shutting down calls stop again
+    with harness.daemon() as daemon:
+        pass
+    daemon.stop()
+    assert daemon.controller is None and not daemon.scheduler.running
