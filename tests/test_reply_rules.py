@@ -3,19 +3,16 @@ Authentication-Results, commands."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from parsing import parse_message
 from parsing.authresults import authenticated_sender, parse_authentication_results
 from parsing.reply import split_reply
 from parsing.subject import strip_reply_prefixes
+from tests.conftest import CORPUS
 from tickets.commands import split_commands, stray_commands
 from tickets.desk import DeskPolicy
 from tickets.signing import read_reply_address, reply_address, signature
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 
 @pytest.mark.parametrize(
