@@ -544,6 +544,28 @@ def test_commands_below_a_greeting_line_apply_and_never_reach_the_customer(
     assert not any("toner warnings" in m.text() for m in harness.sink.to(CUSTOMER))
 
 
+def test_a_greeting_over_commands_and_a_quote_alone_sends_nothing(harness: Harness) -> None:
+    """"Hi Jane," then #resolve then only the quoted history: the customer is not mailed a
+    bare greeting, and no first response is recorded for it."""
+    trust_mx(harness)
+    with harness.daemon():
+        open_ticket(harness)
+        body = ("Hi Jane,\n#resolve\n\nOn Mon, 23 Nov 2026 at 09:00, Jane Doe "
+                f"<{CUSTOMER}> wrote:\n> The printer in room 12 is jammed.\n")
+        harness.send(tech_mail(body, message_id="<tom-q1@desk.example>"), mail_from=STAFF)
+        harness.wait_processed(2)
+        # no answer to carry the news: the resolved notice of its own goes out instead
+        wait_mail(harness, "resolved", to=CUSTOMER)
+    with harness.session() as session:
+        kinds = [r.kind for r in session.exec(select(Outbox).order_by(Outbox.id)).all()]
+    assert kinds == ["acknowledgement", "resolved"]
+    data = ticket(harness)
+    assert data["status"] == "resolved"
+    assert data["sla"]["responded_at"] is None
+    [kept] = [m for m in data["messages"] if m["message_id"] == "tom-q1@desk.example"]
+    assert kept["internal"] is True
+
+
 def test_a_command_below_the_text_is_not_applied_and_the_mail_not_sent(
     harness: Harness,
 ) -> None:

@@ -232,7 +232,14 @@ class CommandLine:
 @dataclass(frozen=True, slots=True)
 class Split:
     commands: tuple[CommandLine, ...]
-    text: str  # the rest of the mail, a greeting above the commands included
+    body: str  # the mail below the commands
+    greeting: str = ""  # a greeting line above the commands
+
+    @property
+    def text(self) -> str:
+        """What the mail says to the customer: the greeting and the body, or nothing when the
+        body is empty (a greeting alone is no answer to send)."""
+        return f"{self.greeting}\n\n{self.body}" if self.greeting and self.body else self.body
 
 
 def _command(line: str) -> CommandLine | None:
@@ -269,8 +276,7 @@ def split_commands(text: str) -> Split:
     rest = "\n".join(lines[index:]).strip()
     if not commands:
         return Split((), text.strip())
-    # a greeting with nothing after it is no answer to send
-    return Split(tuple(commands), f"{greeting}\n\n{rest}" if greeting and rest else rest)
+    return Split(tuple(commands), rest, greeting)
 
 
 def stray_commands(text: str) -> tuple[CommandLine, ...]:

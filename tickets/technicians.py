@@ -60,7 +60,9 @@ def apply_technician_reply(intake: Intake, ticket: Ticket) -> None:
         return
     # commands first: the reply parser would take a line after them for a sign-off
     split = split_commands(intake.parsed.text)
-    split = replace(split, text=split_reply(split.text).text if split.text else "")
+    # the quoted history goes before the greeting comes back: "Hi Jane,\n#resolve\n\nOn … wrote:"
+    # is no answer to send, only a greeting over a quote
+    split = replace(split, body=split_reply(split.body).text if split.body else "")
     context = CommandContext(intake.session, intake.policy, ticket, intake.now, intake.sender)
     outcomes = [run_command(context, c.name, c.argument, c.line) for c in split.commands]
     outcomes += [_stray(c.line) for c in stray_commands(split.text)]
