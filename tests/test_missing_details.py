@@ -327,6 +327,44 @@ def test_a_new_mail_with_the_same_subject_completes_the_request(harness: Harness
     assert subjects == [ask.message["Subject"], f"[{ticket.reference}] Printer prints blank pages"]
 
 
+def test_after_expiry_a_new_mail_sharing_the_subject_is_a_new_request(harness: Harness) -> None:
+    """Only a reply to our mail answers an expired request: a fresh mail that merely has the
+    same short subject days later is asked about on its own, the old request stays expired."""
+    first = mail(sender=UNKNOWN, subject="Printer", body=FIRST_BODY,
+                 message_id="<old@unknown-co.example>")
+    assert harness.cli("ingest", str(_write(harness, first, "first.eml"))).code == 0
+    now = datetime.now(UTC)
+    harness.tick(now)
+    harness.tick(now + timedelta(hours=73))
+    assert [p["state"] for p in _pending(harness)] == ["expired"]
+    later = mail(sender=UNKNOWN, subject="Printer",
+                 body="Hi,\n\nThe printer in the staff room shows error 49.\n\nBob",
+                 message_id="<new@unknown-co.example>")
+    assert harness.cli("ingest", str(_write(harness, later, "later.eml"))).code == 0
+    assert harness.tickets() == []
+    assert [p["state"] for p in _pending(harness)] == ["expired", "waiting"]
+
+
+def test_a_reply_to_the_request_itself_completes_it(harness: Harness) -> None:
+    """Outlook users answer from their Sent folder, and retitle: In-Reply-To names their own
+    request, which is evidence enough without our question's subject."""
+    first = mail(sender=UNKNOWN, subject="Printer prints blank pages", body=FIRST_BODY,
+                 message_id="<req-3@unknown-co.example>")
+    assert harness.cli("ingest", str(_write(harness, first, "first.eml"))).code == 0
+    harness.tick(datetime.now(UTC))
+    answer = mail(
+        sender=UNKNOWN, subject="RE: Printer prints blank pages - my details",
+        body="Robert Brown\nHillside Dental Practice\n0113 496 0123\n",
+        message_id="<ans-3@unknown-co.example>", in_reply_to="<req-3@unknown-co.example>",
+    )
+    assert harness.cli("ingest", str(_write(harness, answer, "answer.eml"))).code == 0
+    [ticket] = harness.tickets()
+    assert (ticket.subject, ticket.company_name) == (
+        "Printer prints blank pages", "Hillside Dental Practice",
+    )
+    assert [p["state"] for p in _pending(harness)] == ["completed"]
+
+
 def test_an_answer_that_still_lacks_a_detail_makes_the_ticket_without_asking_again(
     harness: Harness,
 ) -> None:

@@ -78,25 +78,33 @@ def _supplied(gathered: Gathered) -> dict[str, str]:
 def answered_by(session: Session, sender: str, parsed: ParsedMessage) -> PendingRequest | None:
     """The held request this mail answers: a reply to our info_request (In-Reply-To /
     References), or, from a client that kept no reply headers, a mail with the request's own
-    subject or our question's ('Re: Details needed: …').
+    subject or our question's ('Re: Details needed: …') while the request still waits.
 
-    An expired request is answered too: a late answer still deserves its ticket."""
+    An expired request is answered only by a reply to our mail: a late answer still deserves
+    its ticket, but a new mail that merely shares a subject ('Printer') weeks later is a new
+    request, not that one."""
     if not sender:
         return None
-    held = select(PendingRequest).where(
-        PendingRequest.state.in_((WAITING, EXPIRED)),  # type: ignore[attr-defined]
-        PendingRequest.email == sender,
-    )
+    held = select(PendingRequest).where(PendingRequest.email == sender)
     if ids := parsed.thread_ids:
-        by_thread = session.exec(
-            held.where(PendingRequest.message_id.in_(ids))  # type: ignore[attr-defined]
+        # a reply to something: to our question or to the request itself (Outlook's "reply" on
+        # the sent copy), or to another thread; never a guess by subject
+        open_ = held.where(PendingRequest.state.in_((WAITING, EXPIRED)))  # type: ignore[attr-defined]
+        ours = session.exec(
+            open_.where(PendingRequest.message_id.in_(ids))  # type: ignore[attr-defined]
         ).first()
-        if by_thread is not None:
-            return by_thread
-    subject = strip_reply_prefixes(parsed.subject).casefold()
+        if ours is not None:
+            return ours
+        return session.exec(
+            open_.join(InboundMessage, InboundMessage.id == PendingRequest.inbound_id)  # type: ignore[arg-type]
+            .where(InboundMessage.message_id.in_(ids))  # type: ignore[attr-defined]
+            .order_by(PendingRequest.id.desc())  # type: ignore[attr-defined]
+        ).first()
+    subject = " ".join(strip_reply_prefixes(parsed.subject).split()).casefold()
     if not subject:
         return None
-    for pending in session.exec(held.order_by(PendingRequest.id.desc())).all():  # type: ignore[attr-defined]
+    waiting = held.where(PendingRequest.state == WAITING)
+    for pending in session.exec(waiting.order_by(PendingRequest.id.desc())).all():  # type: ignore[attr-defined]
         theirs = " ".join((pending.subject or "").split()).casefold()
         if theirs and subject in (theirs, f"details needed: {theirs}", f"not logged: {theirs}"):
             return pending
