@@ -135,6 +135,9 @@ _CLOSING = re.compile(
 # a sign-off is looked for this far from the end: German and Dutch signatures carry the
 # company's legal footer (register, directors, VAT number) below the name
 _SIGNATURE_LINES = 40
+# a bare number is a call-back number only this near the top of a signature block (name, title,
+# company, a few address lines); further down it is more likely a ticket, an order or a serial
+_SIGNATURE_NUMBER_LINES = 8
 _DISCLAIMER = re.compile(
     r"^\s*(this (e-?mail|message)( and any attachments)? (is|are|may be) (confidential|"
     r"intended)|confidentiality notice|disclaimer:|please consider the environment|"
@@ -148,6 +151,12 @@ _NOT_A_PERSON = re.compile(
 )
 _NUMBER_LINE = re.compile(
     r"[+(]?\d[\d ()./-]{5,24}\d(?:[ \t]*(?:ext\.?|x|extension)[ \t]*\d{1,6})?", re.IGNORECASE
+)
+# shapes _NUMBER_LINE takes that are no telephone number: dates and dotted-quad addresses
+_NOT_A_NUMBER = re.compile(
+    r"\d{1,3}(?:\.\d{1,3}){3}"  # 10.0.0.254
+    r"|\d{4}[-./]\d{1,2}[-./]\d{1,2}"  # 2026-11-20
+    r"|\d{1,2}[-./]\d{1,2}[-./](?:\d{2}|\d{4})"  # 20.11.2026, 11/20/26
 )
 _TITLE_WORDS = re.compile(
     r"\b(manager|officer|director|head|coordinator|co-ordinator|assistant|administrator|"
@@ -332,14 +341,17 @@ def _from_signature(lines: list[str]) -> tuple[str, str]:
 
 
 def number_only(text: str) -> bool:
-    """A number and nothing else: '01632 960123', '+44 (0)7700 900123', '020 7946 0018 x23'."""
-    return bool(_NUMBER_LINE.fullmatch(text.strip()))
+    """A number and nothing else: '01632 960123', '+44 (0)7700 900123', '020 7946 0018 x23';
+    not a date ('2026-11-20', '20.11.2026') nor an IP address ('10.0.0.254')."""
+    text = text.strip()
+    return bool(_NUMBER_LINE.fullmatch(text)) and not _NOT_A_NUMBER.fullmatch(text)
 
 
 def _number_lines(lines: list[str], region: str) -> list[Phone]:
-    """Signature lines that are a number and nothing else ('01632 960123', '+44 (0)7700 900123')."""
+    """Signature lines that are a number and nothing else ('01632 960123', '+44 (0)7700 900123'),
+    among the first lines of the block, where a signature puts them."""
     phones: list[Phone] = []
-    for line in lines:
+    for line in lines[:_SIGNATURE_NUMBER_LINES]:
         if number_only(line):
             phones.extend(read_numbers(line, region))
     return phones

@@ -284,6 +284,24 @@ def test_fax_and_registration_numbers_are_no_call_back_numbers() -> None:
 
 
 @pytest.mark.parametrize(
+    "after_name", ["10.0.0.254", "2026-11-20", "20.11.2026", "11/20/26", "192.168.1.10"]
+)
+def test_dates_and_addresses_after_the_sign_off_are_no_numbers(after_name: str) -> None:
+    """A bare line of digits in a signature is read as a number; a date or an IP address of
+    that shape is not one to call back."""
+    raw = mail(body=f"The finance share is gone.\n\nThanks,\nJane Doe\n{after_name}")
+    assert extract_details(parse_message(raw)).phones == ()
+
+
+def test_a_bare_number_far_below_the_sign_off_is_not_taken() -> None:
+    lines = "\n".join(f"Line {n} of a pasted log" for n in range(10))
+    raw = mail(body=f"The share is gone.\n\nThanks,\nJane Doe\n{lines}\n01632 960123")
+    assert extract_details(parse_message(raw)).phones == ()
+    raw = mail(body="The share is gone.\n\nThanks,\nJane Doe\nAcme Ltd\n01632 960123")
+    assert [p.e164 for p in extract_details(parse_message(raw)).phones] == ["+441632960123"]
+
+
+@pytest.mark.parametrize(
     "body",
     [
         "The printer in room 4 is broken.\n\nPlease Help Urgently",
