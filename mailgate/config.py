@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from notify.settings import SmtpOut
 from tickets.desk import DeskPolicy, Section
+from tickets.policy import bare_address
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
 SHIPPED_TEMPLATES = DEFAULT_CONFIG.parent / "templates"
@@ -51,8 +52,10 @@ class SmtpIn(Section):
     @classmethod
     def _accept(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for entry in value:
-            if not entry.strip("@") or any(c.isspace() or c in "<>,;" for c in entry):
+            if not entry.strip("@") or any(c.isspace() or c in "<>,;\"" for c in entry):
                 raise ValueError(f"not an address or a domain: {entry!r}")
+            if "@" in entry.strip("@"):
+                bare_address(entry)
         return value
 
 
@@ -101,6 +104,11 @@ class ImapMailbox(Section):
 
 class Admin(Section):
     address: str = ""  # where outages (IMAP login failures) are reported
+
+    @field_validator("address", mode="after")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        return bare_address(value) if value else value
 
 
 class Config(DeskPolicy):

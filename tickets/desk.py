@@ -7,16 +7,13 @@ Together with the service-desk `Policy` they are everything the ticket rules nee
 from __future__ import annotations
 
 import os
-import re
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from tickets.policy import Policy, Section
+from tickets.policy import Policy, Section, bare_address
 
 MiB = 1024 * 1024
-# a bare address as config holds it: no display name, no angle brackets, no spaces
-_ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+")
 
 
 class Desk(Section):
@@ -36,12 +33,9 @@ class Desk(Section):
     @field_validator("address", "staff", mode="after")
     @classmethod
     def _lower(cls, value: Any) -> Any:
-        for address in (value,) if isinstance(value, str) else value:
-            if not _ADDRESS.fullmatch(address):
-                raise ValueError(f"not an email address (local@domain, nothing else): {address!r}")
         if isinstance(value, str):
-            return value.lower()
-        return tuple(v.lower() for v in value)
+            return bare_address(value)
+        return tuple(bare_address(v) for v in value)
 
     @field_validator("staff_domains", mode="after")
     @classmethod
@@ -111,9 +105,7 @@ class Technician(Section):
     @field_validator("address", mode="after")
     @classmethod
     def _address(cls, value: str) -> str:
-        if "@" not in value:
-            raise ValueError(f"not an email address: {value!r}")
-        return value.lower()
+        return bare_address(value)
 
     @field_validator("hours", mode="after")
     @classmethod

@@ -195,6 +195,18 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# an address as config holds it: no display name, no angle brackets, no spaces
+_BARE_ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+")
+
+
+def bare_address(value: str) -> str:
+    """`value` lower-cased if it is local@domain and nothing else ('Alice <a@x>' is refused:
+    the address compared with senders would never match)."""
+    if not _BARE_ADDRESS.fullmatch(value):
+        raise ValueError(f"not an email address (local@domain, nothing else): {value!r}")
+    return value.lower()
+
+
 # --- statuses ------------------------------------------------------------------------------
 
 
@@ -500,9 +512,7 @@ class Schedule(Section):
     @field_validator("escalation_address")
     @classmethod
     def _address(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
-            raise ValueError(f"not an email address: {value!r}")
-        return value
+        return None if value is None else bare_address(value)
 
     @model_validator(mode="after")
     def _ladder(self) -> Schedule:
