@@ -35,8 +35,16 @@ _ORIGINAL = re.compile(
 # Outlook's header block: "From:" then, within two lines, "Sent:" (in the reader's language)
 _BLOCK_FROM = re.compile(r"^\s*\**(?:from|von|de|van|da|från|fra)\s*\**\s*:", re.IGNORECASE)
 _BLOCK_SENT = re.compile(
-    r"^\s*\**(?:sent|gesendet|envoyé|enviado(?: el)?|enviada|verzonden|inviato|skickat|sendt"
-    r"|date|datum|fecha|data)\s*\**\s*:",
+    r"^\s*\**(?:sent|gesendet|envoyé|enviado(?: el)?|enviada|verzonden|inviato|skickat|sendt)"
+    r"\s*\**\s*:",
+    re.IGNORECASE,
+)
+# "Date:" / "Data:" are words people write too ("Data: every file is gone"): after "From:" they
+# open a header block only with a To or Subject line beside them (Gmail, Apple Mail forwards)
+_BLOCK_DATE = re.compile(r"^\s*\**(?:date|datum|fecha|data)\s*\**\s*:", re.IGNORECASE)
+_BLOCK_OTHER = re.compile(
+    r"^\s*\**(?:to|an|à|para|aan|a|till|til|cc|subject|betreff|objet|asunto|onderwerp|oggetto"
+    r"|ämne|emne|assunto)\s*\**\s*:",
     re.IGNORECASE,
 )
 _RULE = re.compile(r"^\s*_{10,}\s*$")  # Outlook's line above the header block
@@ -68,15 +76,21 @@ def _history_starts(lines: list[str]) -> int | None:
     for index, line in enumerate(lines):
         if _ORIGINAL.match(line):
             return index
-        if _BLOCK_FROM.match(line) and any(
-            _BLOCK_SENT.match(following) for following in lines[index + 1 : index + 3]
-        ):
+        if _BLOCK_FROM.match(line) and _header_block_follows(lines[index + 1 : index + 5]):
             return index
         # clients wrap a long attribution over up to three lines
         for length in (1, 2, 3):
             if _ATTRIBUTION.match(" ".join(lines[index : index + length])):
                 return index
     return None
+
+
+def _header_block_follows(lines: list[str]) -> bool:
+    if any(_BLOCK_SENT.match(line) for line in lines[:2]):
+        return True
+    return any(_BLOCK_DATE.match(line) for line in lines) and any(
+        _BLOCK_OTHER.match(line) for line in lines
+    )
 
 
 def _without_history(body: str) -> str:

@@ -172,6 +172,12 @@ HISTORIES = {
                                   "Envoyé : mercredi 25 novembre 2026\n\n",
     "Outlook, Mensaje original": "-----Mensaje original-----\nDe: Example IT Desk\n"
                                  "Enviado el: miércoles\n\n",
+    "Gmail forward, no rule": "From: Example IT Desk <support@desk.example>\n"
+                              "Date: Wed, 25 Nov 2026 at 09:05\nSubject: [INC0000001] x\n"
+                              "To: Jane Doe <jane@school.example>\n\n",
+    "Apple Mail forward": "From: Example IT Desk <support@desk.example>\n"
+                          "Subject: [INC0000001] x\nDate: 25 November 2026 at 09:05:00 GMT\n"
+                          "To: Jane Doe <jane@school.example>\n\n",
 }
 
 
@@ -184,8 +190,16 @@ def test_quoted_history_of_every_client_and_language_is_cut(client: str) -> None
     assert split_reply(text).text == "The printer is still jammed.\n\nJane"
 
 
-def test_prose_that_looks_a_little_like_a_quote_header_is_kept() -> None:
-    text = "On reflection I wrote: nothing.\nFrom: the office next door\nThanks"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On reflection I wrote: nothing.\nFrom: the office next door\nThanks",
+        # "Date:" and "Data:" are words too: no header block without a To or Subject beside them
+        "Since Monday the finance share is empty.\nFrom: the finance share\n"
+        "Data: every file from 2025 is gone\nPlease restore it today.",
+    ],
+)
+def test_prose_that_looks_a_little_like_a_quote_header_is_kept(text: str) -> None:
     assert split_reply(text).text == text
 
 
