@@ -27,6 +27,7 @@ from mailgate.commands import (
 from mailgate.commands.base import CommandError
 from mailgate.config import ConfigError
 from mailgate.db import SchemaOutOfDate
+from mailgate.errors import one_line
 
 COMMANDS = (
     serve_cmd,
@@ -76,8 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mailgate: {exc}", file=sys.stderr)
         return getattr(args, "config_error_exit", EX_CONFIG)
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        print(f"mailgate: the database cannot be used: {reason}", file=sys.stderr)
+        print(f"mailgate: the database cannot be used: {one_line(exc)}", file=sys.stderr)
         return getattr(args, "database_error_exit", EX_UNAVAILABLE)
     except CommandError as exc:
         print(f"mailgate: {exc}", file=sys.stderr)

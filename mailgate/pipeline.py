@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 import tickets.pipeline
 from mailgate.config import Config
+from mailgate.errors import one_line
 from notify.outbox import Notifier, enqueue
 from parsing import ParsedMessage, parse_message
 from tickets.models import InboundMessage
@@ -66,9 +67,7 @@ def _failed(
     engine: Engine, inbound_id: int, exc: Exception, now: datetime, why: str = "pipeline error"
 ) -> str:
     log.error("message %s could not be processed; quarantined", inbound_id, exc_info=exc)
-    cause = getattr(exc, "orig", None) or exc  # the driver's words, without the SQL
-    first_line = next(iter(str(cause).strip().splitlines()), "")
-    return quarantine(engine, inbound_id, f"{why}: {type(cause).__name__}: {first_line}", now)
+    return quarantine(engine, inbound_id, f"{why}: {one_line(exc)}", now)
 
 
 def _database_answers(engine: Engine) -> bool:

@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
-from mailgate.intake.store import store_many, store_raw
+from mailgate.intake.store import StoreError, store_left, store_many, store_raw
 from mailgate.pipeline import process_pending
 from tests.mail import mail
 from tests.support.harness import Harness
@@ -168,3 +169,21 @@ def test_stopping_the_daemon_twice_is_harmless(harness: Harness) -> None:
         pass
     daemon.stop()
     assert daemon.controller is None and not daemon.scheduler.running
+
+
+def test_a_store_that_fails_says_why_in_one_line_without_the_sql(tmp_path: Any) -> None:
+    """What the SMTP door answers (451) and the IMAP status shows: the driver's words, never a
+    statement with its parameters (which would carry the mail's bytes)."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'no-tables.db'}")
+    now = datetime.now(UTC)
+    raw = mail(subject="Printer", body="It is jammed.")
+    attempts = (
+        lambda: store_raw(engine, raw, source="smtp", now=now),
+        lambda: store_many(engine, [raw], source="imap", now=now),
+        lambda: store_left(engine, raw[:200], source="smtp", now=now, size=10**9,
+                           reason="over the size limit", fallback_key="INBOX:1"),
+    )
+    for attempt in attempts:
+        with pytest.raises(StoreError) as error:
+            attempt()
+        assert str(error.value) == "OperationalError: no such table: inbound_message"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from mailgate.clock import utcnow
 from mailgate.commands.base import missing_secret, open_config, open_database
+from mailgate.errors import one_line
 from mailgate.intake.store import StoreError, store_raw
 from mailgate.pipeline import process
 
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             state = process(engine, config, inbound_id, utcnow())
         except Exception as exc:  # stored all the same: the daemon's worker picks it up
-            state = f"left for the daemon ({type(exc).__name__}: {exc})"
+            state = f"left for the daemon ({one_line(exc)})"
         print(f"message {inbound_id}: {state}", file=sys.stderr)
     return 0
 

@@ -29,6 +29,7 @@ from sqlalchemy import Engine
 
 from mailgate.clock import utcnow
 from mailgate.config import Config, ImapMailbox
+from mailgate.errors import one_line
 from mailgate.intake import imap_fetch, imap_state
 from mailgate.intake.imap_auth import AuthFailure, authenticate, server_text
 from mailgate.intake.imap_idle import idle_until_news, news_arrived
@@ -249,7 +250,7 @@ class Follower:
         except Exception as exc:
             if len(uids) == 1:
                 self.strikes[uids[0]] = self.strikes.get(uids[0], 0) + 1
-                self.last_fetch_error[uids[0]] = f"{type(exc).__name__}: {exc}"
+                self.last_fetch_error[uids[0]] = one_line(exc)
             else:
                 self.suspects.update(uids)
             raise
@@ -359,7 +360,7 @@ class Follower:
         if status == "error" and not isinstance(exc, StoreError):
             log.exception("mailbox %s: unexpected failure", self.name)
         imap_state.record_failure(
-            self.engine, self.config, self.mailbox, status, f"{type(exc).__name__}: {exc}",
+            self.engine, self.config, self.mailbox, status, one_line(exc),
             self.clock(),
         )
 

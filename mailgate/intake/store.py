@@ -11,19 +11,13 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from mailgate.errors import one_line
 from parsing.fingerprint import dedup_key, message_id_of
 from tickets.models import InboundMessage
 
 
 class StoreError(Exception):
     """The message could not be stored; the sender must be told to try again later."""
-
-
-def _reason(exc: Exception) -> str:
-    """One line for the person reading it: the driver's own message, without the SQL."""
-    cause = getattr(exc, "orig", None) or exc
-    first = next(iter(str(cause).strip().splitlines()), "")
-    return f"{type(cause).__name__}: {first}" if first else type(cause).__name__
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +70,7 @@ def store_raw(
             assert row.id is not None
             return Stored(row.id, duplicate=False)
     except Exception as exc:
-        raise StoreError(_reason(exc)) from exc
+        raise StoreError(one_line(exc)) from exc
 
 
 def store_left(
@@ -110,7 +104,7 @@ def store_left(
             assert row.id is not None
             return Stored(row.id, duplicate=False)
     except Exception as exc:
-        raise StoreError(f"{type(exc).__name__}: {exc}") from exc
+        raise StoreError(one_line(exc)) from exc
 
 
 def store_many(
@@ -146,7 +140,7 @@ def store_many(
         # another door stored one of these a moment ago: fall back to one at a time
         return [store_raw(engine, raw, source=source, now=now) for raw in raws]
     except Exception as exc:
-        raise StoreError(_reason(exc)) from exc
+        raise StoreError(one_line(exc)) from exc
     results, seen = [], set()
     for key in keys:
         if key in ids and key not in seen:
