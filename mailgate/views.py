@@ -32,11 +32,10 @@ def status_label(policy: DeskPolicy, key: str) -> str:
     return status.label if status else key
 
 
-def local(policy: DeskPolicy, value: datetime | None) -> str:
-    """An instant as the desk reads it: 'Mon 23 Nov 2026 10:30 GMT'; '-' for none."""
-    if value is None:
-        return "-"
-    return value.astimezone(policy.calendar().tz).strftime("%a %d %b %Y %H:%M %Z")
+def local(policy: DeskPolicy, value: datetime | str | None) -> str:
+    """An instant or its ISO text as the desk reads it: 'Mon 23 Nov 2026 10:30 GMT'; '-' for
+    none."""
+    return policy.local_time(value) if value else "-"
 
 
 def sla_snapshot(

@@ -17,10 +17,7 @@ def _context(pending: PendingRequest, notifier: Notifier) -> dict[str, object]:
         "pending": pending,
         "missing": [LABELS.get(m, m) for m in pending.missing],
         "subject": pending.subject or "(no subject)",
-        # as the desk reads it: 'Thu 26 Nov 2026 14:00 GMT', 'Tue 14 Jul 2026 15:00 BST'
-        "expires_at": pending.expires_at.astimezone(notifier.policy.calendar().tz).strftime(
-            "%a %d %b %Y %H:%M %Z"
-        ),
+        "expires_at": notifier.policy.local_time(pending.expires_at),
     }
 
 

@@ -71,11 +71,7 @@ def _context(
 
 
 def _local(notifier: Notifier, value: str | None) -> str:
-    """An ISO instant as the desk reads it: 'Mon 23 Nov 2026 10:30 GMT'."""
-    if not value:
-        return ""
-    zone = notifier.policy.calendar().tz
-    return datetime.fromisoformat(value).astimezone(zone).strftime("%a %d %b %Y %H:%M %Z")
+    return notifier.policy.local_time(value) if value else ""
 
 
 def to_requester(kind: str) -> Handler:

@@ -24,6 +24,7 @@ from parsing.details import (
     looks_like_person,
     number_only,
 )
+from parsing.greetings import after_greeting
 from parsing.message import ParsedMessage
 from parsing.phones import find_phones, read_numbers
 
@@ -42,14 +43,18 @@ _AT = re.compile(r"\b(?:at|from|for|with|of)\s+(?=[A-Z0-9])")
 _OTHER_LABEL = re.compile(r"[\w '’()/-]{1,30}[:=]\s")  # 'Site: Leeds', 'Room: 4'
 _LABEL_KIND = {"name": NAME, "company": COMPANY, "school": COMPANY, "organisation": COMPANY,
                "organization": COMPANY, "employer": COMPANY, "business": COMPANY}
-# pieces that answer nothing: greetings, thanks, sign-offs, 'Sure', 'Here you go'
+# pieces that answer nothing: greetings (parsing.greetings), thanks, sign-offs, 'Sure'
 _FILLER = re.compile(
-    r"(?:hi|hello|hey|dear\b.*|good (?:morning|afternoon|evening)|sure|yes|ok(?:ay)?|of course|"
+    r"(?:sure|yes|ok(?:ay)?|of course|"
     r"no problem|sorry|apologies|thanks?(?: you)?(?: very much)?|many thanks|cheers|regards|"
     r"kind regards|best(?: regards| wishes)?|all the best|here you go|here they are|"
     r"as requested|see below|details below)",
     re.IGNORECASE,
 )
+
+
+def _filler(piece: str) -> bool:
+    return bool(_FILLER.fullmatch(piece)) or after_greeting(piece) == ""
 
 
 def answer_details(parsed: ParsedMessage, missing: Sequence[str], region: str) -> Details:
@@ -79,7 +84,7 @@ def answer_details(parsed: ParsedMessage, missing: Sequence[str], region: str) -
         kind = _LABEL_KIND.get(match.group("label").lower().split()[-1]) if match else None
         if match and kind:
             labelled.setdefault(kind, match.group("value").strip(" .!"))
-        elif not match and not _FILLER.fullmatch(piece) and not _OTHER_LABEL.match(piece):
+        elif not match and not _filler(piece) and not _OTHER_LABEL.match(piece):
             unlabelled.append(piece)
     name = found.name if found.name_source in ("labelled", "prose") else ""
     if NAME in missing and not name:

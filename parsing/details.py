@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from parsing.greetings import after_greeting
 from parsing.message import ParsedMessage
 from parsing.phones import MAX_NUMBERS, Phone, find_phones, read_numbers
 
@@ -90,36 +91,6 @@ _ORG_SUFFIX = re.compile(
     r"services|solutions|consulting|associates|charity|foundation|church|federation)\b\.?",
     re.IGNORECASE,
 )
-_HELLO = (
-    r"^\s*(?:hi|hiya|hello|hey|dear|good[ \t]+(?:morning|afternoon|evening)|greetings|hallo|"
-    r"guten[ \t]+(?:tag|morgen|abend)|sehr[ \t]+geehrte[rn]?|liebe[rns]?|moin|servus|bonjour|"
-    r"bonsoir|madame|monsieur|hola|buen[oa]s[ \t]+(?:d[ií]as|tardes)|estimad[oa]s?|beste|"
-    r"geachte|goedemorgen|goedemiddag|to[ \t]+whom[ \t]+it[ \t]+may[ \t]+concern)\b"
-)
-_HELLO_RE = re.compile(_HELLO, re.IGNORECASE)
-_WORD = r"[\w.'’&]+(?:-[\w.'’&]+)*"
-_ONLY_WHOM = re.compile(rf"(?P<whom>(?:[ \t]+{_WORD}){{0,4}})[ \t]*[,!.:;–-]*[ \t]*")
-_WHOM_THEN = re.compile(rf"(?P<whom>(?:[ \t]+{_WORD}){{0,3}})[ \t]*[,!:;–-]+[ \t]*(?P<rest>\S.*)")
-_WHOM = {"team", "all", "there", "everyone", "everybody", "folks", "guys", "support", "sir",
-         "madam", "or", "and", "it", "ict", "desk", "helpdesk", "service", "the", "you",
-         "zusammen", "damen", "und", "herren", "frau", "herr", "et", "messieurs", "y", "heer"}
-
-
-def _after_greeting(line: str) -> str | None:
-    """The rest of a line that opens with a greeting ('' for 'Hi team,'), None for no greeting:
-    'Hello, the wifi is down' → 'the wifi is down'; 'Hey the printer broke' is no greeting."""
-    hello = _HELLO_RE.match(line)
-    if hello is None:
-        return None
-    tail = line[hello.end() :]
-    for pattern in (_ONLY_WHOM, _WHOM_THEN):
-        match = pattern.fullmatch(tail)
-        if match and all(w[:1].isupper() or w.lower().strip(".") in _WHOM
-                         for w in match.group("whom").split()):
-            return match.groupdict().get("rest") or ""
-    return None
-
-
 # sign-offs in the languages of reply.LANGUAGES (en, de, fr, es, nl)
 _CLOSING = re.compile(
     r"^\s*(thanks?( you)?( (very|so) much)?( in advance)?|many thanks|cheers|regards|"
@@ -368,7 +339,7 @@ def _description(reply_text: str, consumed: list[str], signature_lines: list[str
             line = stripped = labelled.group("value")
         if not kept and not stripped:
             continue
-        if not kept and (rest := _after_greeting(stripped)) is not None:
+        if not kept and (rest := after_greeting(stripped)) is not None:
             if not rest:
                 continue
             line = stripped = rest

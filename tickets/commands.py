@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from parsing.greetings import GREETING_WORDS
 from tickets import lifecycle
 from tickets.desk import DeskPolicy
 from tickets.events import Event
@@ -216,9 +217,7 @@ _COMMAND_LINE = re.compile(r"^#([a-z][a-z_-]*)(?:[ \t]+(.*))?$", re.IGNORECASE)
 # "Hi Jane," / "Hello!" / "Guten Morgen" above the commands: people greet out of habit, and a
 # command below a greeting must neither be ignored nor reach the customer as text.
 _GREETING = re.compile(
-    r"^(?:(?:hi|hello|hey|dear|morning|good (?:morning|afternoon|evening)|hallo|moin|hola"
-    r"|bonjour|salut|ciao|hej|guten (?:morgen|tag))\b.{0,40}|[^#\s][^#]{0,38}[,!])$",
-    re.IGNORECASE,
+    rf"^(?:{GREETING_WORDS}.{{0,40}}|[^#\s][^#]{{0,38}}[,!])$", re.IGNORECASE
 )
 
 

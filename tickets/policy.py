@@ -697,6 +697,12 @@ class Policy(Section):
         """The business-hours calendar built from `business_hours`."""
         return self.business_hours.calendar()
 
+    def local_time(self, value: datetime | str) -> str:
+        """An instant (or its ISO text) as the desk reads it: 'Mon 23 Nov 2026 10:30 GMT',
+        'Tue 14 Jul 2026 15:00 BST'; the one format of every mail and listing."""
+        instant = datetime.fromisoformat(value) if isinstance(value, str) else value
+        return instant.astimezone(self.calendar().tz).strftime("%a %d %b %Y %H:%M %Z")
+
 
 def name_key(name: str) -> str:
     """How a status or priority is looked up: lower case, every run of spaces, dashes (also

@@ -66,8 +66,7 @@ def sla_lines(sla: dict[str, Any], policy: DeskPolicy) -> list[str]:
     """The SLA for people: due times in the desk's time zone, what was met, what was missed."""
 
     def when(key: str) -> str:
-        value = sla[key]
-        return local(policy, datetime.fromisoformat(value) if value else None)
+        return local(policy, sla[key])
 
     def target(due: str, met: str, verb: str) -> str:
         return f"{when(due)} ({verb} {when(met)})" if sla[met] else when(due)

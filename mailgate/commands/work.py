@@ -84,11 +84,6 @@ def queue_rows(session: Session, config: Config, now: datetime) -> list[dict[str
     return rows
 
 
-def when(config: Config, value: object) -> str:
-    """An ISO instant from the JSON rows, as the desk reads it."""
-    return local(config, datetime.fromisoformat(value)) if isinstance(value, str) else "-"
-
-
 def show_queue(args: argparse.Namespace) -> int:
     config = open_config(args)
     now = parse_now(args.now)
@@ -97,8 +92,8 @@ def show_queue(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
         return 0
-    print(table([{**row, "response_due": when(config, row["response_due"]),
-                  "resolution_due": when(config, row["resolution_due"]),
+    print(table([{**row, "response_due": local(config, row["response_due"]),
+                  "resolution_due": local(config, row["resolution_due"]),
                   "sla": "BREACHED" if row["breached"] else ""} for row in rows],
                 QUEUE_COLUMNS))
     return 0
@@ -153,6 +148,6 @@ def update_ticket(args: argparse.Namespace) -> int:
               f"assignee {result['assignee'] or '-'}")
         # whether the ticket comes back by itself (a site visit needs its company's rota day)
         upcoming = result["next_action_at"]
-        print(f"  next: {result['next_action']} at {when(config, upcoming)}" if upcoming
+        print(f"  next: {result['next_action']} at {local(config, upcoming)}" if upcoming
               else "  next: nothing scheduled")
     return 0

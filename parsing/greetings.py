@@ -1,0 +1,36 @@
+"""Greetings: the line a mail opens with ('Hi team,', 'Dear Sir or Madam', 'Guten Morgen')."""
+
+from __future__ import annotations
+
+import re
+
+GREETING_WORDS = (
+    # the words a mail opens with, in the languages of reply.LANGUAGES (en, de, fr, es, nl)
+    # and a few more desks hear
+    r"(?:hi|hiya|hello|hey|dear|(?:good[ \t]+)?(?:morning|afternoon|evening)|greetings|hallo|"
+    r"guten[ \t]+(?:tag|morgen|abend)|sehr[ \t]+geehrte[rn]?|liebe[rns]?|moin|servus|bonjour|"
+    r"bonsoir|madame|monsieur|hola|buen[oa]s[ \t]+(?:d[ií]as|tardes)|estimad[oa]s?|beste|"
+    r"geachte|goedemorgen|goedemiddag|salut|ciao|hej|to[ \t]+whom[ \t]+it[ \t]+may[ \t]+concern)\b"
+)
+_HELLO = re.compile(rf"^\s*{GREETING_WORDS}", re.IGNORECASE)
+_WORD = r"[\w.'’&]+(?:-[\w.'’&]+)*"
+_ONLY_WHOM = re.compile(rf"(?P<whom>(?:[ \t]+{_WORD}){{0,4}})[ \t]*[,!.:;–-]*[ \t]*")
+_WHOM_THEN = re.compile(rf"(?P<whom>(?:[ \t]+{_WORD}){{0,3}})[ \t]*[,!:;–-]+[ \t]*(?P<rest>\S.*)")
+_WHOM = {"team", "all", "there", "everyone", "everybody", "folks", "guys", "support", "sir",
+         "madam", "or", "and", "it", "ict", "desk", "helpdesk", "service", "the", "you",
+         "zusammen", "damen", "und", "herren", "frau", "herr", "et", "messieurs", "y", "heer"}
+
+
+def after_greeting(line: str) -> str | None:
+    """The rest of a line that opens with a greeting ('' for 'Hi team,'), None for no greeting:
+    'Hello, the wifi is down' → 'the wifi is down'; 'Hey the printer broke' is no greeting."""
+    hello = _HELLO.match(line)
+    if hello is None:
+        return None
+    tail = line[hello.end() :]
+    for pattern in (_ONLY_WHOM, _WHOM_THEN):
+        match = pattern.fullmatch(tail)
+        if match and all(w[:1].isupper() or w.lower().strip(".") in _WHOM
+                         for w in match.group("whom").split()):
+            return match.groupdict().get("rest") or ""
+    return None
