@@ -1,5 +1,5 @@
 """Mail about replies: a technician's answer to the customer, a customer's reply to the assigned
-technician, and the results of a technician's commands.
+technician, the results of a technician's commands, and a bounce of a technician's answer.
 
 Every mail threads on the ticket's conversation (In-Reply-To the mail it answers, References the
 public thread) and carries the signed Reply-To of its recipients' role (see `queue_mail`).
@@ -7,6 +7,7 @@ public thread) and carries the signed Reply-To of its recipients' role (see `que
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlmodel import Session, select
@@ -127,8 +128,56 @@ def command_result(
     return [row] if row else []
 
 
+def delivery_failed(
+    session: Session, notifier: Notifier, event: Event, now: datetime
+) -> list[Outbox]:
+    """Tell the assigned technician (or, with none, the one who wrote it) that a mail of ours
+    on the ticket came back: the customer has not read it, and only a person can find out why."""
+    ticket = session.get(Ticket, event.ticket_id)
+    returned = session.get(TicketMessage, event.data["returned"])
+    bounce = session.get(TicketMessage, event.data["bounce"])
+    assert ticket is not None and returned is not None and bounce is not None
+    technician = ticket.assignee or _author(session, returned)
+    if not technician:
+        return []  # the ticket's history shows it
+    row = queue_mail(
+        session, notifier, now,
+        kind="delivery_failed",
+        dedup_key=f"{event.key}:delivery_failed",
+        ticket=ticket,
+        to=[technician],
+        context={
+            "recipients": returned.to,
+            "sent_at": notifier.policy.local_time(returned.created_at),
+            "returned_subject": returned.subject,
+            "report": bounce.body,
+        },
+        subject=_subject(notifier, ticket),
+        auto_submitted="auto-generated",
+        internal_copy=True,
+    )
+    return [row] if row else []
+
+
+def _author(session: Session, message: TicketMessage) -> str:
+    """Who wrote a technician's answer we sent: the `technician_reply` row is keyed by the
+    technician's own mail (`message:<inbound id>:technician_reply`), kept on the ticket."""
+    row = session.get(Outbox, message.outbox_id) if message.outbox_id else None
+    if row is None or row.kind != "technician_reply":
+        return ""
+    found = re.fullmatch(r"message:(\d+):technician_reply", row.dedup_key)
+    if found is None:
+        return ""
+    inbound_id = found.group(1)
+    own = session.exec(
+        select(TicketMessage.from_addr).where(TicketMessage.inbound_id == int(inbound_id))
+    ).first()
+    return own or ""
+
+
 HANDLERS.update(
     technician_replied=technician_reply,
     customer_replied=customer_reply,
     command_result=command_result,
+    delivery_failed=delivery_failed,
 )

@@ -49,6 +49,8 @@ class ParsedMessage:
     # the new text of this mail: `text` without quoted history, signature and disclaimers
     reply_text: str = ""
     signature: str = ""  # the signature block cut from the new text ('' when none was found)
+    # a bounce or read report: the Message-ID of the mail it returns ('' otherwise)
+    returned_message_id: str = ""
 
     def header(self, name: str) -> str:
         """The first header called `name` (case-insensitive), or ''."""

@@ -20,7 +20,7 @@ from email.message import Message
 from email.utils import parsedate_to_datetime
 
 from parsing.attachments import default_filename, make_attachment, unique_names
-from parsing.automation import classify_automation
+from parsing.automation import classify_automation, returned_message_id
 from parsing.charsets import decode_text
 from parsing.headers import decode_header_value, parse_addresses, parse_message_ids
 from parsing.htmltext import html_to_text
@@ -340,4 +340,8 @@ def parse_message(
         reply_text=reply.text,
         signature=reply.signature,
     )
-    return replace(parsed, automated=classify_automation(parsed))
+    return replace(
+        parsed,
+        automated=classify_automation(parsed),
+        returned_message_id=returned_message_id(parsed),
+    )

@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from tests.mail import mail
 from tests.support.harness import DESK, STAFF, Harness, wait_until
+from tests.support.sink import Received
 from tests.support.threads import CUSTOMER, address_of, mails_of, open_ticket, wait_mail
 from tickets.commands import CommandContext, run_command
 from tickets.models import Outbox, Ticket, TicketMessage
@@ -618,3 +619,54 @@ def test_technician_answering_a_closed_ticket(harness: Harness) -> None:
     assert ticket(harness)["status"] == "closed"
     assert harness.ticket_json("INC0000002")["related"] == ["INC0000001"]
     assert "INC0000001" in told.text() and "INC0000002" in told.text()
+
+
+def _bounce_of(returned: Received, recipient: str) -> bytes:
+    """A Postfix delivery status notification (RFC 3464) returning the header of `returned`."""
+    header = returned.raw.partition(b"\r\n\r\n")[0].decode()
+    return (
+        "From: MAILER-DAEMON@mx.school.example (Mail Delivery System)\n"
+        f"To: {DESK}\n"
+        "Subject: Undelivered Mail Returned to Sender\n"
+        "Message-ID: <bounce-1@mx.school.example>\n"
+        "Auto-Submitted: auto-replied\n"
+        "MIME-Version: 1.0\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B1"\n\n'
+        "--B1\nContent-Type: text/plain; charset=us-ascii\n\n"
+        "This is the mail system at host mx.school.example.\n\n"
+        "I'm sorry to have to inform you that your message could not\n"
+        "be delivered to one or more recipients.\n\n"
+        f"<{recipient}>: host mx.school.example said: 550 5.1.1 User unknown\n\n"
+        "--B1\nContent-Type: message/delivery-status\n\n"
+        "Reporting-MTA: dns; mx.school.example\n\n"
+        f"Final-Recipient: rfc822; {recipient}\nAction: failed\nStatus: 5.1.1\n\n"
+        f"--B1\nContent-Type: text/rfc822-headers\n\n{header}\n\n--B1--\n"
+    ).encode()
+
+
+def test_a_bounce_of_a_technicians_answer_reaches_the_technician(harness: Harness) -> None:
+    """The customer's address is wrong: the answer bounces. The ticket records it, its status
+    stays, the technician who wrote it is told, and the mail system gets no answer."""
+    trust_mx(harness)
+    with harness.daemon():
+        open_ticket(harness)
+        harness.send(tech_mail("#wait customer\n\nWhich tray is jammed?\n",
+                               message_id="<tom-b1@desk.example>"), mail_from=STAFF)
+        harness.wait_processed(2)
+        [answer] = wait_mail(harness, "technician_reply", to=CUSTOMER)
+        before = ticket(harness)["status"]
+        harness.send(_bounce_of(answer, CUSTOMER), mail_from="")
+        harness.wait_processed(3)
+        [notice] = wait_mail(harness, "delivery_failed", to=STAFF)
+    data = ticket(harness)
+    assert data["status"] == before == "waiting_on_customer"
+    [bounce] = [h for h in data["history"] if h["kind"] == "bounce"]
+    assert CUSTOMER in bounce["detail"] and answer.header("Message-ID").strip("<>") in bounce[
+        "detail"]
+    kept = [m for m in data["messages"] if m["message_id"] == "bounce-1@mx.school.example"]
+    assert kept and "User unknown" in kept[0]["body"]
+    text = " ".join(notice.text().split())
+    assert f"could not be delivered to {CUSTOMER}" in text
+    assert "550 5.1.1 User unknown" in text and f"Subject: {answer.header('Subject')}" in text
+    assert notice.rcpt_tos == [STAFF] and notice.header("Auto-Submitted") == "auto-generated"
+    assert not [m for m in harness.sink.messages if "mx.school.example" in " ".join(m.rcpt_tos)]

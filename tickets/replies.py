@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from sqlmodel import select
+
 from parsing import ParsedMessage
 from parsing.subject import strip_reply_prefixes
 from tickets import history, lifecycle
@@ -132,6 +134,9 @@ def _learn_participants(intake: Intake, ticket: Ticket) -> None:
 def apply_customer_reply(intake: Intake, ticket: Ticket) -> None:
     message = store_reply(intake, ticket, body=new_text(intake.parsed))
     lifecycle.touched(ticket, intake.policy, intake.now)
+    if intake.automated and (returned := our_returned_mail(intake, ticket)):
+        _delivery_failed(intake, ticket, message, returned)
+        return
     if intake.automated:
         history.record(
             intake.session, ticket, "note",
@@ -148,6 +153,45 @@ def apply_customer_reply(intake: Intake, ticket: Ticket) -> None:
             # the stored message by its key: a mail without a Message-ID has none to look up
             data={"message": message.id, "in_reply_to": intake.parsed.message_id,
                   "sender": intake.sender},
+        )
+    )
+
+
+def our_returned_mail(intake: Intake, ticket: Ticket) -> TicketMessage | None:
+    """The answer a person wrote on `ticket` that this bounce returns, if it returns one.
+    Our automatic mail goes out with a null return path (RFC 3834 §3.3): a report about it is
+    no bounce to us, and is screened like any other automatic mail."""
+    returned = intake.parsed.returned_message_id
+    if not returned:
+        return None
+    return intake.session.exec(
+        select(TicketMessage).where(
+            TicketMessage.ticket_id == ticket.id,
+            TicketMessage.message_id == returned,
+            TicketMessage.direction == "out",
+            TicketMessage.automated == False,  # noqa: E712
+        )
+    ).first()
+
+
+def _delivery_failed(
+    intake: Intake, ticket: Ticket, bounce: TicketMessage, returned: TicketMessage
+) -> None:
+    """A bounce of our mail: the ticket says who did not get it, the status stays (a bounce
+    answers nothing), and the technician hears of it, since the customer has not."""
+    recipients = ", ".join(returned.to) or "its recipient"
+    history.record(
+        intake.session, ticket, "bounce",
+        f"our mail <{returned.message_id}> to {recipients} could not be delivered "
+        f"(report from {intake.sender or 'the mail system'}); status unchanged",
+        intake.now,
+    )
+    intake.events.append(
+        Event(
+            kind="delivery_failed",
+            ticket_id=ticket.id,
+            key=f"message:{intake.inbound.id}",
+            data={"bounce": bounce.id, "returned": returned.id},
         )
     )
 

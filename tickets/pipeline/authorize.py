@@ -1,7 +1,8 @@
 """Authorize: may this sender add to the ticket they matched?
 
 The requester, the people on Cc of the ticket's conversation, contacts of the same company when
-`[desk] company_colleagues_may_reply` says so, and staff. A confidential ticket takes only the
+`[desk] company_colleagues_may_reply` says so, staff, and a mail system returning a mail of ours
+on the ticket (a bounce: recorded, it changes nothing). A confidential ticket takes only the
 requester and staff. Anyone else who names the ticket gets a new ticket of their own, linked.
 
 A mail that points at several tickets (a thread that is someone else's, a tag of the sender's
@@ -13,6 +14,7 @@ from __future__ import annotations
 from tickets.models import Contact, Ticket
 from tickets.pipeline.context import Candidate, Intake
 from tickets.pipeline.match import lock
+from tickets.replies import our_returned_mail
 
 
 def may_add(intake: Intake, ticket: Ticket) -> str:
@@ -22,6 +24,8 @@ def may_add(intake: Intake, ticket: Ticket) -> str:
     requester = intake.session.get(Contact, ticket.requester_id)
     if requester is not None and requester.email == intake.sender:
         return f"{intake.sender} is the requester of {ticket.reference}"
+    if intake.auto_reply and our_returned_mail(intake, ticket) is not None:
+        return f"a delivery report on our mail on {ticket.reference}"
     if ticket.confidential:
         return ""
     if intake.sender in ticket.cc:

@@ -1,7 +1,8 @@
 """Match: which ticket this mail belongs to, strongest evidence first. Never a fuzzy subject.
 
 1. a signed reply address among the recipients (`support+INC0000123-<sig>@`),
-2. In-Reply-To / References against every Message-ID we stored, incoming and outgoing,
+2. In-Reply-To / References against every Message-ID we stored, incoming and outgoing, and
+   the Message-ID of the mail a bounce returns (RFC 3462 report),
 3. the subject tag `[INC0000123]`, once reply and forward prefixes are removed,
 4. a reply address whose signature is not ours: its reference counts as much as a subject tag.
 
@@ -107,6 +108,9 @@ class Match:
 
     def _thread(self, intake: Intake) -> list[Candidate]:
         thread_ids = intake.parsed.thread_ids
+        returned = intake.parsed.returned_message_id
+        if returned and returned not in thread_ids:
+            thread_ids = (*thread_ids, returned)
         if not thread_ids:
             return []
         found = intake.session.exec(
@@ -119,7 +123,8 @@ class Match:
         for message_id in thread_ids:  # nearest first
             ticket = intake.session.get(Ticket, by_id[message_id]) if message_id in by_id else None
             if ticket is not None:
-                candidates.append(Candidate(ticket, f"answers message <{message_id}>"))
+                how = "returns" if message_id == returned else "answers"
+                candidates.append(Candidate(ticket, f"{how} message <{message_id}>"))
         return candidates
 
     def _subject_tag(self, intake: Intake) -> list[Candidate]:
