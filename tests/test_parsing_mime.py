@@ -202,3 +202,18 @@ def test_uuencoded_file_inside_a_lotus_notes_body_becomes_an_attachment() -> Non
     assert (item.filename, item.content_type, item.size) == ("Naz_Head.jpg", "image/jpeg", 104846)
     assert (item.content or b"").startswith(b"\xff\xd8\xff")  # a JPEG
     assert "begin 644" not in parsed.text and "Lotus Notes" in parsed.text
+
+
+def test_delivery_reports_name_the_mail_they_return() -> None:
+    """RFC 3462 reports from real mail systems: the returned message (or its header) names
+    the mail that bounced; other mail names none."""
+    expected = {
+        "rt/multipart-report": "200308221615.h7MGFGac020135@mx12.other.example.com",
+        "zammad/mail033-undelivered-mail-returned-to-sender.box":
+            "20150830145601.30.608881@edenhofer.zammad.com",
+        "zammad/mail055.box": "20170526150141.232.13312@example.zammad.loc",
+    }
+    for name, message_id in expected.items():
+        assert parse_message((CORPUS / name).read_bytes()).returned_message_id == message_id
+    forwarded = (CORPUS / "rt" / "rfc2231-attachment-filename-continuations").read_bytes()
+    assert parse_message(forwarded).returned_message_id == ""
