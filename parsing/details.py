@@ -80,9 +80,13 @@ _ORG = rf"(?:the[ \t]+)?{_ORG_WORD}(?:[ \t]+(?:of|and|&|for|the|de|{_ORG_WORD}))
 _PROSE_NAME = re.compile(
     rf"\b(?i:my name is|name's|this is|i am|i'm|it's)[ \t]+(?P<name>{_PERSON})\b"
 )
+# 'Jane Doe from Acme Ltd': the name keeps its capitals ('an email from Microsoft' is no
+# company); 'the office manager at Oakfield School': a role, then at/for/of
 _PROSE_COMPANY = re.compile(
-    rf"\b(?i:i work (?:at|for)|i'm (?:at|with)|i am (?:at|with)|calling from|writing from|"
-    rf"on behalf of|here at|(?:{_PERSON})[ \t]+(?:from|at))[ \t]+(?P<company>{_ORG})",
+    rf"\b(?:(?i:i work (?:at|for)|i'm (?:at|with)|i am (?:at|with)|calling from|writing from|"
+    r"on behalf of|here at|(?:the|an?)[ \t]+(?:[a-z-]+[ \t]+){0,3}?(?:manager|officer|director|"
+    r"head|coordinator|administrator|secretary|bursar|teacher|assistant|clerk|receptionist)"
+    rf"[ \t]+(?:at|for|of))|{_PERSON}[ \t]+(?i:from|at))[ \t]+(?P<company>{_ORG})",
 )
 _ORG_SUFFIX = re.compile(
     r"\b(ltd|limited|llp|llc|inc|plc|gmbh|ag|kg|sarl|sas|srl|bv|nv|pty|co\.?|corp|corporation|"

@@ -349,3 +349,20 @@ def test_pathological_text_is_read_in_linear_time(text: str) -> None:
     started = monotonic()
     extract_from_text(text)
     assert monotonic() - started < 3  # quadratic regexes took 4-18 s on the first two
+
+
+@pytest.mark.parametrize(
+    ("body", "company"),
+    [
+        ("I got an email from Microsoft asking for my password.\n\nThanks,\nJane Doe\n"
+         "Acme Logistics Ltd", "Acme Logistics Ltd"),
+        ("Working from Home today and the VPN is down.\n\nJane Doe\nAcme Ltd", "Acme Ltd"),
+        ("The guest wifi at Reception is down.\n\nJane Doe", ""),
+        ("This is Jane Doe from Oakfield Primary School: the printer is broken.",
+         "Oakfield Primary School"),
+    ],
+)
+def test_a_company_in_prose_is_said_as_one(body: str, company: str) -> None:
+    """'Jane Doe from Acme' names a company; 'an email from Microsoft' does not."""
+    raw = mail(sender="user@mail.example", body=body)
+    assert extract_details(parse_message(raw)).company == company
