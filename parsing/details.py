@@ -12,11 +12,13 @@ Hand-written patterns: no maintained library extracts labelled fields from Engli
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from parsing.greetings import after_greeting
 from parsing.message import ParsedMessage
 from parsing.phones import MAX_NUMBERS, Phone, find_phones, read_numbers
+from parsing.reply import forwarded_text
+from parsing.subject import is_forward
 
 NAME, COMPANY, PHONE, DESCRIPTION = "name", "company", "phone", "description"
 ALL_DETAILS = (NAME, COMPANY, PHONE, DESCRIPTION)
@@ -164,6 +166,12 @@ class Details:
             DESCRIPTION: has_description(self.description),
         }
         return tuple(kind for kind in ALL_DETAILS if not present[kind])
+
+
+def _few_words(text: str, *, forward: bool) -> bool:
+    """Too little to act on; under a forward's subject, a covering line ('FYI - see below',
+    'Please can you help with this?') is not the request either."""
+    return not has_description(text) or (forward and len(re.findall(r"\w+", text)) <= 12)
 
 
 def has_description(text: str) -> bool:
@@ -367,9 +375,19 @@ def extract_details(
     """The four details as this mail gives them (`text` overrides the new text of the mail)."""
     reply_text = parsed.reply_text if text is None else text
     signature = parsed.signature if text is None else ""
-    return extract_from_text(
+    details = extract_from_text(
         reply_text, signature=signature, display_name=parsed.from_.name, region=region
     )
+    # 'FYI' over a forwarded mail, or nothing at all: the forwarded mail is the request. Only
+    # the description: the person asking is the one who forwarded it.
+    if (
+        text is None
+        and _few_words(details.description, forward=is_forward(parsed.subject))
+        and (forwarded := forwarded_text(parsed.text))
+    ):
+        own = details.description
+        details = replace(details, description=f"{own}\n\n{forwarded}" if own else forwarded)
+    return details
 
 
 def extract_from_text(

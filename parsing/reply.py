@@ -48,6 +48,17 @@ _BLOCK_OTHER = re.compile(
     re.IGNORECASE,
 )
 _RULE = re.compile(r"^\s*_{10,}\s*$")  # Outlook's line above the header block
+# Forward separators (Gmail, Thunderbird, Apple Mail, German webmail, Lotus Notes); Outlook
+# forwards like it replies, with a From:/Sent: block, which _history_starts finds
+_FORWARD = re.compile(
+    r"^\s*(?:-{2,}\s*(?:forwarded message|weitergeleitete nachricht|original nachricht"
+    r"|message transféré|mensaje reenviado|doorgestuurd bericht|messaggio inoltrato)\s*-{2,}"
+    r"|begin forwarded message:|anfang der weitergeleiteten nachricht:"
+    r"|début du message réexpédié\s*:|-{3,}.*\bwrote:\s*-{3,})\s*$",
+    re.IGNORECASE,
+)
+# a line of the forwarded mail's header block: 'From: …', 'Betreff: …', '**Sent:** …'
+_HEADER_LINE = re.compile(r"^\s*\**[^\W\d][\w -]{0,18}\**\s*:(?:\s|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +85,7 @@ def _unquoted(text: str) -> str:
 def _history_starts(lines: list[str]) -> int | None:
     """Index of the first line of quoted history the reply parser left in, if any."""
     for index, line in enumerate(lines):
-        if _ORIGINAL.match(line):
+        if _ORIGINAL.match(line) or _FORWARD.match(line):
             return index
         if _BLOCK_FROM.match(line) and _header_block_follows(lines[index + 1 : index + 5]):
             return index
@@ -104,6 +115,30 @@ def _without_history(body: str) -> str:
     return "\n".join(kept)
 
 
+def forwarded_text(text: str) -> str:
+    """The words of the mail a forward carries (or of the first quoted mail): what follows the
+    first forward separator or quote header, without its header block, quote marks, its own
+    history and signature. '' when the text carries none."""
+    lines = text[:_MAX_CHARS].splitlines()
+    start = next((i for i, line in enumerate(lines) if _FORWARD.match(line)), None)
+    if start is None:
+        start = _history_starts(lines)
+    if start is None:
+        return ""
+    rest = lines[start + 1 :]
+    if rest and _BLOCK_FROM.match(lines[start]):
+        rest = lines[start:]  # Outlook: the From: line opens the header block
+    index = 0
+    while index < len(rest) and index < 12 and (
+        not rest[index].strip() or _HEADER_LINE.match(rest[index])
+    ):
+        index += 1
+    inner = rest[index:]
+    if inner and all(_QUOTED.match(line) for line in inner if line.strip()):
+        inner = [re.sub(r"^[ \t]*> ?", "", line) for line in inner]
+    return split_reply("\n".join(inner), _again=False).text if inner else ""
+
+
 def split_reply(text: str, *, _again: bool = True) -> Reply:
     if not text.strip():
         return Reply("", "")
@@ -116,8 +151,15 @@ def split_reply(text: str, *, _again: bool = True) -> Reply:
     if first is None:
         return Reply(text.strip(), "")
     body, signature = _without_history(first.body), first.signatures or ""
+    # history cut from the body: the parser's signature is the quoted mail's, below the cut;
+    # else the quote header may have landed in the signature ('Op … schreef …:' unquoted)
+    cut = body.strip() != first.body.strip()
+    signature = "" if cut else _without_history(signature)
     # quoted lines ('> …') are someone else's words, also without an "On … wrote:" header
-    body = "\n".join(line for line in body.splitlines() if not _QUOTED.match(line)).strip()
+    kept = [line for line in body.splitlines() if not _QUOTED.match(line)]
+    while kept and (not kept[-1].strip() or _RULE.match(kept[-1])):
+        kept.pop()  # Outlook's rule above a header block the parser cut at
+    body = "\n".join(kept).strip()
     signature = "\n".join(ln for ln in signature.splitlines() if not _QUOTED.match(ln)).strip()
     if not body and _again and (unquoted := _unquoted(text)).strip():
         # nothing new above the quote: a bottom-posted reply, whose new text the parser took

@@ -12,20 +12,33 @@ import re
 # Hand-written: no maintained library covers these. Sources: Thunderbird's
 # mail.localized_re_prefixes, Outlook's localised RE/FW, Wikipedia "List of email subject
 # abbreviations".
-_PREFIXES = (
+_REPLIES = (
     "re", "aw", "antw", "antwort", "sv", "svar", "vs", "vs.", "r", "rif", "ref", "réf", "rép",
     "res", "odp", "odg", "vá", "ynt", "ilt", "απ", "σχετ", "ответ", "回复", "回覆", "答复", "答覆",
     "返信", "회신",
-    # forwards
-    "tr", "fw", "fwd", "wg", "rv", "enc", "doorst", "fs", "vl", "vb", "i", "inoltro", "pd", "prs",
-    "προωθ", "πρθ", "転送", "转发", "轉寄", "전달", "wtr",
 )
-_PREFIX = re.compile(
-    r"^\s*(?:"
-    + "|".join(sorted((re.escape(p) for p in set(_PREFIXES)), key=len, reverse=True))
-    + r")\s*(?:\[\d+\]|\(\d+\)|\^\d+)?\s*\.?\s*[:：]\s*",  # RE[2]: Re(2): Re^2: Réf. :
-    re.IGNORECASE,
+_FORWARDS = (
+    "tr", "fw", "fwd", "wg", "rv", "enc", "doorst", "fs", "vl", "vb", "i", "inoltro", "pd",
+    "prs", "προωθ", "πρθ", "転送", "转发", "轉寄", "전달", "wtr",
 )
+
+
+def _prefix(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(
+        r"^\s*(?:"
+        + "|".join(sorted((re.escape(p) for p in set(words)), key=len, reverse=True))
+        + r")\s*(?:\[\d+\]|\(\d+\)|\^\d+)?\s*\.?\s*[:：]\s*",  # RE[2]: Re(2): Re^2: Réf. :
+        re.IGNORECASE,
+    )
+
+
+_PREFIX = _prefix((*_REPLIES, *_FORWARDS))
+_FORWARD_PREFIX = _prefix(_FORWARDS)
+
+
+def is_forward(subject: str) -> bool:
+    """'Fwd: …', 'WG: …', 'TR: …': the sender passes on someone else's mail."""
+    return bool(_FORWARD_PREFIX.match(subject))
 
 
 def strip_reply_prefixes(subject: str) -> str:

@@ -366,3 +366,58 @@ def test_a_company_in_prose_is_said_as_one(body: str, company: str) -> None:
     """'Jane Doe from Acme' names a company; 'an email from Microsoft' does not."""
     raw = mail(sender="user@mail.example", body=body)
     assert extract_details(parse_message(raw)).company == company
+
+
+FORWARDED = "The printer in room 4 is jammed again.\n\nThanks,\nBob Brown\nOakfield School\n"
+
+
+@pytest.mark.parametrize(
+    ("own", "separator"),
+    [
+        ("", "---------- Forwarded message ---------\nFrom: Bob Brown <bob@oakfield.example>\n"
+             "Date: Mon, 3 Mar 2025 at 10:02\nSubject: Printer\nTo: Jane <jane@acme.example>\n\n"),
+        ("FYI\n\n", "Begin forwarded message:\n\nFrom: Bob Brown <bob@oakfield.example>\n"
+                    "Subject: Printer\nDate: 3 March 2025 at 10:02:00 GMT\n"
+                    "To: Jane <jane@acme.example>\n\n"),
+        ("", "-------- Forwarded Message --------\nSubject: \tPrinter\n"
+             "Date: \tMon, 3 Mar 2025 10:02:00 +0000\n"
+             "From: \tBob Brown <bob@oakfield.example>\n\n"),
+        ("FYI - see below\n\n", "________________________________\nFrom: Bob Brown "
+         "<bob@oakfield.example>\nSent: Monday, March 3, 2025 10:02 AM\nTo: Jane\n"
+         "Subject: Printer\n\n"),
+    ],
+)
+def test_a_forward_with_few_words_of_its_own_is_described_by_the_forwarded_mail(
+    own: str, separator: str
+) -> None:
+    """'FYI' over a forwarded mail (or nothing at all) is a request all the same: the desk must
+    not ask for a description. The person asking stays the one who forwarded it."""
+    raw = mail(sender="Jane Doe <jane@acme.example>", subject="Fwd: Printer",
+               body=f"{own}{separator}{FORWARDED}")
+    details = extract_details(parse_message(raw))
+    assert "The printer in room 4 is jammed again." in details.description
+    assert "description" not in details.missing()
+    assert "From:" not in details.description and "Forward" not in details.description
+    assert details.name == "Jane Doe" and details.company == ""
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Op vr 28 feb 2025 om 16:02 schreef IT Service Desk <support@desk.example>:\n",
+        '-----"IT Service Desk" <support@desk.example> wrote: -----\nTo: jane@acme.example\n'
+        "Date: 03/03/2025 10:02\nSubject: INC0000123\n\n",
+        "________________________________\nFrom: IT Service Desk <support@desk.example>\n"
+        "Sent: Monday, March 3, 2025 10:02:00 AM\nTo: Jane Doe\nSubject: INC0000123\n\n",
+    ],
+)
+def test_the_quoted_mails_signature_is_not_the_senders(header: str) -> None:
+    """An unquoted answer below a quote header carries the desk agent's signature: it must not
+    become the customer's name, company or number."""
+    agent = ("Dear Customer,\n\nPlease restart the router.\n\nKind regards\n\nPaul Walker\n"
+             "Service Desk Analyst\nTechCare IT Ltd\nT: 0161 496 0000\n")
+    raw = mail(sender="Jane Doe <jane@acme.example>",
+               body=f"Hi,\n\nI restarted it but it is still not working.\n{header}{agent}")
+    details = extract_details(parse_message(raw))
+    assert details.description == "I restarted it but it is still not working."
+    assert (details.name, details.company, details.phones) == ("Jane Doe", "", ())

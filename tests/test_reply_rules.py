@@ -8,7 +8,7 @@ import pytest
 from parsing import parse_message
 from parsing.authresults import authenticated_sender, parse_authentication_results
 from parsing.reply import split_reply
-from parsing.subject import strip_reply_prefixes
+from parsing.subject import is_forward, strip_reply_prefixes
 from tests.conftest import CORPUS
 from tickets.commands import split_commands, stray_commands
 from tickets.desk import DeskPolicy
@@ -226,3 +226,13 @@ def test_commands_may_follow_a_greeting_line(text: str, commands: list[str], res
 def test_stray_commands_are_known_commands_below_the_text() -> None:
     text = "The toner was empty.\n#resolve\n#hashtag\n# not one\n#Internal"
     assert [c.line for c in stray_commands(text)] == ["#resolve", "#Internal"]
+
+
+@pytest.mark.parametrize(
+    ("subject", "forward"),
+    [("Fwd: Printer", True), ("FW: Printer", True), ("WG: Drucker", True), ("TR: Imprimante", True),
+     ("RE: FW: Printer", False), ("Re: Printer", False), ("W: drive is full", False),
+     ("Printer", False)],
+)
+def test_forward_prefixes(subject: str, forward: bool) -> None:
+    assert is_forward(subject) is forward
