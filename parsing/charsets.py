@@ -105,9 +105,21 @@ def strict_decode(data: bytes, codec: str) -> str | None:
     return text
 
 
+_SINGLE_BYTE = ("latin_1", "iso8859", "cp125", "windows_125")
+
+
 def decode_text(data: bytes, declared: str | None = None) -> Decoded:
     """Decode body or header bytes: declared → UTF-8 → detection → UTF-8 with replacement."""
     codec = normalise_charset(declared)
+    if (
+        codec.startswith(_SINGLE_BYTE)
+        and not data.isascii()
+        and (text := strict_decode(data, "utf-8")) is not None
+    ):
+        # A single-byte charset decodes any bytes, so it cannot fail where it is wrong; text in
+        # it that is also valid multi-byte UTF-8 is vanishingly rare, while UTF-8 labelled
+        # iso-8859-1 or windows-1252 by a script or a webmail is common ('zurÃ¼ck')
+        return Decoded(text, "utf-8", f"declared charset {declared!r}, but the bytes are utf-8")
     if codec:
         text = strict_decode(data, codec)
         if text is not None:

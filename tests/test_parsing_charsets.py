@@ -153,3 +153,16 @@ def test_html_after_the_end_of_the_document_is_read() -> None:
             "<div>Call me on 0113 496 0123</div></body></html>")
     parsed = parse_message(_mail(html.encode(), "text/html; charset=utf-8"))
     assert "projector in room 5" in parsed.text and "0113 496 0123" in parsed.text
+
+
+@pytest.mark.parametrize("label", ["iso-8859-1", "windows-1252", "iso-8859-15"])
+def test_utf8_labelled_as_a_single_byte_charset_is_read_as_utf8(label: str) -> None:
+    """Scripts and webmails label UTF-8 as Latin-1: read as labelled, every umlaut would be two
+    characters ('zurÃ¼ck'). Real Latin-1 text stays Latin-1."""
+    raw = (f"From: j@x.example\nSubject: x\nContent-Type: text/plain; charset={label}\n"
+           "Content-Transfer-Encoding: 8bit\n\n").encode() + "Jürgen Müller: zurück".encode()
+    parsed = parse_message(raw)
+    assert parsed.text == "Jürgen Müller: zurück"
+    assert any("but the bytes are utf-8" in d for d in parsed.defects)
+    latin = decode_text("Jürgen Müller: zurück".encode("latin-1"), label)
+    assert (latin.text, latin.note) == ("Jürgen Müller: zurück", "")
