@@ -91,7 +91,7 @@ _PROSE_COMPANY = re.compile(
     rf"[ \t]+(?:at|for|of))|{_PERSON}[ \t]+(?i:from|at))[ \t]+(?P<company>{_ORG})",
 )
 _ORG_SUFFIX = re.compile(
-    r"\b(ltd|limited|llp|llc|inc|plc|gmbh|ag|kg|sarl|sas|srl|bv|nv|pty|co\.?|corp|corporation|"
+    r"\b(ltd|limited|llp|llc|inc|plc|gmbh|ag|kg|sarl|sas|srl|bv|nv|b\.v|n\.v|pty|co\.?|corp|corporation|"
     r"group|holdings|partners|"
     r"school|academy|college|university|council|trust|nhs|surgery|practice|clinic|hospital|"
     r"services|solutions|consulting|associates|charity|foundation|church|federation)\b\.?",
@@ -139,6 +139,25 @@ _TITLE_WORDS = re.compile(
     r"\b(manager|officer|director|head|coordinator|co-ordinator|assistant|administrator|"
     r"technician|engineer|teacher|bursar|secretary|clerk|analyst|lead|executive|consultant|"
     r"ceo|cto|cfo|it|ict)\b",
+    re.IGNORECASE,
+)
+# a job title in a signature ('Practice Manager', 'Head of Customer Services', 'IT Services
+# Coordinator'), unless a legal form makes it the organisation ('Facilities Management Ltd')
+_JOB_TITLE = re.compile(
+    r"\b(manager|officer|director|head|coordinator|co-ordinator|assistant|administrator|"
+    r"technician|engineer|teacher|bursar|secretary|clerk|analyst|lead|leader|supervisor|"
+    r"executive|consultant|receptionist|ceo|cto|cfo)\b",
+    re.IGNORECASE,
+)
+_LEGAL_FORM = re.compile(
+    r"\b(ltd|limited|llp|llc|inc|plc|gmbh|ag|kg|sarl|sas|srl|bv|nv|b\.v|n\.v|pty|corp)\b",
+    re.IGNORECASE,
+)
+# organisation words no one's name has ('St Mary's Surgery', 'Greenleaf Housing Trust')
+_ORGANISATION_WORDS = re.compile(
+    r"\b(ltd|limited|llp|llc|inc|plc|gmbh|school|academy|college|university|council|trust|nhs|"
+    r"surgery|practice|clinic|hospital|services|solutions|consulting|associates|charity|"
+    r"foundation|federation)\b",
     re.IGNORECASE,
 )
 
@@ -218,7 +237,7 @@ def _looks_like_person(value: str, *, full: bool = False) -> bool:
     """Capitalised words, no digits or addresses; `full`: a first name alone is not enough."""
     if not value or "@" in value or any(ch.isdigit() for ch in value):
         return False
-    if _NOT_A_PERSON.search(value):
+    if _NOT_A_PERSON.search(value) or _ORGANISATION_WORDS.search(value):
         return False
     words = value.split()
     return (2 if full else 1) <= len(words) <= 5 and all(
@@ -240,6 +259,9 @@ _NEVER_IN_A_NAME = {
     "network", "one", "two", "three", "monday", "tuesday", "wednesday", "thursday", "friday",
     "saturday", "sunday", "january", "february", "march", "september", "october", "november",
     "december", "hi", "hello", "dear", "re", "fw", "fwd",
+    # what robots call themselves: 'Mail Delivery System', 'Microsoft Outlook'
+    "mail", "delivery", "system", "subsystem", "outlook", "microsoft", "google", "mailer",
+    "daemon", "notification", "notifications", "alert", "alerts", "calendar",
 }
 _NAME_CHARS = re.compile(r"[^\W\d_][\w'’.-]*")  # 'O'Brien', 'Mary-Jane', 'J.'; not 'Sorry!'
 _PARTICLES = {"van", "von", "de", "der", "da", "di", "le", "la", "du", "del", "bin", "al"}
@@ -252,7 +274,9 @@ def display_name_person(display: str) -> str:
         last, _, first = display.partition(",")
         if first.strip() and len(last.split()) <= 2 and len(first.split()) <= 3:
             display = f"{first.strip()} {last.strip()}"
-    return display if _looks_like_person(display, full=True) else ""
+    # 'Practice Manager', 'Head Teacher': a role mailbox, not a person
+    person = _looks_like_person(display, full=True) and not _JOB_TITLE.search(display)
+    return display if person else ""
 
 
 def _signature_lines(reply_text: str, signature: str) -> list[str]:
@@ -316,10 +340,10 @@ def _from_signature(lines: list[str]) -> tuple[str, str]:
             name = segments[0]
             segments = segments[1:]
         for segment in segments:
+            if _JOB_TITLE.search(segment) and not _LEGAL_FORM.search(segment):
+                continue  # 'Practice Manager', 'Head of IT Services': a title, not the employer
             if _ORG_SUFFIX.search(segment) and sum(map(str.isdigit, segment)) < 6:
                 companies.append(_clean_value(segment))
-    # 'Practice Manager', 'Head of IT Services' are job titles, not the organisation
-    companies.sort(key=lambda c: bool(_TITLE_WORDS.search(c)))
     return name, companies[0] if companies else ""
 
 

@@ -421,3 +421,33 @@ def test_the_quoted_mails_signature_is_not_the_senders(header: str) -> None:
     details = extract_details(parse_message(raw))
     assert details.description == "I restarted it but it is still not working."
     assert (details.name, details.company, details.phones) == ("Jane Doe", "", ())
+
+
+@pytest.mark.parametrize(
+    ("signature", "name", "company"),
+    [
+        ("Kind regards,\nReception Team\nSt Mary's Surgery\n0113 496 0123", "",
+         "St Mary's Surgery"),
+        ("Thanks,\nSue\nGreenleaf Housing Trust", "", "Greenleaf Housing Trust"),
+        ("Kind regards,\nJane Doe\nPractice Manager\nT: 0113 496 0123", "Jane Doe", ""),
+        ("Kind regards,\nJane Doe\nHead of Customer Services\nOakfield IT Services",
+         "Jane Doe", "Oakfield IT Services"),
+        ("Met vriendelijke groet,\n\nJan de Vries\nDe Vries Bouw B.V.\nT: 020 123 4567",
+         "Jan de Vries", "De Vries Bouw B.V"),
+    ],
+)
+def test_titles_and_organisations_in_a_signature_are_told_apart(
+    signature: str, name: str, company: str
+) -> None:
+    """An organisation is no one's name, and a job title is no employer."""
+    raw = mail(sender="desk@mail.example", body=f"The card reader is dead.\n\n{signature}")
+    details = extract_details(parse_message(raw))
+    assert (details.name, details.company) == (name, company)
+
+
+@pytest.mark.parametrize(
+    "display", ["Practice Manager", "Head Teacher", "Mail Delivery System", "Microsoft Outlook"]
+)
+def test_a_role_or_robot_display_name_is_no_person(display: str) -> None:
+    raw = mail(sender=f"{display} <office@mail.example>", body="The card reader is dead.")
+    assert extract_details(parse_message(raw)).name == ""
