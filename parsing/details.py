@@ -298,8 +298,10 @@ def _segments(line: str) -> list[str]:
     """'Jane Doe | Finance Officer, Acme Ltd' → ['Jane Doe', 'Finance Officer', 'Acme Ltd']"""
     if len(line) > 200:  # no signature line; and the split is quadratic on long blank runs
         return [line]
-    # a job title in brackets goes with the segment: 'John Smith (Head Teacher)' → 'John Smith'
+    # a job title in brackets goes with the segment: 'John Smith (Head Teacher)' → 'John Smith';
+    # an image's alt text ('[Greenleaf logo]') is no part of a name
     line = re.sub(r"[ \t]*\([^()]{1,40}\)", "", line)
+    line = re.sub(r"\[[^\[\]]{1,60}\][ \t]*", "", line)
     return [part for part in re.split(r"\s*[|,–—•·]\s*|\s+-\s+", line) if part]
 
 

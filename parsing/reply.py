@@ -48,6 +48,19 @@ _BLOCK_OTHER = re.compile(
     re.IGNORECASE,
 )
 _RULE = re.compile(r"^\s*_{10,}\s*$")  # Outlook's line above the header block
+# What Microsoft 365 and mail gateways put above mail from outside: not the sender's words. It
+# says where the mail came from and what to beware of; a customer reporting a phishing mail
+# "from outside the organisation" writes only the first
+_BANNER = re.compile(
+    r"external sender|external e-?mail|outside (?:of )?(?:the|your|our) organi[sz]ation"
+    r"|you don't often get email from|originated from outside",
+    re.IGNORECASE,
+)
+_BANNER_ADVICE = re.compile(
+    r"do not click|don't click|be cautious|use caution|exercise caution|learn why this is "
+    r"important|unless you recogni[sz]e|^\W*\[?(?:external|caution|warning)\b",
+    re.IGNORECASE,
+)
 # Forward separators (Gmail, Thunderbird, Apple Mail, German webmail, Lotus Notes); Outlook
 # forwards like it replies, with a From:/Sent: block, which _history_starts finds
 _FORWARD = re.compile(
@@ -139,7 +152,18 @@ def forwarded_text(text: str) -> str:
     return split_reply("\n".join(inner), _again=False).text if inner else ""
 
 
+def _without_banner(text: str) -> str:
+    """The text without a security banner as its first paragraph."""
+    stripped = text.lstrip()
+    first, gap, rest = stripped.partition("\n\n")
+    banner = _BANNER.search(first) and _BANNER_ADVICE.search(first)
+    if gap and len(first) <= 400 and first.count("\n") < 3 and banner:
+        return rest
+    return text
+
+
 def split_reply(text: str, *, _again: bool = True) -> Reply:
+    text = _without_banner(text)
     if not text.strip():
         return Reply("", "")
     head = text[:_MAX_CHARS]

@@ -236,3 +236,22 @@ def test_stray_commands_are_known_commands_below_the_text() -> None:
 )
 def test_forward_prefixes(subject: str, forward: bool) -> None:
     assert is_forward(subject) is forward
+
+
+@pytest.mark.parametrize(
+    "banner",
+    [
+        "[External sender]This message is from an external sender. Be cautious, especially "
+        "with links and attachments.",
+        "CAUTION: This email originated from outside of the organization. Do not click links "
+        "or open attachments unless you recognize the sender and know the content is safe.",
+        "You don't often get email from bob@school.example. Learn why this is important",
+    ],
+)
+def test_a_security_banner_is_not_the_senders_words(banner: str) -> None:
+    assert split_reply(f"{banner}\n\nThe scanner is broken.\n").text == "The scanner is broken."
+
+
+def test_a_phishing_report_is_not_taken_for_a_banner() -> None:
+    text = "I got an email from outside the organisation asking for my password.\n\nIs it safe?"
+    assert split_reply(text).text == text
