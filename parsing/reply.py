@@ -109,6 +109,10 @@ def _history_starts(lines: list[str]) -> int | None:
     return None
 
 
+def _attribution_first(line: str) -> bool:
+    return not (_BLOCK_FROM.match(line) or _ORIGINAL.match(line) or _FORWARD.match(line))
+
+
 def _header_block_follows(lines: list[str]) -> bool:
     if any(_BLOCK_SENT.match(line) for line in lines[:2]):
         return True
@@ -167,6 +171,17 @@ def split_reply(text: str, *, _again: bool = True) -> Reply:
     if not text.strip():
         return Reply("", "")
     head = text[:_MAX_CHARS]
+    lines = head.splitlines()
+    start = _history_starts(lines)
+    if start is not None:
+        if any(line.strip() and not _RULE.match(line) for line in lines[:start]):
+            # the parser sees only the new words: cut by it, a header block it knows only in
+            # part would leave its first lines ('De :', 'Date :' of French Outlook for Mac)
+            head = "\n".join(lines[:start])
+        elif not _attribution_first(lines[start]):
+            # an Outlook block or a separator first: unquoted history is never bottom-posted,
+            # so nothing here is new ('#resolve' alone above the customer's mail)
+            return Reply("", "")
     try:
         replies = _PARSER.read(head).replies
     except Exception:  # a regex library edge case must not cost us the mail

@@ -172,6 +172,8 @@ HISTORIES = {
                                   "Envoyé : mercredi 25 novembre 2026\n\n",
     "Outlook, Mensaje original": "-----Mensaje original-----\nDe: Example IT Desk\n"
                                  "Enviado el: miércoles\n\n",
+    "Outlook for Mac, French": "De : Example IT Desk <support@desk.example>\nDate : mercredi "
+                               "25 novembre 2026 à 09:05\nÀ : Jane Doe\nObjet : RE: x\n\n",
     "Gmail forward, no rule": "From: Example IT Desk <support@desk.example>\n"
                               "Date: Wed, 25 Nov 2026 at 09:05\nSubject: [INC0000001] x\n"
                               "To: Jane Doe <jane@school.example>\n\n",

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlmodel import select
 
 from tests.mail import mail
@@ -545,14 +546,27 @@ def test_commands_below_a_greeting_line_apply_and_never_reach_the_customer(
     assert not any("toner warnings" in m.text() for m in harness.sink.to(CUSTOMER))
 
 
-def test_a_greeting_over_commands_and_a_quote_alone_sends_nothing(harness: Harness) -> None:
+QUOTES = {
+    "Gmail": f"On Mon, 23 Nov 2026 at 09:00, Jane Doe <{CUSTOMER}> wrote:\n"
+             "> The printer in room 12 is jammed.\n",
+    "Outlook": f"________________________________\nFrom: Jane Doe <{CUSTOMER}>\n"
+               "Sent: Monday, November 23, 2026 9:00 AM\nTo: IT Desk\n"
+               f"Subject: {SUBJECT}\n\nThe printer in room 12 is jammed.\n",
+    "Original Message": f"-----Original Message-----\nFrom: Jane Doe <{CUSTOMER}>\n"
+                        "Sent: 23 November 2026 09:00\n\nThe printer in room 12 is jammed.\n",
+}
+
+
+@pytest.mark.parametrize("client", list(QUOTES))
+def test_a_greeting_over_commands_and_a_quote_alone_sends_nothing(
+    harness: Harness, client: str
+) -> None:
     """"Hi Jane," then #resolve then only the quoted history: the customer is not mailed a
-    bare greeting, and no first response is recorded for it."""
+    bare greeting (nor their own words back), and no first response is recorded for it."""
     trust_mx(harness)
     with harness.daemon():
         open_ticket(harness)
-        body = ("Hi Jane,\n#resolve\n\nOn Mon, 23 Nov 2026 at 09:00, Jane Doe "
-                f"<{CUSTOMER}> wrote:\n> The printer in room 12 is jammed.\n")
+        body = f"Hi Jane,\n#resolve\n\n{QUOTES[client]}"
         harness.send(tech_mail(body, message_id="<tom-q1@desk.example>"), mail_from=STAFF)
         harness.wait_processed(2)
         # no answer to carry the news: the resolved notice of its own goes out instead
