@@ -147,7 +147,7 @@ def delivery_failed(
         ticket=ticket,
         to=[technician],
         context={
-            "recipients": returned.to,
+            "recipients": event.data.get("failed") or returned.to,
             "sent_at": notifier.policy.local_time(returned.created_at),
             "returned_subject": returned.subject,
             "report": bounce.body,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from parsing.fingerprint import message_id_of
 from parsing.message import ParsedMessage
 
 _ROBOT_LOCALPART = re.compile(
@@ -53,20 +52,6 @@ _REPLY_OR_BOUNCE_MARKERS = (
     "mailer-daemon",
     "postmaster",
 )
-
-
-def returned_message_id(message: ParsedMessage) -> str:
-    """The Message-ID of the mail a delivery or read report is about: RFC 3462 §1 reports carry
-    the returned message (message/rfc822) or its header (text/rfc822-headers) as a part. ''
-    for any other mail; a bounce written as prose only is not guessed at."""
-    if "multipart/report" not in message.header("content-type").lower():
-        return ""
-    returned = (
-        message_id_of(a.content)
-        for a in message.attachments
-        if a.content_type in ("message/rfc822", "text/rfc822-headers") and a.content
-    )
-    return next((found for found in returned if found), "")
 
 
 def is_auto_reply_or_bounce(message: ParsedMessage) -> bool:

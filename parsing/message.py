@@ -49,8 +49,10 @@ class ParsedMessage:
     # the new text of this mail: `text` without quoted history, signature and disclaimers
     reply_text: str = ""
     signature: str = ""  # the signature block cut from the new text ('' when none was found)
-    # a bounce or read report: the Message-ID of the mail it returns ('' otherwise)
+    # a bounce (RFC 3464 report with a failed recipient): the Message-ID of the mail it returns
+    # and the addresses that failed ('' and () otherwise)
     returned_message_id: str = ""
+    failed_recipients: tuple[str, ...] = ()
 
     def header(self, name: str) -> str:
         """The first header called `name` (case-insensitive), or ''."""

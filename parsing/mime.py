@@ -20,13 +20,15 @@ from email.message import Message
 from email.utils import parsedate_to_datetime
 
 from parsing.attachments import default_filename, make_attachment, unique_names
-from parsing.automation import classify_automation, returned_message_id
+from parsing.automation import classify_automation
 from parsing.charsets import decode_text
+from parsing.fingerprint import message_id_of
 from parsing.headers import decode_header_value, parse_addresses, parse_message_ids
 from parsing.htmltext import html_to_text
 from parsing.large import TOKEN_PREFIX, Lifted, LiftedElsewhere, lift_large_bodies
 from parsing.message import Address, Attachment, ParsedMessage
 from parsing.reply import split_reply
+from parsing.reports import failed_recipients, first_message_id
 from parsing.tnef import is_tnef, unpack_tnef
 from parsing.uuencode import extract_uuencoded
 
@@ -51,6 +53,9 @@ class _Walk:
         self.defects: list[str] = []
         self.parts = 0
         self.forwarded: list[Message] = []
+        # a delivery report: who failed, and the Message-IDs of the mail it returns
+        self.failed_recipients: list[str] = []
+        self.returned_ids: list[str] = []
         self.first_charset: str | None = None
         self.charset_hint: str | None = None  # the top-level charset, for raw 8-bit file names
 
@@ -74,6 +79,9 @@ class _Walk:
         if content_type == "message/rfc822":
             self._forwarded(part)
             return
+        if content_type == "message/delivery-status":
+            self.failed_recipients.extend(failed_recipients(part))
+            return
         if part.is_multipart():
             children = part.get_payload()
             if content_type == "multipart/encrypted":
@@ -95,6 +103,8 @@ class _Walk:
             and not filename
         )
         data = self._payload(part)
+        if content_type == "text/rfc822-headers":  # a report's returned header (RFC 6522 §1)
+            self.returned_ids.append(message_id_of(data))
         if is_text_body:
             self._body_text(part, content_type, data)
             return
@@ -162,6 +172,7 @@ class _Walk:
             self.defect(f"forwarded message not re-serialisable: {type(exc).__name__}")
             data = str(_undecoded(message)).encode("utf-8", "surrogateescape")
         self.forwarded.append(message)
+        self.returned_ids.append(first_message_id(str(message.get("message-id", ""))))
         subject = decode_header_value(str(message.get("subject", ""))) or "forwarded message"
         self.attachments.append(
             make_attachment(
@@ -340,8 +351,15 @@ def parse_message(
         reply_text=reply.text,
         signature=reply.signature,
     )
+    # RFC 3464: a bounce names the mail it returns; a read receipt or a delay notice does not
+    # say the mail failed, so it names nothing here
+    failed = tuple(walk.failed_recipients)
+    report_type = envelope.get_param("report-type", "", header="content-type")
+    report = "delivery-status" in str(report_type).lower()
+    returned = next((i for i in walk.returned_ids if i), "") if failed and report else ""
     return replace(
         parsed,
         automated=classify_automation(parsed),
-        returned_message_id=returned_message_id(parsed),
+        failed_recipients=failed if report else (),
+        returned_message_id=returned,
     )

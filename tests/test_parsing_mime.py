@@ -217,3 +217,32 @@ def test_delivery_reports_name_the_mail_they_return() -> None:
         assert parse_message((CORPUS / name).read_bytes()).returned_message_id == message_id
     forwarded = (CORPUS / "rt" / "rfc2231-attachment-filename-continuations").read_bytes()
     assert parse_message(forwarded).returned_message_id == ""
+
+
+def _report(report_type: str, fields: str) -> bytes:
+    return (
+        "From: MAILER-DAEMON@mx.example\nTo: support@desk.example\nSubject: Report\n"
+        f'MIME-Version: 1.0\nContent-Type: multipart/report; report-type={report_type}; '
+        'boundary="R"\n\n--R\nContent-Type: text/plain\n\nSee below.\n\n'
+        f"--R\nContent-Type: message/{report_type}\n\n{fields}\n"
+        "--R\nContent-Type: text/rfc822-headers\n\nMessage-ID: <ours-1@desk.example>\n"
+        "Subject: x\n\n--R--\n"
+    ).encode()
+
+
+def test_only_a_failed_delivery_names_the_mail_it_returns() -> None:
+    """RFC 3464: only recipients with Action: failed are a bounce; a delay, a delivery or a
+    read receipt (RFC 8098) names nothing."""
+    mta = "Reporting-MTA: dns; mx.example\n\n"
+    partial = parse_message(_report("delivery-status", mta
+        + "Final-Recipient: rfc822; cc@school.example\nAction: failed\nStatus: 5.1.1\n\n"
+        + "Final-Recipient: rfc822; jane@school.example\nAction: delivered\nStatus: 2.0.0\n"))
+    assert partial.returned_message_id == "ours-1@desk.example"
+    assert partial.failed_recipients == ("cc@school.example",)
+    delayed = parse_message(_report("delivery-status", mta
+        + "Final-Recipient: rfc822; jane@school.example\nAction: delayed\nStatus: 4.4.1\n"))
+    assert (delayed.returned_message_id, delayed.failed_recipients) == ("", ())
+    receipt = parse_message(_report("disposition-notification",
+        "Final-Recipient: rfc822; jane@school.example\nDisposition: manual-action/"
+        "MDN-sent-manually; displayed\n"))
+    assert (receipt.returned_message_id, receipt.failed_recipients) == ("", ())

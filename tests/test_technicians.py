@@ -635,9 +635,18 @@ def test_technician_answering_a_closed_ticket(harness: Harness) -> None:
     assert "INC0000001" in told.text() and "INC0000002" in told.text()
 
 
-def _bounce_of(returned: Received, recipient: str) -> bytes:
-    """A Postfix delivery status notification (RFC 3464) returning the header of `returned`."""
+def _bounce_of(returned: Received, recipient: str, *, action: str = "failed",
+               report_type: str = "delivery-status") -> bytes:
+    """A Postfix delivery status notification (RFC 3464) returning the header of `returned`;
+    or, with `report_type="disposition-notification"`, a read receipt (RFC 8098)."""
     header = returned.raw.partition(b"\r\n\r\n")[0].decode()
+    fields = (
+        f"Reporting-MTA: dns; mx.school.example\n\nFinal-Recipient: rfc822; {recipient}\n"
+        f"Action: {action}\nStatus: 5.1.1\n"
+        if report_type == "delivery-status"
+        else f"Final-Recipient: rfc822; {recipient}\nDisposition: manual-action/MDN-sent-"
+        "manually; displayed\n"
+    )
     return (
         "From: MAILER-DAEMON@mx.school.example (Mail Delivery System)\n"
         f"To: {DESK}\n"
@@ -645,15 +654,13 @@ def _bounce_of(returned: Received, recipient: str) -> bytes:
         "Message-ID: <bounce-1@mx.school.example>\n"
         "Auto-Submitted: auto-replied\n"
         "MIME-Version: 1.0\n"
-        'Content-Type: multipart/report; report-type=delivery-status; boundary="B1"\n\n'
+        f'Content-Type: multipart/report; report-type={report_type}; boundary="B1"\n\n'
         "--B1\nContent-Type: text/plain; charset=us-ascii\n\n"
         "This is the mail system at host mx.school.example.\n\n"
         "I'm sorry to have to inform you that your message could not\n"
         "be delivered to one or more recipients.\n\n"
         f"<{recipient}>: host mx.school.example said: 550 5.1.1 User unknown\n\n"
-        "--B1\nContent-Type: message/delivery-status\n\n"
-        "Reporting-MTA: dns; mx.school.example\n\n"
-        f"Final-Recipient: rfc822; {recipient}\nAction: failed\nStatus: 5.1.1\n\n"
+        f"--B1\nContent-Type: message/{report_type}\n\n{fields}\n"
         f"--B1\nContent-Type: text/rfc822-headers\n\n{header}\n\n--B1--\n"
     ).encode()
 
@@ -684,3 +691,29 @@ def test_a_bounce_of_a_technicians_answer_reaches_the_technician(harness: Harnes
     assert "550 5.1.1 User unknown" in text and f"Subject: {answer.header('Subject')}" in text
     assert notice.rcpt_tos == [STAFF] and notice.header("Auto-Submitted") == "auto-generated"
     assert not [m for m in harness.sink.messages if "mx.school.example" in " ".join(m.rcpt_tos)]
+
+
+@pytest.mark.parametrize(
+    ("report_type", "action"),
+    [("disposition-notification", ""), ("delivery-status", "delayed")],
+)
+def test_a_read_receipt_or_a_delay_notice_is_no_bounce(
+    harness: Harness, report_type: str, action: str
+) -> None:
+    """A read receipt says the answer arrived; a delay notice that it may still: neither is
+    recorded as a failed delivery, and no technician is alarmed."""
+    trust_mx(harness)
+    with harness.daemon():
+        open_ticket(harness)
+        harness.send(tech_mail("Which tray is jammed?\n", message_id="<tom-b2@desk.example>"),
+                     mail_from=STAFF)
+        harness.wait_processed(2)
+        [answer] = wait_mail(harness, "technician_reply", to=CUSTOMER)
+        harness.send(_bounce_of(answer, CUSTOMER, action=action, report_type=report_type),
+                     mail_from="")
+        harness.wait_processed(3)
+    data = ticket(harness)
+    assert not [h for h in data["history"] if h["kind"] == "bounce"]
+    with harness.session() as session:
+        kinds = [r.kind for r in session.exec(select(Outbox).order_by(Outbox.id)).all()]
+    assert kinds == ["acknowledgement", "technician_reply"]

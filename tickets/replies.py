@@ -179,7 +179,8 @@ def _delivery_failed(
 ) -> None:
     """A bounce of our mail: the ticket says who did not get it, the status stays (a bounce
     answers nothing), and the technician hears of it, since the customer has not."""
-    recipients = ", ".join(returned.to) or "its recipient"
+    failed = list(intake.parsed.failed_recipients) or returned.to
+    recipients = ", ".join(failed) or "its recipient"
     history.record(
         intake.session, ticket, "bounce",
         f"our mail <{returned.message_id}> to {recipients} could not be delivered "
@@ -191,7 +192,7 @@ def _delivery_failed(
             kind="delivery_failed",
             ticket_id=ticket.id,
             key=f"message:{intake.inbound.id}",
-            data={"bounce": bounce.id, "returned": returned.id},
+            data={"bounce": bounce.id, "returned": returned.id, "failed": failed},
         )
     )
 
