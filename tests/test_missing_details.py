@@ -365,6 +365,26 @@ def test_a_reply_to_the_request_itself_completes_it(harness: Harness) -> None:
     assert [p["state"] for p in _pending(harness)] == ["completed"]
 
 
+def test_an_answer_through_a_relay_that_rewrote_our_message_id_completes_the_request(
+    harness: Harness,
+) -> None:
+    """Amazon SES and some gateways give our mail a Message-ID of their own: the answer's
+    In-Reply-To names nothing we know, and our question's subject is the evidence."""
+    first = mail(sender=UNKNOWN, subject="Printer prints blank pages", body=FIRST_BODY)
+    assert harness.cli("ingest", str(_write(harness, first, "first.eml"))).code == 0
+    harness.tick(datetime.now(UTC))
+    answer = mail(
+        sender=UNKNOWN, subject="RE: Details needed: Printer prints blank pages",
+        body="Robert Brown\nHillside Dental Practice\n0113 496 0123\n",
+        message_id="<ans-ses@unknown-co.example>",
+        in_reply_to="<0100018c-rewritten@email.amazonses.com>",
+    )
+    assert harness.cli("ingest", str(_write(harness, answer, "answer.eml"))).code == 0
+    [ticket] = harness.tickets()
+    assert ticket.company_name == "Hillside Dental Practice"
+    assert [p["state"] for p in _pending(harness)] == ["completed"]
+
+
 def test_an_answer_that_still_lacks_a_detail_makes_the_ticket_without_asking_again(
     harness: Harness,
 ) -> None:

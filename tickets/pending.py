@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from parsing import ParsedMessage
 from parsing.details import LABELS
@@ -76,39 +77,62 @@ def _supplied(gathered: Gathered) -> dict[str, str]:
 
 
 def answered_by(session: Session, sender: str, parsed: ParsedMessage) -> PendingRequest | None:
-    """The held request this mail answers: a reply to our info_request (In-Reply-To /
-    References), or, from a client that kept no reply headers, a mail with the request's own
-    subject or our question's ('Re: Details needed: …') while the request still waits.
+    """The held request this mail answers: a reply to our info_request or to the request
+    itself (In-Reply-To / References), or, while the request still waits, a mail with the
+    request's own subject or our question's ('Re: Details needed: …') from a client that kept
+    no reply headers.
 
-    An expired request is answered only by a reply to our mail: a late answer still deserves
-    its ticket, but a new mail that merely shares a subject ('Printer') weeks later is a new
-    request, not that one."""
+    Replies name what they answer, so an expired request is answered by them alone: a late
+    answer still deserves its ticket, but a new mail that merely shares a subject ('Printer')
+    weeks later is a new request."""
     if not sender:
         return None
     held = select(PendingRequest).where(PendingRequest.email == sender)
+    ours_only = False
     if ids := parsed.thread_ids:
-        # a reply to something: to our question or to the request itself (Outlook's "reply" on
-        # the sent copy), or to another thread; never a guess by subject
-        open_ = held.where(PendingRequest.state.in_((WAITING, EXPIRED)))  # type: ignore[attr-defined]
-        ours = session.exec(
-            open_.where(PendingRequest.message_id.in_(ids))  # type: ignore[attr-defined]
-        ).first()
-        if ours is not None:
-            return ours
-        return session.exec(
-            open_.join(InboundMessage, InboundMessage.id == PendingRequest.inbound_id)  # type: ignore[arg-type]
-            .where(InboundMessage.message_id.in_(ids))  # type: ignore[attr-defined]
-            .order_by(PendingRequest.id.desc())  # type: ignore[attr-defined]
-        ).first()
+        found = _by_thread(session, held, ids)
+        if found is not None or _known(session, ids):
+            return found  # a reply to a request, or to another thread of ours: no guessing
+        # a relay (Amazon SES, some gateways) rewrote our Message-ID on the way out: only our
+        # own question's subject is evidence then
+        ours_only = True
     subject = " ".join(strip_reply_prefixes(parsed.subject).split()).casefold()
     if not subject:
         return None
     waiting = held.where(PendingRequest.state == WAITING)
     for pending in session.exec(waiting.order_by(PendingRequest.id.desc())).all():  # type: ignore[attr-defined]
         theirs = " ".join((pending.subject or "").split()).casefold()
-        if theirs and subject in (theirs, f"details needed: {theirs}", f"not logged: {theirs}"):
+        ours = (f"details needed: {theirs}", f"not logged: {theirs}")
+        if theirs and subject in (ours if ours_only else (theirs, *ours)):
             return pending
     return None
+
+
+def _by_thread(
+    session: Session, held: SelectOfScalar[PendingRequest], ids: tuple[str, ...]
+) -> PendingRequest | None:
+    """Our question (or its final notice) answered, or the request itself (Outlook's "reply"
+    on the sent copy)."""
+    open_ = held.where(PendingRequest.state.in_((WAITING, EXPIRED)))  # type: ignore[attr-defined]
+    ours = session.exec(
+        open_.where(PendingRequest.message_id.in_(ids))  # type: ignore[attr-defined]
+    ).first()
+    if ours is not None:
+        return ours
+    return session.exec(
+        open_.join(InboundMessage, InboundMessage.id == PendingRequest.inbound_id)  # type: ignore[arg-type]
+        .where(InboundMessage.message_id.in_(ids))  # type: ignore[attr-defined]
+        .order_by(PendingRequest.id.desc())  # type: ignore[attr-defined]
+    ).first()
+
+
+def _known(session: Session, ids: tuple[str, ...]) -> bool:
+    """Whether any of these Message-IDs is a mail we sent or keep on a ticket."""
+    on_ticket = select(TicketMessage.id).where(TicketMessage.message_id.in_(ids))  # type: ignore[attr-defined]
+    sent = select(Outbox.id).where(Outbox.message_id.in_(ids))  # type: ignore[attr-defined]
+    return (
+        session.exec(on_ticket).first() is not None or session.exec(sent).first() is not None
+    )
 
 
 def original_inbound(session: Session, pending: PendingRequest) -> InboundMessage:
