@@ -13,6 +13,13 @@ GREETING_WORDS = (
     r"geachte|goedemorgen|goedemiddag|salut|ciao|hej|to[ \t]+whom[ \t]+it[ \t]+may[ \t]+concern)\b"
 )
 _HELLO = re.compile(rf"^\s*{GREETING_WORDS}", re.IGNORECASE)
+_TIME_OF_DAY = re.compile(r"\s*(?:morning|afternoon|evening)\b", re.IGNORECASE)
+# 'Evening Star Ltd', 'Morning Star Academy': an organisation's name, not a greeting
+_ORGANISATION = re.compile(
+    r"\b(?:ltd|limited|llp|llc|inc|plc|gmbh|school|academy|college|university|council|trust|"
+    r"surgery|practice|clinic|hospital|services|solutions|church)\b",
+    re.IGNORECASE,
+)
 _WORD = r"[\w.'’&]+(?:-[\w.'’&]+)*"
 _ONLY_WHOM = re.compile(rf"(?P<whom>(?:[ \t]+{_WORD}){{0,4}})[ \t]*[,!.:;–-]*[ \t]*")
 _WHOM_THEN = re.compile(rf"(?P<whom>(?:[ \t]+{_WORD}){{0,3}})[ \t]*[,!:;–-]+[ \t]*(?P<rest>\S.*)")
@@ -25,12 +32,16 @@ def after_greeting(line: str) -> str | None:
     """The rest of a line that opens with a greeting ('' for 'Hi team,'), None for no greeting:
     'Hello, the wifi is down' → 'the wifi is down'; 'Hey the printer broke' is no greeting."""
     hello = _HELLO.match(line)
-    if hello is None:
+    if hello is None or _ORGANISATION.search(line):
         return None
     tail = line[hello.end() :]
+    # 'Morning Jane,' greets; 'Morning Shift Printer Broken' is a subject line
+    most = 1 if _TIME_OF_DAY.fullmatch(line[: hello.end()]) else 4
     for pattern in (_ONLY_WHOM, _WHOM_THEN):
         match = pattern.fullmatch(tail)
-        if match and all(w[:1].isupper() or w.lower().strip(".") in _WHOM
-                         for w in match.group("whom").split()):
+        whom = match.group("whom").split() if match else []
+        if match and len(whom) <= most and all(
+            w[:1].isupper() or w.lower().strip(".") in _WHOM for w in whom
+        ):
             return match.groupdict().get("rest") or ""
     return None

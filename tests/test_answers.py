@@ -44,6 +44,10 @@ OUTLOOK_QUOTE = (
         ("Sorry! Sam Kowalski, year 9 tutor at Northfield Academy. Mobile 07911 123456"
          + GMAIL_QUOTE, ALL, "Sam Kowalski", "Northfield Academy", "+447911123456"),
         ("Brightwater" + GMAIL_QUOTE, ("company",), "", "Brightwater", ""),
+        # a company named like a greeting is still the company
+        ("Evening Star Ltd" + GMAIL_QUOTE, ("company",), "", "Evening Star Ltd", ""),
+        ("Jane Doe\nMorning Star Academy\n07911 123456" + GMAIL_QUOTE, ALL,
+         "Jane Doe", "Morning Star Academy", "+447911123456"),
         ("Jane Doe" + GMAIL_QUOTE, ("name",), "Jane Doe", "", ""),
         # a number of possible shape answers 'a call-back number' even outside phonenumbers'
         # known ranges (01632 960xxx is Ofcom's drama range)

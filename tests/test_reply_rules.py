@@ -216,6 +216,11 @@ def test_prose_that_looks_a_little_like_a_quote_header_is_kept(text: str) -> Non
         ("Guten Morgen\n#close", ["#close"], ""),  # nothing to send but a greeting
         # a first line that is no greeting: what follows is text, not commands
         ("The toner was empty.\n#resolve", [], "The toner was empty.\n#resolve"),
+        ("Evening shift: printer fixed\n#resolve", [], "Evening shift: printer fixed\n#resolve"),
+        ("Afternoon update: toner ordered\n#wait supplier", [],
+         "Afternoon update: toner ordered\n#wait supplier"),
+        ("Hi Jane, thanks for waiting\n#resolve\nFixed.", ["#resolve"],
+         "Hi Jane, thanks for waiting\n\nFixed."),
         ("Hi,\nhow are you?\n#resolve", [], "Hi,\nhow are you?\n#resolve"),
     ],
 )

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from parsing.greetings import GREETING_WORDS
+from parsing.greetings import after_greeting
 from tickets import lifecycle
 from tickets.desk import DeskPolicy
 from tickets.events import Event
@@ -216,9 +216,13 @@ COMMANDS: dict[str, Command] = {
 _COMMAND_LINE = re.compile(r"^#([a-z][a-z_-]*)(?:[ \t]+(.*))?$", re.IGNORECASE)
 # "Hi Jane," / "Hello!" / "Guten Morgen" above the commands: people greet out of habit, and a
 # command below a greeting must neither be ignored nor reach the customer as text.
-_GREETING = re.compile(
-    rf"^(?:{GREETING_WORDS}.{{0,40}}|[^#\s][^#]{{0,38}}[,!])$", re.IGNORECASE
-)
+_SHORT_ADDRESS = re.compile(r"[^#\s][^#]{0,38}[,!]")  # 'Jane,' 'Team!' 'Dear all,'
+
+
+def _greeting(line: str) -> bool:
+    """A line that opens with a greeting: 'Hi Jane,', 'Hello!', 'Hi Jane, thanks for waiting';
+    not 'Evening shift: printer fixed', whose words are for the customer."""
+    return after_greeting(line) is not None or bool(_SHORT_ADDRESS.fullmatch(line))
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +262,7 @@ def split_commands(text: str) -> Split:
     if (
         start < len(lines)
         and _command(lines[start]) is None
-        and _GREETING.match(lines[start].strip())
+        and _greeting(lines[start].strip())
         and _command(following) is not None
     ):
         greeting, start = lines[start].strip(), start + 1
