@@ -52,7 +52,11 @@ class SmtpIn(Section):
     @classmethod
     def _accept(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for entry in value:
-            if not entry.strip("@") or any(c.isspace() or c in "<>,;\"" for c in entry):
+            if (
+                not entry.strip("@")
+                or entry.endswith("@")  # 'support@': an address without its domain
+                or any(c.isspace() or c in "<>,;\"" for c in entry)
+            ):
                 raise ValueError(f"not an address or a domain: {entry!r}")
             if "@" in entry.strip("@"):
                 bare_address(entry)

@@ -112,9 +112,10 @@ _CLOSING = re.compile(
 # a sign-off is looked for this far from the end: German and Dutch signatures carry the
 # company's legal footer (register, directors, VAT number) below the name
 _SIGNATURE_LINES = 40
-# a bare number is a call-back number only this near the top of a signature block (name, title,
-# company, a few address lines); further down it is more likely a ticket, an order or a serial
-_SIGNATURE_NUMBER_LINES = 8
+# a bare number is a call-back number only this near the top of a signature block (sign-off,
+# name, title, company, a school's postal address); further down it is more likely a ticket,
+# an order or a serial
+_SIGNATURE_NUMBER_LINES = 12
 _DISCLAIMER = re.compile(
     r"^\s*(this (e-?mail|message)( and any attachments)? (is|are|may be) (confidential|"
     r"intended)|confidentiality notice|disclaimer:|please consider the environment|"
@@ -131,7 +132,7 @@ _NUMBER_LINE = re.compile(
 )
 # shapes _NUMBER_LINE takes that are no telephone number: dates and dotted-quad addresses
 _NOT_A_NUMBER = re.compile(
-    r"\d{1,3}(?:\.\d{1,3}){3}"  # 10.0.0.254
+    r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"  # 10.0.0.254
     r"|\d{4}[-./]\d{1,2}[-./]\d{1,2}"  # 2026-11-20
     r"|\d{1,2}[-./]\d{1,2}[-./](?:\d{2}|\d{4})"  # 20.11.2026, 11/20/26
 )

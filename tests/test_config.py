@@ -55,6 +55,8 @@ def test_the_documented_example_is_valid() -> None:
          "schedule.escalation_address: Value error, not an email address (local@domain"),
         ('[smtp_in]\naccept = ["help@desk@x.example"]\n',
          "smtp_in.accept: Value error, not an email address (local@domain, nothing else)"),
+        ('[smtp_in]\naccept = ["support@"]\n',
+         "smtp_in.accept: Value error, not an address or a domain: 'support@'"),
         ('[smtp_in]\naccept = ["desk example"]\n',
          "smtp_in.accept: Value error, not an address or a domain: 'desk example'"),
         ('[desk]\ntemplates = "nowhere"\n', "desk.templates: no folder "),

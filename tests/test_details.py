@@ -294,7 +294,7 @@ def test_dates_and_addresses_after_the_sign_off_are_no_numbers(after_name: str) 
 
 
 def test_a_bare_number_far_below_the_sign_off_is_not_taken() -> None:
-    lines = "\n".join(f"Line {n} of a pasted log" for n in range(10))
+    lines = "\n".join(f"Line {n} of a pasted log" for n in range(12))
     raw = mail(body=f"The share is gone.\n\nThanks,\nJane Doe\n{lines}\n01632 960123")
     assert extract_details(parse_message(raw)).phones == ()
     raw = mail(body="The share is gone.\n\nThanks,\nJane Doe\nAcme Ltd\n01632 960123")
@@ -451,3 +451,11 @@ def test_titles_and_organisations_in_a_signature_are_told_apart(
 def test_a_role_or_robot_display_name_is_no_person(display: str) -> None:
     raw = mail(sender=f"{display} <office@mail.example>", body="The card reader is dead.")
     assert extract_details(parse_message(raw)).name == ""
+
+
+def test_a_belgian_number_with_dots_is_a_number() -> None:
+    """'02.123.45.67' has four dotted groups, but a leading zero is no IP address."""
+    raw = mail(body="The share is gone.\n\nThanks,\nJan Peeters\nAcme NV\n02.123.45.67")
+    assert [p.e164 for p in extract_details(parse_message(raw), region="BE").phones] == [
+        "+3221234567"
+    ]
