@@ -79,8 +79,13 @@ _PERSON = rf"(?:{_NAME_WORD})(?:[ \t]+(?:{_PARTICLE})?(?:{_NAME_WORD})){{1,3}}"
 _ORG_WORD = r"[A-Z0-9][\w'’&\-]*"
 _ORG = rf"(?:the[ \t]+)?{_ORG_WORD}(?:[ \t]+(?:of|and|&|for|the|de|{_ORG_WORD})){{0,6}}"
 # the lead-in in any case, the name itself capitalised
+# 'my name is Jane Doe'; after the weaker 'this is' / 'it's' only a name that ends its phrase
+# ('this is Jane Doe from Oakfield', not 'this is Windows Update failing')
 _PROSE_NAME = re.compile(
-    rf"\b(?i:my name is|name's|this is|i am|i'm|it's)[ \t]+(?P<name>{_PERSON})\b"
+    rf"\b(?:(?i:my name is|name's|i am|i'm)[ \t]+(?P<name>{_PERSON})\b"
+    rf"|(?i:this is|it's)[ \t]+(?P<weak>{_PERSON})(?=[ \t]*(?:[,.;:!–-]|$|"
+    r"(?i:from|at|here|speaking|with)\b)))",
+    re.MULTILINE,
 )
 # 'Jane Doe from Acme Ltd': the name keeps its capitals ('an email from Microsoft' is no
 # company); 'the office manager at Oakfield School': a role, then at/for/of
@@ -426,7 +431,7 @@ def extract_from_text(
     if name and not _looks_like_person(name):
         name = display_name_person(name) or name  # 'Smith, Jane' typed in a field
     if not name and (match := _PROSE_NAME.search(reply_text)):
-        candidate = match.group("name")
+        candidate = match.group("name") or match.group("weak")
         if _looks_like_person(candidate, full=True):
             name, name_source = candidate, "prose"
     if not company and (match := _PROSE_COMPANY.search(reply_text)):

@@ -459,3 +459,18 @@ def test_a_belgian_number_with_dots_is_a_number() -> None:
     assert [p.e164 for p in extract_details(parse_message(raw), region="BE").phones] == [
         "+3221234567"
     ]
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        ("It's Microsoft Teams that keeps crashing since the update.\n\nThanks,\nJane Doe",
+         "Jane Doe"),
+        ("This is Windows Update failing again on PC12.\n\nJane Doe", "Jane Doe"),
+        ("Hi, this is Jane Doe from Oakfield School. The wifi is down.", "Jane Doe"),
+        ("Hello it's Jane Doe, the wifi is down again.", "Jane Doe"),
+    ],
+)
+def test_a_product_named_in_prose_is_no_person(body: str, name: str) -> None:
+    raw = mail(sender="office@mail.example", body=body)
+    assert extract_details(parse_message(raw)).name == name
