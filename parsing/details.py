@@ -224,7 +224,8 @@ def _labelled(text: str, region: str) -> tuple[dict[str, str], list[str], list[P
                 continue
             if kind == PHONE:
                 numbers = tuple(  # 'T: 020 … | M: 07…', '01772 … / 07911 …': each on its own
-                    phone for piece in re.split(r"[|;/]", match.group("value"))
+                    # a slash between spaces separates numbers; '030/12345-67' is one
+                    phone for piece in re.split(r"[|;]|\s/\s", match.group("value"))
                     for phone in read_numbers(piece, region)
                 )
                 if not numbers:

@@ -9,8 +9,11 @@ import phonenumbers
 from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher
 
 # Numbers on a line labelled like this are not call-back numbers
-_NOT_CALLBACK = re.compile(r"\b(fax|telefax|vat|reg(istered)?\.?\s*(no|number)|company\s*no)\b",
-                           re.IGNORECASE)
+_NOT_CALLBACK = re.compile(
+    r"\b(fax|telefax|vat|reg(istered)?\.?\s*(no|number)|company\s*no|account|order|invoice"
+    r"|serial|ref(erence)?|ticket|case|customer\s*(no|number|id)|po)\b",
+    re.IGNORECASE,
+)
 # A North American number written the North American way: '(415) 555-0132', '415-555-0132'.
 # At a desk outside North America it is no local number, and the shape says whose it is.
 _NANP_SHAPE = re.compile(r"(?<![\d+])(?:\(\d{3}\)[ \t]?|\d{3}[-.])\d{3}[-.]\d{4}(?!\d)")
@@ -34,7 +37,9 @@ def _line_at(text: str, index: int) -> str:
 def _is_callback(text: str, start: int, raw: str) -> bool:
     line = _line_at(text, start)
     prefix = line[: max(0, line.find(raw))] if raw in line else line
-    return not _NOT_CALLBACK.search(prefix)
+    # the words just before the number, within its own sentence or signature segment
+    near = re.split(r"[.|;]\s", prefix[-40:])[-1]
+    return not _NOT_CALLBACK.search(near)
 
 
 def _e164(number: phonenumbers.PhoneNumber) -> str:

@@ -474,3 +474,22 @@ def test_a_belgian_number_with_dots_is_a_number() -> None:
 def test_a_product_named_in_prose_is_no_person(body: str, name: str) -> None:
     raw = mail(sender="office@mail.example", body=body)
     assert extract_details(parse_message(raw)).name == name
+
+
+@pytest.mark.parametrize(
+    ("body", "region", "numbers"),
+    [
+        ("My BT account number 0123 456 7890 is on the bill. Call me on 0113 496 0123.", "GB",
+         ["0113 496 0123"]),
+        ("Order ref 0113 496 0999 still not delivered.", "GB", []),
+        ("Drucker kaputt.\n\nJan Meier\nTel.: 030/12345-67", "DE", ["030/12345-67"]),
+        ("Printer broken.\n\nJane Doe\nT: 01772 123456 / 07911 123456", "GB",
+         ["01772 123456", "07911 123456"]),
+    ],
+)
+def test_account_and_order_numbers_are_no_call_back_numbers(
+    body: str, region: str, numbers: list[str]
+) -> None:
+    raw = mail(body=body)
+    found = extract_details(parse_message(raw), region=region).phones
+    assert [p.original for p in found] == numbers
