@@ -103,16 +103,21 @@ _ORG_SUFFIX = re.compile(
     re.IGNORECASE,
 )
 # sign-offs in the languages of reply.LANGUAGES (en, de, fr, es, nl)
-_CLOSING = re.compile(
-    r"^\s*(thanks?( you)?( (very|so) much)?( in advance)?|many thanks|cheers|regards|"
+_CLOSING_WORDS = (
+    r"(thanks?( you)?( (very|so) much)?( in advance)?|many thanks|cheers|regards|"
     r"kind regards|best regards|warm regards|best wishes|best|all the best|sincerely|"
     r"yours( sincerely| faithfully| truly)?|thank you|speak soon|ta|"
     r"(mit )?(freundliche[nm]?|beste[nm]?|viele[nm]?|liebe[nm]?|herzliche[nm]?|sonnige) "
-    r"(gr[üu](ß|ss)e?n?)( aus \w+)?|(viele )?gr[üu](ß|ss)e( aus \w+)?|gruß|mfg|lg|danke( schön)?|"
-    r"vielen dank|(bien )?cordialement|salutations|bien [àa] vous|merci( beaucoup)?|"
-    r"(un )?saludos?( cordiales)?|atentamente|gracias|"
-    r"met vriendelijke groet(en)?|(hartelijke )?groet(en)?|bedankt)\b[\s,.!]*$",
-    re.IGNORECASE,
+    r"(gr[üu](ß|ss)e?n?)( aus \w+)?|(viele )?gr[üu](ß|ss)e( aus \w+)?|gruß|mfg|lg|vg|"
+    r"danke( schön)?|vielen dank|(bien )?cordialement|salutations|bien [àa] vous|"
+    r"merci( beaucoup)?|(un )?saludos?( cordiales)?|atentamente|gracias|"
+    r"met vriendelijke groet(en)?|(hartelijke )?groet(en)?|bedankt)"
+)
+_CLOSING = re.compile(rf"^\s*{_CLOSING_WORDS}\b[\s,.!]*$", re.IGNORECASE)
+# 'Thanks Dave', 'Cheers, Dave Smith', 'Mfg Eike': the sign-off and the name on one line
+_CLOSING_NAMED = re.compile(
+    rf"^\s*(?P<closing>(?i:{_CLOSING_WORDS}))[ \t]*,?[ \t]+"
+    r"(?P<name>[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){0,2})[ \t]*[.!]?$"
 )
 # a sign-off is looked for this far from the end: German and Dutch signatures carry the
 # company's legal footer (register, directors, VAT number) below the name
@@ -423,9 +428,27 @@ def extract_details(
     return details
 
 
+def _closing_on_its_own_line(text: str) -> str:
+    """'Thanks Dave' → 'Thanks' and 'Dave' on lines of their own, as a signature reader
+    expects; only where nothing but signature lines follow ('Thanks John' above a sentence is
+    someone thanked, not a sign-off)."""
+    lines = text.splitlines()
+    for index in range(len(lines) - 1, max(-1, len(lines) - 6), -1):
+        found = _CLOSING_NAMED.match(lines[index])
+        if found is None:
+            continue
+        after = [line.strip() for line in lines[index + 1 :] if line.strip()]
+        if all(len(line) <= 60 and not line.endswith((".", "?", "!")) for line in after):
+            lines[index : index + 1] = [found.group("closing"), found.group("name")]
+        break
+    return "\n".join(lines)
+
+
 def extract_from_text(
     reply_text: str, *, signature: str = "", display_name: str = "", region: str = "GB"
 ) -> Details:
+    reply_text = _closing_on_its_own_line(reply_text)
+    signature = _closing_on_its_own_line(signature)
     labelled, consumed, labelled_phones = _labelled(reply_text + "\n" + signature, region)
     name, name_source = labelled.get(NAME, ""), "labelled"
     company, company_source = labelled.get(COMPANY, ""), "labelled"

@@ -493,3 +493,22 @@ def test_account_and_order_numbers_are_no_call_back_numbers(
     raw = mail(body=body)
     found = extract_details(parse_message(raw), region=region).phones
     assert [p.original for p in found] == numbers
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "description"),
+    [
+        ("The printer is broken again.\n\nThanks Dave", "", "The printer is broken again."),
+        ("The printer is broken again.\n\nCheers, Dave Smith\nAcme Ltd", "Dave Smith",
+         "The printer is broken again."),
+        ("Der Drucker ist kaputt.\n\nMfg Eike", "", "Der Drucker ist kaputt."),
+        ("Der Drucker ist kaputt.\n\nVG Anna Schmidt", "Anna Schmidt", "Der Drucker ist kaputt."),
+        ("Thanks John\n\nIt works now, the printer is fine.", "",
+         "Thanks John\n\nIt works now, the printer is fine."),
+    ],
+)
+def test_a_sign_off_and_the_name_on_one_line(body: str, name: str, description: str) -> None:
+    """'Mfg Eike' is a sign-off and a first name, not the name 'Mfg Eike'; 'Thanks John' above
+    a sentence thanks someone."""
+    details = extract_details(parse_message(mail(sender="x@mail.example", body=body)))
+    assert (details.name, details.description) == (name, description)
