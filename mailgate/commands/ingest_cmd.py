@@ -13,6 +13,9 @@ from mailgate.intake.store import StoreError, store_raw
 from mailgate.pipeline import process
 
 EX_TEMPFAIL = 75  # sysexits.h: the MTA keeps the message and tries again later
+# The bytes of the messages just stored are handed to the pipeline rather than read back, up to
+# this much in all; past it the pipeline reads them from the store as the daemon does.
+KEEP_RAW_BYTES = 64 * 1024 * 1024
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
     engine = open_database(config)
     sources = [Path(f) for f in args.files] or [None]
     stored_ids: list[int] = []
+    kept: dict[int, bytes] = {}  # id -> the bytes we stored (not a duplicate's: its own are)
+    kept_bytes = 0
     for source in sources:
         name = str(source) if source else "standard input"
         try:
@@ -58,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
             return EX_TEMPFAIL
         if stored.duplicate:
             print(f"{name}: already stored as message {stored.id}", file=sys.stderr)
+        elif kept_bytes + len(raw) <= KEEP_RAW_BYTES:
+            kept[stored.id] = raw
+            kept_bytes += len(raw)
         stored_ids.append(stored.id)
     if problem := missing_secret(config):
         # stored, so the MTA hears yes; the mail it would cause must carry signed addresses
@@ -68,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     # Stored is what the MTA needs to hear; the pipeline quarantines rather than refuses.
     for inbound_id in stored_ids:
         try:
-            state = process(engine, config, inbound_id, utcnow())
+            state = process(engine, config, inbound_id, utcnow(), kept.pop(inbound_id, None))
         except Exception as exc:  # stored all the same: the daemon's worker picks it up
             state = f"left for the daemon ({one_line(exc)})"
         print(f"message {inbound_id}: {state}", file=sys.stderr)
