@@ -123,7 +123,7 @@ def queue_mail(
             session, ticket, now,
             direction="out", from_addr=desk.address, from_name=desk.name, to=to, cc=cc or [],
             subject=subject, body=text, message_id=message_id, outbox_id=row.id,
-            internal=internal_copy, automated=auto_submitted != "no",
+            internal=internal_copy, automated=auto_submitted != "no", flush=False,
         )
     return row
 

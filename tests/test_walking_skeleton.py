@@ -241,3 +241,37 @@ def test_ingest_defers_when_the_database_is_unreachable(harness: Harness, url: s
     assert done.returncode == 75, done.stderr.decode()
     assert b"the database cannot be used" in done.stderr
     assert b"Traceback" not in done.stderr
+
+
+def test_ingest_of_several_files_stores_them_together_and_says_what_became_of_each(
+    harness: Harness,
+) -> None:
+    first = mail(subject="Printer", message_id="<one@school.example>")
+    files = [
+        _write(harness, first),
+        _write(harness, b"\n"),
+        _write(harness, first),  # the same message again: one ticket
+        _write(harness, mail(subject="Projector", message_id="<two@school.example>")),
+    ]
+    done = harness.cli("ingest", "--sender", "jane@school.example",
+                       "--recipient", "Support@Desk.example", *files)
+    assert done.code == 0, done.err
+    assert done.err.splitlines() == [
+        f"mailgate: {files[1]} is empty; nothing stored",
+        f"{files[2]}: already stored as message 1",
+        "message 1: done",
+        "message 1: skipped",
+        "message 2: done",
+    ]
+    stored = harness.inbound()
+    assert [(m.envelope_from, m.envelope_to, m.raw) for m in stored] == [
+        ("jane@school.example", ["support@desk.example"], first),
+        ("jane@school.example", ["support@desk.example"], stored[1].raw),
+    ]
+    assert [t.subject for t in harness.tickets()] == ["Printer", "Projector"]
+    # a file that cannot be read: those before it are stored, the MTA is told to try again
+    again = harness.cli("ingest", _write(harness, mail(subject="Screen")),
+                        str(harness.dir / "missing.eml"))
+    assert again.code == 75
+    assert "cannot read" in again.err
+    assert len(harness.inbound()) == 3

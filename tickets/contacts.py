@@ -88,7 +88,8 @@ def learn_contact(
     if phone and not contact.phone:
         contact.phone, contact.phone_original = phone, phone_original
     contact.updated_at = now
-    session.flush()
+    if contact.id is None:
+        session.flush()  # a new contact: the caller puts its id on the ticket
     return contact
 
 

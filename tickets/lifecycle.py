@@ -73,7 +73,11 @@ def add_message(
     verified: bool = True,
     automated: bool = False,
     attachments: Sequence[Attachment] = (),
+    flush: bool = True,
 ) -> TicketMessage:
+    """Keep one message on the ticket. `flush=False` when the caller does not need the
+    message's id: it is then written with the transaction's next flush (attachments, which
+    need it, flush all the same)."""
     message = TicketMessage(
         ticket_id=ticket.id,  # type: ignore[arg-type]
         direction=direction,
@@ -93,7 +97,8 @@ def add_message(
         created_at=now,
     )
     session.add(message)
-    session.flush()
+    if flush or attachments:
+        session.flush()
     for item in attachments:
         session.add(
             StoredAttachment(

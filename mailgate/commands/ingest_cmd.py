@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mailgate.clock import utcnow
 from mailgate.commands.base import missing_secret, open_config, open_database
 from mailgate.errors import one_line
-from mailgate.intake.store import StoreError, store_raw
+from mailgate.intake.store import Stored, StoreError, store_many, store_raw
 from mailgate.pipeline import process
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
 EX_TEMPFAIL = 75  # sysexits.h: the MTA keeps the message and tries again later
+# Files are stored in batches, each in one transaction (one commit, one sync to disk).
+STORE_BATCH = 100
+STORE_BATCH_BYTES = 32 * 1024 * 1024
+# The bytes of the messages just stored are handed to the pipeline rather than read back, up to
+# this much in all; past it the pipeline reads them from the store as the daemon does.
+KEEP_RAW_BYTES = 64 * 1024 * 1024
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,27 +50,24 @@ def run(args: argparse.Namespace) -> int:
     engine = open_database(config)
     sources = [Path(f) for f in args.files] or [None]
     stored_ids: list[int] = []
+    kept = _Kept()
+    batch: list[_Read] = []
     for source in sources:
         name = str(source) if source else "standard input"
         try:
             raw = source.read_bytes() if source else sys.stdin.buffer.read()
         except OSError as exc:
+            if not _store(engine, args, batch, stored_ids, kept):
+                return EX_TEMPFAIL
             print(f"mailgate: cannot read {name}: {exc}", file=sys.stderr)
             return EX_TEMPFAIL
-        if not raw.strip():
-            print(f"mailgate: {name} is empty; nothing stored", file=sys.stderr)
-            continue
-        try:
-            stored = store_raw(
-                engine, raw, source=args.source, now=utcnow(),
-                envelope_from=_envelope_sender(args.sender), envelope_to=args.recipient,
-            )
-        except StoreError as exc:
-            print(f"mailgate: could not store {name}: {exc}", file=sys.stderr)
+        batch.append(_Read(name, raw if raw.strip() else None, utcnow()))
+        full = len(batch) >= STORE_BATCH or sum(
+            len(r.raw) for r in batch if r.raw) >= STORE_BATCH_BYTES
+        if full and not _store(engine, args, batch, stored_ids, kept):
             return EX_TEMPFAIL
-        if stored.duplicate:
-            print(f"{name}: already stored as message {stored.id}", file=sys.stderr)
-        stored_ids.append(stored.id)
+    if not _store(engine, args, batch, stored_ids, kept):
+        return EX_TEMPFAIL
     if problem := missing_secret(config):
         # stored, so the MTA hears yes; the mail it would cause must carry signed addresses
         for inbound_id in stored_ids:
@@ -68,11 +77,79 @@ def run(args: argparse.Namespace) -> int:
     # Stored is what the MTA needs to hear; the pipeline quarantines rather than refuses.
     for inbound_id in stored_ids:
         try:
-            state = process(engine, config, inbound_id, utcnow())
+            state = process(engine, config, inbound_id, utcnow(), kept.pop(inbound_id))
         except Exception as exc:  # stored all the same: the daemon's worker picks it up
             state = f"left for the daemon ({one_line(exc)})"
         print(f"message {inbound_id}: {state}", file=sys.stderr)
     return 0
+
+
+class _Kept:
+    """The bytes of the messages we stored (not a duplicate's: its own are), by id, up to
+    KEEP_RAW_BYTES in all."""
+
+    def __init__(self) -> None:
+        self.raws: dict[int, bytes] = {}
+        self.size = 0
+
+    def add(self, inbound_id: int, raw: bytes) -> None:
+        if self.size + len(raw) <= KEEP_RAW_BYTES:
+            self.raws[inbound_id] = raw
+            self.size += len(raw)
+
+    def pop(self, inbound_id: int) -> bytes | None:
+        return self.raws.pop(inbound_id, None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    name: str
+    raw: bytes | None  # None: the file was empty
+    at: datetime
+
+
+def _store(
+    engine: Engine, args: argparse.Namespace, batch: list[_Read], stored_ids: list[int],
+    kept: _Kept,
+) -> bool:
+    """Store the files read so far, in one transaction when there are several (the MTA hears
+    nothing before all are stored); False, having said why, if one could not be stored (those
+    before it are)."""
+    mails = [r.raw for r in batch if r.raw is not None]
+    sender = _envelope_sender(args.sender)
+    batched: list[Stored] = []
+    if len(mails) > 1:
+        try:
+            batched = store_many(
+                engine, mails, source=args.source, now=batch[0].at,
+                envelope_from=sender, envelope_to=args.recipient,
+                received=[r.at for r in batch if r.raw is not None],
+            )
+        except StoreError:
+            batched = []  # one at a time below: those before are stored, the failing one named
+    results = iter(batched)
+    for read in batch:
+        if read.raw is None:
+            print(f"mailgate: {read.name} is empty; nothing stored", file=sys.stderr)
+            continue
+        stored = next(results, None)
+        if stored is None:
+            try:
+                stored = store_raw(
+                    engine, read.raw, source=args.source, now=read.at,
+                    envelope_from=sender, envelope_to=args.recipient,
+                )
+            except StoreError as exc:
+                print(f"mailgate: could not store {read.name}: {exc}", file=sys.stderr)
+                batch.clear()
+                return False
+        if stored.duplicate:
+            print(f"{read.name}: already stored as message {stored.id}", file=sys.stderr)
+        else:
+            kept.add(stored.id, read.raw)
+        stored_ids.append(stored.id)
+    batch.clear()
+    return True
 
 
 def _envelope_sender(given: str | None) -> str:

@@ -108,12 +108,22 @@ def store_left(
 
 
 def store_many(
-    engine: Engine, raws: Sequence[bytes], *, source: str, now: datetime
+    engine: Engine,
+    raws: Sequence[bytes],
+    *,
+    source: str,
+    now: datetime,
+    envelope_from: str = "",
+    envelope_to: Sequence[str] = (),
+    received: Sequence[datetime] | None = None,
 ) -> list[Stored]:
     """Store a batch in one transaction (group commit), with the same dedup as `store_raw`.
 
-    For a door that acknowledges the whole batch only after this returns (IMAP).
+    For a door that acknowledges the whole batch only after this returns (IMAP, ingest).
+    `received`: each message's arrival time when they differ (default `now` for all).
     """
+    times = list(received) if received is not None else [now] * len(raws)
+    recipients = [a.lower() for a in envelope_to]
     keys = [dedup_key(raw) for raw in raws]
     try:
         with Session(engine, expire_on_commit=False) as session:
@@ -125,11 +135,12 @@ def store_many(
                 ).all()
             )
             new: dict[str, InboundMessage] = {}
-            for raw, key in zip(raws, keys, strict=True):
+            for raw, key, at in zip(raws, keys, times, strict=True):
                 if key in known or key in new:
                     continue
                 new[key] = InboundMessage(
-                    received_at=now, source=source, message_id=message_id_of(raw), dedup_key=key,
+                    received_at=at, source=source, envelope_from=envelope_from,
+                    envelope_to=list(recipients), message_id=message_id_of(raw), dedup_key=key,
                     sha256=hashlib.sha256(raw).hexdigest(), size=len(raw), raw=raw,
                 )
                 session.add(new[key])
@@ -138,7 +149,11 @@ def store_many(
             session.commit()
     except IntegrityError:
         # another door stored one of these a moment ago: fall back to one at a time
-        return [store_raw(engine, raw, source=source, now=now) for raw in raws]
+        return [
+            store_raw(engine, raw, source=source, now=at, envelope_from=envelope_from,
+                      envelope_to=envelope_to)
+            for raw, at in zip(raws, times, strict=True)
+        ]
     except Exception as exc:
         raise StoreError(one_line(exc)) from exc
     results, seen = [], set()

@@ -96,6 +96,7 @@ class Apply:
             inbound_id=intake.inbound.id,
             automated=bool(intake.automated),
             attachments=parsed.attachments,
+            flush=False,
         )
 
     @staticmethod
