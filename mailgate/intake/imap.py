@@ -164,6 +164,8 @@ class Follower:
             except IMAPClientAbortError:
                 raise
             except IMAPClientError as exc:
+                if client.folder_exists(box.processed_folder):
+                    return  # created meanwhile by another connection ([ALREADYEXISTS])
                 raise FolderError(
                     f'[[imap]] {self.name}: processed_folder = "{box.processed_folder}" does not '
                     f"exist for {box.username} on {box.host} and could not be created: "
