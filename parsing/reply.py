@@ -21,9 +21,10 @@ _QUOTED = re.compile(r"^[ \t]*>")
 # Italian, Portuguese, localised "Original Message" separators or Spanish Outlook "Enviado el:".
 # An attribution line: "On … wrote:", "Am … schrieb …:", "Le … a écrit :", "El … escribió:", …
 _ATTRIBUTION = re.compile(
-    r"^\s*(?:on|am|le|el|op|il|em|den)\s.*(?:\d|@).*"
+    r"^\s*(?:(?:on|am|le|el|op|il|em|den)\s.*(?:\d|@).*"
     r"(?:\bwrote|\bschrieb\b.*|\ba écrit|\bescribió|\bschreef\b.*|\bgeschreven"
-    r"|\bha scritto|\bescreveu|\bskrev\b.*)\s*:\s*$",
+    r"|\bha scritto|\bescreveu|\bskrev\b.*)"
+    r"|at\s.*\d.*,\s*you wrote)\s*:\s*$",  # Eudora: 'At 14:56 02.06.2003 -0400, you wrote:'
     re.IGNORECASE,
 )
 _ORIGINAL = re.compile(

@@ -172,6 +172,7 @@ HISTORIES = {
                                   "Envoyé : mercredi 25 novembre 2026\n\n",
     "Outlook, Mensaje original": "-----Mensaje original-----\nDe: Example IT Desk\n"
                                  "Enviado el: miércoles\n\n",
+    "Eudora": "At 09:05 25.11.2026 +0000, you wrote:\n",
     "Outlook for Mac, French": "De : Example IT Desk <support@desk.example>\nDate : mercredi "
                                "25 novembre 2026 à 09:05\nÀ : Jane Doe\nObjet : RE: x\n\n",
     "Gmail forward, no rule": "From: Example IT Desk <support@desk.example>\n"
