@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mailparser_reply import EmailReplyParser
+from mailparser_reply import EmailMessage as ReplyReader
 
 # Languages of the corpus and of the desks we serve; each adds regexes, so keep the list short.
 LANGUAGES = ("en", "de", "fr", "es", "nl")
-_PARSER = EmailReplyParser(languages=list(LANGUAGES))
 _MAX_CHARS = 200_000  # the regexes are linear, but there is no need to scan a novel
 # RFC 3676 §4.3 signature separator, which mail-parser-reply does not know in every position
 _SIG_DASHES = re.compile(r"^-- ?$", re.MULTILINE)
@@ -167,8 +166,34 @@ def _without_banner(text: str) -> str:
     return text
 
 
+def _without_pgp_armour(text: str) -> str:
+    """A clear-signed mail's words (RFC 4880 §7): without the armour header, the 'Hash:' lines
+    and the signature block, dash-escaping undone; nested signatures too."""
+    if "-----BEGIN PGP SIGNED MESSAGE-----" not in text:
+        return text
+    for _ in range(3):  # a signed mail signed again is dash-escaped once more
+        lines, kept, skipping, header = text.splitlines(), [], False, False
+        for line in lines:
+            if line == "-----BEGIN PGP SIGNED MESSAGE-----":
+                header = True
+                continue
+            if header:
+                header = bool(line.strip())  # 'Hash: SHA1' lines up to the blank line
+                continue
+            if line == "-----BEGIN PGP SIGNATURE-----":
+                skipping = True
+            if not skipping:
+                kept.append(line[2:] if line.startswith("- ") else line)
+            if line == "-----END PGP SIGNATURE-----":
+                skipping = False
+        text = "\n".join(kept)
+        if "-----BEGIN PGP SIGNED MESSAGE-----" not in text:
+            break
+    return text
+
+
 def split_reply(text: str, *, _again: bool = True) -> Reply:
-    text = _without_banner(text)
+    text = _without_banner(_without_pgp_armour(text))
     if not text.strip():
         return Reply("", "")
     head = text[:_MAX_CHARS]
@@ -184,7 +209,9 @@ def split_reply(text: str, *, _again: bool = True) -> Reply:
             # so nothing here is new ('#resolve' alone above the customer's mail)
             return Reply("", "")
     try:
-        replies = _PARSER.read(head).replies
+        # keep_hyphen_lists: '- jams' is a list item, not a signature ('-John' signatures are rare)
+        replies = ReplyReader(text=head, languages=list(LANGUAGES), keep_hyphen_lists=True).read(
+        ).replies
     except Exception:  # a regex library edge case must not cost us the mail
         replies = []
     first = next((r for r in replies if (r.body or "").strip()), None)

@@ -263,3 +263,29 @@ def test_a_security_banner_is_not_the_senders_words(banner: str) -> None:
 def test_a_phishing_report_is_not_taken_for_a_banner() -> None:
     text = "I got an email from outside the organisation asking for my password.\n\nIs it safe?"
     assert split_reply(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("box", "text"),
+    [
+        ("4-signed-inline-plain.txt", "This is a test email with inline signature.\nID:4"),
+        ("19-signed-inline-plain-nested.txt",
+         "This is a test email with inline nested signature.\nID:19"),
+    ],
+)
+def test_a_clear_signed_mail_is_read_without_its_armour(box: str, text: str) -> None:
+    """RFC 4880 §7: the armour header, 'Hash:' and the signature block are not the words."""
+    raw = (CORPUS / "rt" / "gnupg" / box).read_bytes()
+    assert parse_message(raw).reply_text == text
+
+
+def test_dash_escaped_lines_of_a_signed_mail_are_unescaped() -> None:
+    signed = ("-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nThe printer:\n- - jams\n"
+              "- - smells\n-----BEGIN PGP SIGNATURE-----\n\nabc\n-----END PGP SIGNATURE-----\n")
+    assert split_reply(signed).text == "The printer:\n- jams\n- smells"
+
+
+def test_a_hyphen_list_is_no_signature() -> None:
+    """mail-parser-reply takes '- jams' for an Outlook '-John' signature unless told not to."""
+    text = "The printer in room 4 has these faults:\n- jams on tray 2\n- smells burnt\n\nJane"
+    assert split_reply(text).text == text
