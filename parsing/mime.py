@@ -79,7 +79,7 @@ class _Walk:
         if content_type == "message/rfc822":
             self._forwarded(part)
             return
-        if content_type == "message/delivery-status":
+        if content_type in ("message/delivery-status", "message/global-delivery-status"):
             self.failed_recipients.extend(failed_recipients(part))
             return
         if part.is_multipart():

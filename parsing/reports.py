@@ -1,4 +1,4 @@
-"""Delivery status notifications (RFC 3464): which recipients a bounce says failed.
+"""Delivery status notifications (RFC 3464, RFC 6533): which recipients a bounce says failed.
 
 Hand-written: the standard library parses the per-recipient fields into header blocks, and no
 maintained library reads them further.
@@ -6,26 +6,44 @@ maintained library reads them further.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import quopri
 from email.message import Message
 
 from parsing.headers import parse_message_ids
 
 
 def failed_recipients(part: Message) -> list[str]:
-    """The addresses a message/delivery-status part reports with `Action: failed` (RFC 3464
-    §2.3.3); delayed, delivered, relayed and expanded recipients are no failure."""
-    blocks = part.get_payload()
-    if isinstance(blocks, str):  # not split into blocks: read the fields line by line
-        blocks = [_fields(chunk) for chunk in blocks.replace("\r\n", "\n").split("\n\n")]
+    """The addresses a message/delivery-status part (or RFC 6533's global one) reports with
+    `Action: failed` (RFC 3464 §2.3.3); delayed, delivered, relayed and expanded recipients
+    are no failure."""
     failed: list[str] = []
-    for block in blocks if isinstance(blocks, list) else []:
-        action = str(block.get("action", "")).strip().lower()
-        recipient = str(block.get("final-recipient", "") or block.get("original-recipient", ""))
+    for chunk in _body(part).split("\n\n"):
+        block = _fields(chunk)
+        action = block.get("action", "").lower()
+        recipient = block.get("final-recipient", "") or block.get("original-recipient", "")
         # 'rfc822; jane@school.example' (the address type first, RFC 3464 §2.3.2)
         address = recipient.partition(";")[2].strip().strip("<>").lower()
         if action == "failed" and "@" in address and address not in failed:
             failed.append(address)
     return failed
+
+
+def _body(part: Message) -> str:
+    """The part's fields as text, whatever the standard library made of them: it splits
+    delivery-status into header blocks, reads the global one as a message, and leaves a
+    base64 body undecoded."""
+    _, _, body = part.as_string().replace("\r\n", "\n").partition("\n\n")
+    encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
+    try:
+        if encoding == "base64":
+            body = base64.b64decode(body).decode("utf-8", "replace")
+        elif encoding == "quoted-printable":
+            body = quopri.decodestring(body.encode("utf-8", "replace")).decode("utf-8", "replace")
+    except (ValueError, binascii.Error):
+        return ""
+    return body.replace("\r\n", "\n")
 
 
 def _fields(chunk: str) -> dict[str, str]:

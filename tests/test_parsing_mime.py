@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import struct
 import tracemalloc
 from email.message import EmailMessage
+
+import pytest
 
 from parsing import parse_message
 from parsing.attachments import safe_filename
@@ -246,3 +249,24 @@ def test_only_a_failed_delivery_names_the_mail_it_returns() -> None:
         "Final-Recipient: rfc822; jane@school.example\nDisposition: manual-action/"
         "MDN-sent-manually; displayed\n"))
     assert (receipt.returned_message_id, receipt.failed_recipients) == ("", ())
+
+
+@pytest.mark.parametrize(
+    ("content_type", "encoding"),
+    [("message/delivery-status", "base64"), ("message/global-delivery-status", "8bit")],
+)
+def test_an_encoded_or_global_delivery_status_is_read(content_type: str, encoding: str) -> None:
+    """Exchange base64-encodes the status part; RFC 6533 reports carry UTF-8 addresses."""
+    fields = ("Reporting-MTA: dns; mx.example\n\nFinal-Recipient: rfc822; cc@school.example\n"
+              "Action: failed\nStatus: 5.1.1\n")
+    body = base64.encodebytes(fields.encode()).decode() if encoding == "base64" else fields
+    raw = (
+        "From: MAILER-DAEMON@mx.example\nTo: support@desk.example\nSubject: Report\n"
+        'MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; '
+        'boundary="R"\n\n--R\nContent-Type: text/plain\n\nSee below.\n\n'
+        f"--R\nContent-Type: {content_type}\nContent-Transfer-Encoding: {encoding}\n\n{body}\n"
+        "--R\nContent-Type: text/rfc822-headers\n\nMessage-ID: <ours-1@desk.example>\n\n--R--\n"
+    ).encode()
+    parsed = parse_message(raw)
+    assert parsed.failed_recipients == ("cc@school.example",)
+    assert parsed.returned_message_id == "ours-1@desk.example"
