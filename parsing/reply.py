@@ -49,18 +49,14 @@ _BLOCK_OTHER = re.compile(
 )
 _RULE = re.compile(r"^\s*_{10,}\s*$")  # Outlook's line above the header block
 # What Microsoft 365 and mail gateways put above mail from outside: not the sender's words. It
-# says where the mail came from and what to beware of; a customer reporting a phishing mail
-# "from outside the organisation" writes only the first
+# opens the mail and speaks of the sender; a customer reporting a phishing mail from "an
+# external sender" speaks of themselves ('I got', 'my password')
 _BANNER = re.compile(
-    r"external sender|external e-?mail|outside (?:of )?(?:the|your|our) organi[sz]ation"
-    r"|you don't often get email from|originated from outside",
+    r"^\W*(?:\[?\s*(?:external|caution|warning|notice)\b|you don't often get email from"
+    r"|this (?:e-?mail|message) (?:is from|originated|was sent from|came from))",
     re.IGNORECASE,
 )
-_BANNER_ADVICE = re.compile(
-    r"do not click|don't click|be cautious|use caution|exercise caution|learn why this is "
-    r"important|unless you recogni[sz]e|^\W*\[?(?:external|caution|warning)\b",
-    re.IGNORECASE,
-)
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|[Mm]e|[Mm]y)\b")
 # Forward separators (Gmail, Thunderbird, Apple Mail, German webmail, Lotus Notes); Outlook
 # forwards like it replies, with a From:/Sent: block, which _history_starts finds
 _FORWARD = re.compile(
@@ -98,6 +94,8 @@ def _unquoted(text: str) -> str:
 def _history_starts(lines: list[str]) -> int | None:
     """Index of the first line of quoted history the reply parser left in, if any."""
     for index, line in enumerate(lines):
+        if not line.strip():
+            continue
         if _ORIGINAL.match(line) or _FORWARD.match(line):
             return index
         if _BLOCK_FROM.match(line) and _header_block_follows(lines[index + 1 : index + 5]):
@@ -132,13 +130,14 @@ def _without_history(body: str) -> str:
     return "\n".join(kept)
 
 
-def forwarded_text(text: str) -> str:
-    """The words of the mail a forward carries (or of the first quoted mail): what follows the
-    first forward separator or quote header, without its header block, quote marks, its own
-    history and signature. '' when the text carries none."""
+def forwarded_text(text: str, *, forward_subject: bool = False) -> str:
+    """The words of the mail a forward carries: what follows the first forward separator (or,
+    under a forward's subject, the first quote header, as Outlook forwards like it replies),
+    without its header block, quote marks, its own history and signature. '' when the text
+    forwards nothing: a reply's quote is no forwarded request."""
     lines = text[:_MAX_CHARS].splitlines()
     start = next((i for i, line in enumerate(lines) if _FORWARD.match(line)), None)
-    if start is None:
+    if start is None and forward_subject:
         start = _history_starts(lines)
     if start is None:
         return ""
@@ -160,7 +159,7 @@ def _without_banner(text: str) -> str:
     """The text without a security banner as its first paragraph."""
     stripped = text.lstrip()
     first, gap, rest = stripped.partition("\n\n")
-    banner = _BANNER.search(first) and _BANNER_ADVICE.search(first)
+    banner = _BANNER.match(first) and not _FIRST_PERSON.search(first)
     if gap and len(first) <= 400 and first.count("\n") < 3 and banner:
         return rest
     return text
