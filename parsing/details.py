@@ -84,16 +84,18 @@ _ORG = rf"(?:the[ \t]+)?{_ORG_WORD}(?:[ \t]+(?:of|and|&|for|the|de|{_ORG_WORD}))
 _PROSE_NAME = re.compile(
     rf"\b(?:(?i:my name is|name's|i am|i'm)[ \t]+(?P<name>{_PERSON})\b"
     rf"|(?i:this is|it's)[ \t]+(?P<weak>{_PERSON})(?=[ \t]*(?:[,.;:!–-]|$|"
-    r"(?i:from|at|here|speaking|with)\b)))",
+    r"(?i:from|at|here|speaking|calling|with|and|of|again|in)\b)))",
     re.MULTILINE,
 )
 # 'Jane Doe from Acme Ltd': the name keeps its capitals ('an email from Microsoft' is no
-# company); 'the office manager at Oakfield School': a role, then at/for/of
+# company); 'the office manager at Oakfield School': a role, then 'at' ('the head of IT' is a
+# department); 'it's Sarah from Oakfield Primary': a first name will do
 _PROSE_COMPANY = re.compile(
     rf"\b(?:(?i:i work (?:at|for)|i'm (?:at|with)|i am (?:at|with)|calling from|writing from|"
     r"on behalf of|here at|(?:the|an?)[ \t]+(?:[a-z-]+[ \t]+){0,3}?(?:manager|officer|director|"
     r"head|coordinator|administrator|secretary|bursar|teacher|assistant|clerk|receptionist)"
-    rf"[ \t]+(?:at|for|of))|{_PERSON}[ \t]+(?i:from|at))[ \t]+(?P<company>{_ORG})",
+    rf"[ \t]+at)|{_PERSON}[ \t]+(?i:from|at)|(?i:this is|it's|i'm|i am)[ \t]+[A-Z][\w'’-]+"
+    rf"[ \t]+(?i:(?:here[ \t]+)?from|at))[ \t]+(?P<company>{_ORG})",
 )
 _ORG_SUFFIX = re.compile(
     r"\b(ltd|limited|llp|llc|inc|plc|gmbh|ag|kg|sarl|sas|srl|bv|nv|b\.v|n\.v|pty|co\.?|corp|corporation|"
@@ -160,6 +162,13 @@ _JOB_TITLE = re.compile(
     r"executive|consultant|receptionist|ceo|cto|cfo)\b",
     re.IGNORECASE,
 )
+# words of a role mailbox's name besides the job title: 'Practice Manager', 'Deputy Head'
+_ROLE_WORDS = {
+    "practice", "office", "finance", "hr", "it", "ict", "deputy", "senior", "junior", "business",
+    "school", "customer", "customers", "services", "service", "support", "sales", "accounts",
+    "reception", "facilities", "site", "data", "network", "operations", "general", "assistant",
+    "of", "and", "the", "&",
+}
 _LEGAL_FORM = re.compile(
     r"\b(ltd|limited|llp|llc|inc|plc|gmbh|ag|kg|sarl|sas|srl|bv|nv|b\.v|n\.v|pty|corp)\b",
     re.IGNORECASE,
@@ -274,6 +283,9 @@ _NEVER_IN_A_NAME = {
     # what robots call themselves: 'Mail Delivery System', 'Microsoft Outlook'
     "mail", "delivery", "system", "subsystem", "outlook", "microsoft", "google", "mailer",
     "daemon", "notification", "notifications", "alert", "alerts", "calendar",
+    # what 'it's …' is in a fault report: 'it's Adobe Acrobat, it keeps crashing'
+    "windows", "defender", "adobe", "acrobat", "teams", "excel", "powerpoint", "onedrive",
+    "sharepoint", "chrome", "firefox", "edge", "zoom", "update", "updates", "vpn", "app",
 }
 _NAME_CHARS = re.compile(r"[^\W\d_][\w'’.-]*")  # 'O'Brien', 'Mary-Jane', 'J.'; not 'Sorry!'
 _PARTICLES = {"van", "von", "de", "der", "da", "di", "le", "la", "du", "del", "bin", "al"}
@@ -286,9 +298,9 @@ def display_name_person(display: str) -> str:
         last, _, first = display.partition(",")
         if first.strip() and len(last.split()) <= 2 and len(first.split()) <= 3:
             display = f"{first.strip()} {last.strip()}"
-    # 'Practice Manager', 'Head Teacher': a role mailbox, not a person
-    person = _looks_like_person(display, full=True) and not _JOB_TITLE.search(display)
-    return display if person else ""
+    # 'Practice Manager', 'Head Teacher': a role mailbox, not a person ('Anthony Head' is one)
+    role = all(_JOB_TITLE.fullmatch(w) or w.lower() in _ROLE_WORDS for w in display.split())
+    return display if _looks_like_person(display, full=True) and not role else ""
 
 
 def _signature_lines(reply_text: str, signature: str) -> list[str]:
@@ -354,6 +366,8 @@ def _from_signature(lines: list[str]) -> tuple[str, str]:
             name = segments[0]
             segments = segments[1:]
         for segment in segments:
+            if _JOB_TITLE.search(segment) and " at " in segment:
+                segment = segment.split(" at ", 1)[1]  # 'Practice Manager at The Grange Surgery'
             if _JOB_TITLE.search(segment) and not _LEGAL_FORM.search(segment):
                 continue  # 'Practice Manager', 'Head of IT Services': a title, not the employer
             if _ORG_SUFFIX.search(segment) and sum(map(str.isdigit, segment)) < 6:
@@ -421,7 +435,7 @@ def extract_details(
     if (
         text is None
         and _few_words(details.description, forward=is_forward(parsed.subject))
-        and (forwarded := forwarded_text(parsed.text))
+        and (forwarded := forwarded_text(parsed.text, forward_subject=is_forward(parsed.subject)))
     ):
         own = details.description
         details = replace(details, description=f"{own}\n\n{forwarded}" if own else forwarded)

@@ -14,7 +14,7 @@ GREETING_WORDS = (
 )
 _HELLO = re.compile(rf"^\s*{GREETING_WORDS}", re.IGNORECASE)
 _TIME_OF_DAY = re.compile(r"\s*(?:morning|afternoon|evening)\b", re.IGNORECASE)
-# 'Evening Star Ltd', 'Morning Star Academy': an organisation's name, not a greeting
+# 'Evening Star Ltd', 'Morning Star Academy': an organisation named like a time of day
 _ORGANISATION = re.compile(
     r"\b(?:ltd|limited|llp|llc|inc|plc|gmbh|school|academy|college|university|council|trust|"
     r"surgery|practice|clinic|hospital|services|solutions|church)\b",
@@ -32,11 +32,15 @@ def after_greeting(line: str) -> str | None:
     """The rest of a line that opens with a greeting ('' for 'Hi team,'), None for no greeting:
     'Hello, the wifi is down' → 'the wifi is down'; 'Hey the printer broke' is no greeting."""
     hello = _HELLO.match(line)
-    if hello is None or _ORGANISATION.search(line):
+    if hello is None:
         return None
     tail = line[hello.end() :]
-    # 'Morning Jane,' greets; 'Morning Shift Printer Broken' is a subject line
-    most = 1 if _TIME_OF_DAY.fullmatch(line[: hello.end()]) else 4
+    # 'Morning Jane,' greets; 'Morning Shift Printer Broken' is a subject line, and 'Evening
+    # Star Ltd' a company ('Hello St Mary's Surgery team' and 'Dear IT Services,' greet)
+    bare_time = bool(_TIME_OF_DAY.fullmatch(line[: hello.end()]))
+    if bare_time and _ORGANISATION.search(tail):
+        return None
+    most = 1 if bare_time else 4
     for pattern in (_ONLY_WHOM, _WHOM_THEN):
         match = pattern.fullmatch(tail)
         whom = match.group("whom").split() if match else []

@@ -10,8 +10,13 @@ from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher
 
 # Numbers on a line labelled like this are not call-back numbers
 _NOT_CALLBACK = re.compile(
-    r"\b(fax|telefax|vat|reg(istered)?\.?\s*(no|number)|company\s*no|account|order|invoice"
-    r"|serial|ref(erence)?|ticket|case|customer\s*(no|number|id)|po)\b",
+    r"\b(fax|telefax|vat|reg(istered)?\.?\s*(no|number)|company\s*no)\b", re.IGNORECASE
+)
+# a reference labelled right before the number: 'account number 0123 456 7890', 'Order ref:
+# 0113…', 'PO# 0113…' (not 'locked out of my account, call me on 07911…')
+_REFERENCE_LABEL = re.compile(
+    r"\b(account|order|invoice|serial|ref(erence)?|ticket|case|customer|po)\b"
+    r"\s*(no\.?|number|num|#|id|ref(erence)?)?\s*[:#.]?\s*$",
     re.IGNORECASE,
 )
 # A North American number written the North American way: '(415) 555-0132', '415-555-0132'.
@@ -37,9 +42,9 @@ def _line_at(text: str, index: int) -> str:
 def _is_callback(text: str, start: int, raw: str) -> bool:
     line = _line_at(text, start)
     prefix = line[: max(0, line.find(raw))] if raw in line else line
-    # the words just before the number, within its own sentence or signature segment
-    near = re.split(r"[.|;]\s", prefix[-40:])[-1]
-    return not _NOT_CALLBACK.search(near)
+    # the words just before the number, within its own sentence, clause or signature segment
+    near = re.split(r"[.|;,]\s", prefix[-40:])[-1]
+    return not _NOT_CALLBACK.search(near) and not _REFERENCE_LABEL.search(near)
 
 
 def _e164(number: phonenumbers.PhoneNumber) -> str:

@@ -44,6 +44,8 @@ OUTLOOK_QUOTE = (
         ("Sorry! Sam Kowalski, year 9 tutor at Northfield Academy. Mobile 07911 123456"
          + GMAIL_QUOTE, ALL, "Sam Kowalski", "Northfield Academy", "+447911123456"),
         ("Brightwater" + GMAIL_QUOTE, ("company",), "", "Brightwater", ""),
+        ("Dear IT Services,\n\nJane Doe\nOakfield Primary\n07911 123456" + GMAIL_QUOTE, ALL,
+         "Jane Doe", "Oakfield Primary", "+447911123456"),
         # a company named like a greeting is still the company
         ("Evening Star Ltd" + GMAIL_QUOTE, ("company",), "", "Evening Star Ltd", ""),
         ("Jane Doe\nMorning Star Academy\n07911 123456" + GMAIL_QUOTE, ALL,

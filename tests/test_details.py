@@ -434,6 +434,8 @@ def test_the_quoted_mails_signature_is_not_the_senders(header: str) -> None:
          "Jane Doe", "Oakfield IT Services"),
         ("Met vriendelijke groet,\n\nJan de Vries\nDe Vries Bouw B.V.\nT: 020 123 4567",
          "Jan de Vries", "De Vries Bouw B.V"),
+        ("Kind regards,\nJane Doe\nPractice Manager at The Grange Surgery", "Jane Doe",
+         "The Grange Surgery"),
     ],
 )
 def test_titles_and_organisations_in_a_signature_are_told_apart(
@@ -451,6 +453,12 @@ def test_titles_and_organisations_in_a_signature_are_told_apart(
 def test_a_role_or_robot_display_name_is_no_person(display: str) -> None:
     raw = mail(sender=f"{display} <office@mail.example>", body="The card reader is dead.")
     assert extract_details(parse_message(raw)).name == ""
+
+
+@pytest.mark.parametrize("display", ["Anthony Head", "Alex Lead"])
+def test_a_surname_that_is_a_title_word_is_still_a_name(display: str) -> None:
+    raw = mail(sender=f"{display} <a@mail.example>", body="The card reader is dead.")
+    assert extract_details(parse_message(raw)).name == display
 
 
 def test_a_belgian_number_with_dots_is_a_number() -> None:
@@ -482,6 +490,9 @@ def test_a_product_named_in_prose_is_no_person(body: str, name: str) -> None:
         ("My BT account number 0123 456 7890 is on the bill. Call me on 0113 496 0123.", "GB",
          ["0113 496 0123"]),
         ("Order ref 0113 496 0999 still not delivered.", "GB", []),
+        ("I'm locked out of my account, call me on 07911 123456", "GB", ["07911 123456"]),
+        ("Please call me about my order on 07911 123456", "GB", ["07911 123456"]),
+        ("In case you need me, my mobile is 07911 123456", "GB", ["07911 123456"]),
         ("Drucker kaputt.\n\nJan Meier\nTel.: 030/12345-67", "DE", ["030/12345-67"]),
         ("Printer broken.\n\nJane Doe\nT: 01772 123456 / 07911 123456", "GB",
          ["01772 123456", "07911 123456"]),
@@ -512,3 +523,32 @@ def test_a_sign_off_and_the_name_on_one_line(body: str, name: str, description: 
     a sentence thanks someone."""
     details = extract_details(parse_message(mail(sender="x@mail.example", body=body)))
     assert (details.name, details.description) == (name, description)
+
+
+def test_a_replys_quote_is_no_forwarded_request() -> None:
+    """'Still broken!' above our own quoted mail: our words are not the customer's description."""
+    body = ("Still broken!\n\n________________________________\nFrom: Example IT Desk "
+            "<support@desk.example>\nSent: 23 November 2026 09:00\nTo: Bob\nSubject: Details "
+            "needed: Printer\n\nHello,\n\nBefore we can log your request we need a description.\n")
+    raw = mail(sender="Bob Brown <bob@mail.example>", subject="RE: Details needed: Printer",
+               body=body)
+    details = extract_details(parse_message(raw))
+    assert details.description == "Still broken!" and "description" in details.missing()
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "company"),
+    [
+        ("The head of IT says the server is down.\n\nJane Doe\nOakfield Primary School",
+         "Jane Doe", "Oakfield Primary School"),
+        ("I'm a teacher for Year 6 and the board is broken.", "", ""),
+        ("Hi, this is Jane Doe and I'm locked out of the VPN.", "Jane Doe", ""),
+        ("Hi, it's Tom Baker again, the printer is still broken.", "Tom Baker", ""),
+        ("It's Adobe Acrobat, it keeps crashing.\n\nJane Doe", "Jane Doe", ""),
+        ("Hi, it's Sarah from Oakfield Primary School, the wifi is down.", "",
+         "Oakfield Primary School"),
+    ],
+)
+def test_who_and_where_in_prose(body: str, name: str, company: str) -> None:
+    details = extract_details(parse_message(mail(sender="x@mail.example", body=body)))
+    assert (details.name, details.company) == (name, company)

@@ -220,6 +220,9 @@ def test_prose_that_looks_a_little_like_a_quote_header_is_kept(text: str) -> Non
         ("Evening shift: printer fixed\n#resolve", [], "Evening shift: printer fixed\n#resolve"),
         ("Afternoon update: toner ordered\n#wait supplier", [],
          "Afternoon update: toner ordered\n#wait supplier"),
+        ("Hi Jane, the school printer is fixed.\n#resolve", ["#resolve"], ""),
+        ("Hello St Mary's Surgery team\n#resolve\nFixed.", ["#resolve"],
+         "Hello St Mary's Surgery team\n\nFixed."),
         ("Hi Jane, thanks for waiting\n#resolve\nFixed.", ["#resolve"],
          "Hi Jane, thanks for waiting\n\nFixed."),
         ("Hi,\nhow are you?\n#resolve", [], "Hi,\nhow are you?\n#resolve"),
@@ -260,8 +263,15 @@ def test_a_security_banner_is_not_the_senders_words(banner: str) -> None:
     assert split_reply(f"{banner}\n\nThe scanner is broken.\n").text == "The scanner is broken."
 
 
-def test_a_phishing_report_is_not_taken_for_a_banner() -> None:
-    text = "I got an email from outside the organisation asking for my password.\n\nIs it safe?"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I got an email from outside the organisation asking for my password.\n\nIs it safe?",
+        "External sender mail asked me for my password, be cautious!\n\nJane Doe",
+        "Caution: my screen flickers when the projector is on.\n\nJane Doe",
+    ],
+)
+def test_a_phishing_report_is_not_taken_for_a_banner(text: str) -> None:
     assert split_reply(text).text == text
 
 
