@@ -12,6 +12,7 @@ Hand-written patterns: no maintained library extracts labelled fields from Engli
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from parsing.greetings import after_greeting
@@ -79,23 +80,29 @@ _PERSON = rf"(?:{_NAME_WORD})(?:[ \t]+(?:{_PARTICLE})?(?:{_NAME_WORD})){{1,3}}"
 _ORG_WORD = r"[A-Z0-9][\w'’&\-]*"
 _ORG = rf"(?:the[ \t]+)?{_ORG_WORD}(?:[ \t]+(?:of|and|&|for|the|de|{_ORG_WORD})){{0,6}}"
 # the lead-in in any case, the name itself capitalised
-# 'my name is Jane Doe'; after the weaker 'this is' / 'it's' only a name that ends its phrase
-# ('this is Jane Doe from Oakfield', not 'this is Windows Update failing')
-_PROSE_NAME = re.compile(
-    rf"\b(?:(?i:my name is|name's|i am|i'm)[ \t]+(?P<name>{_PERSON})\b"
-    rf"|(?i:this is|it's)[ \t]+(?P<weak>{_PERSON})(?=[ \t]*(?:[,.;:!–-]|$|"
-    r"(?i:from|at|here|speaking|calling|with|and|of|again|in)\b)))",
+# 'my name is Jane Doe'. After the weaker 'this is' / 'it's' only a name that ends its phrase
+# ('this is Jane Doe from Oakfield', not 'this is Windows Update failing'), and a signature's
+# name goes first ('It's Sage Payroll again… Tom Hill')
+_PROSE_NAME = re.compile(rf"\b(?i:my name is|name's|i am|i'm)[ \t]+(?P<name>{_PERSON})\b")
+_PROSE_NAME_WEAK = re.compile(
+    rf"\b(?i:this is|it's)[ \t]+(?P<name>{_PERSON})(?=[ \t]*(?:[,.;:!–-]|$|"
+    r"(?i:from|at|here|speaking|calling|with|and|of|again|in)\b))",
     re.MULTILINE,
 )
 # 'Jane Doe from Acme Ltd': the name keeps its capitals ('an email from Microsoft' is no
-# company); 'the office manager at Oakfield School': a role, then 'at' ('the head of IT' is a
-# department); 'it's Sarah from Oakfield Primary': a first name will do
+# company); 'the office manager at Oakfield School'
 _PROSE_COMPANY = re.compile(
     rf"\b(?:(?i:i work (?:at|for)|i'm (?:at|with)|i am (?:at|with)|calling from|writing from|"
-    r"on behalf of|here at|(?:the|an?)[ \t]+(?:[a-z-]+[ \t]+){0,3}?(?:manager|officer|director|"
-    r"head|coordinator|administrator|secretary|bursar|teacher|assistant|clerk|receptionist)"
-    rf"[ \t]+at)|{_PERSON}[ \t]+(?i:from|at)|(?i:this is|it's|i'm|i am)[ \t]+[A-Z][\w'’-]+"
-    rf"[ \t]+(?i:(?:here[ \t]+)?from|at))[ \t]+(?P<company>{_ORG})",
+    rf"on behalf of|here at)|{_PERSON}[ \t]+(?i:from|at))[ \t]+(?P<company>{_ORG})",
+)
+# weaker, so only an organisation's name will do ('the head of IT' is a department, 'it's
+# Sarah from IT' too): 'the office manager for Oakfield Primary School', 'it's Sarah from
+# Oakfield Primary School'
+_PROSE_COMPANY_WEAK = re.compile(
+    r"\b(?:(?i:(?:the|an?)[ \t]+(?:[a-z-]+[ \t]+){0,3}?(?:manager|officer|director|head|"
+    r"coordinator|administrator|secretary|bursar|teacher|assistant|clerk|receptionist)"
+    r"[ \t]+(?:at|for))|(?i:this is|it's|i'm|i am)[ \t]+[A-Z][\w'’-]+[ \t]+"
+    rf"(?i:(?:here[ \t]+)?from|at))[ \t]+(?P<company>{_ORG})",
 )
 _ORG_SUFFIX = re.compile(
     r"\b(ltd|limited|llp|llc|inc|plc|gmbh|ag|kg|sarl|sas|srl|bv|nv|b\.v|n\.v|pty|co\.?|corp|corporation|"
@@ -298,9 +305,23 @@ def display_name_person(display: str) -> str:
         last, _, first = display.partition(",")
         if first.strip() and len(last.split()) <= 2 and len(first.split()) <= 3:
             display = f"{first.strip()} {last.strip()}"
-    # 'Practice Manager', 'Head Teacher': a role mailbox, not a person ('Anthony Head' is one)
-    role = all(_JOB_TITLE.fullmatch(w) or w.lower() in _ROLE_WORDS for w in display.split())
-    return display if _looks_like_person(display, full=True) and not role else ""
+    return display if _looks_like_person(display, full=True) and not _role(display) else ""
+
+
+def _role(display: str) -> bool:
+    """'Practice Manager', 'Exams Officer', 'Head Teacher': a role mailbox. A title word that
+    is also a surname ends a person's name: 'Anthony Head', 'Alex Lead'."""
+    if not _JOB_TITLE.search(display):
+        return False
+    words = display.split()
+    first, last = words[0], words[-1]
+    surname = (
+        len(words) == 2
+        and last.lower() in ("head", "lead", "clerk", "teacher")
+        and first.lower() not in _ROLE_WORDS
+        and not _JOB_TITLE.fullmatch(first)
+    )
+    return not surname
 
 
 def _signature_lines(reply_text: str, signature: str) -> list[str]:
@@ -315,7 +336,12 @@ def _signature_lines(reply_text: str, signature: str) -> list[str]:
                 break
         else:
             lines = _last_block_if_signature(lines)
-    return [line.strip() for line in lines if line.strip() and line.strip() not in ("--", "-- ")]
+    # '-Martin Edenhofer' / '- Jane Smith': a hyphen sign-off's name without the hyphen
+    return [
+        re.sub(r"^-[ \t]?(?=[A-Z])", "", line.strip())
+        for line in lines
+        if line.strip() and line.strip() not in ("--", "-- ")
+    ]
 
 
 def _segments(line: str) -> list[str]:
@@ -458,6 +484,28 @@ def _closing_on_its_own_line(text: str) -> str:
     return "\n".join(lines)
 
 
+def _prose(pattern: re.Pattern[str], text: str, accept: Callable[[str], bool]) -> str:
+    """The first capture of `pattern` in `text` that `accept` takes, or ''."""
+    for match in pattern.finditer(text):
+        value = match.group(match.lastgroup or 1)
+        if accept(value):
+            return value
+    return ""
+
+
+def _org_name(value: str) -> str:
+    """'Oakfield Primary School and the' → 'Oakfield Primary School': _ORG's joining words
+    belong inside a name, not at its end."""
+    words = _clean_value(value).split()
+    while words and words[-1].lower() in ("of", "and", "&", "for", "the", "de"):
+        words.pop()
+    return " ".join(words)
+
+
+def _person(value: str) -> bool:
+    return _looks_like_person(value, full=True)
+
+
 def extract_from_text(
     reply_text: str, *, signature: str = "", display_name: str = "", region: str = "GB"
 ) -> Details:
@@ -468,12 +516,10 @@ def extract_from_text(
     company, company_source = labelled.get(COMPANY, ""), "labelled"
     if name and not _looks_like_person(name):
         name = display_name_person(name) or name  # 'Smith, Jane' typed in a field
-    if not name and (match := _PROSE_NAME.search(reply_text)):
-        candidate = match.group("name") or match.group("weak")
-        if _looks_like_person(candidate, full=True):
-            name, name_source = candidate, "prose"
+    if not name and (found := _prose(_PROSE_NAME, reply_text, _person)):
+        name, name_source = found, "prose"
     if not company and (match := _PROSE_COMPANY.search(reply_text)):
-        company, company_source = _clean_value(match.group("company")), "prose"
+        company, company_source = _org_name(match.group("company")), "prose"
     signature_lines = _signature_lines(reply_text, signature)
     sig_name, sig_company = _from_signature(signature_lines)
     if not name and sig_name:
@@ -482,6 +528,10 @@ def extract_from_text(
         company, company_source = sig_company, "signature"
     if not name and (person := display_name_person(display_name)):
         name, name_source = person, "display name"
+    if not name and (found := _prose(_PROSE_NAME_WEAK, reply_text, _person)):
+        name, name_source = found, "prose"  # a role mailbox: 'this is Jane Doe from Oakfield'
+    if not company and (found := _prose(_PROSE_COMPANY_WEAK, reply_text, looks_like_organisation)):
+        company, company_source = _org_name(found), "prose"
     phones: list[Phone] = []
     for phone in (
         *labelled_phones,

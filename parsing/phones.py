@@ -15,8 +15,9 @@ _NOT_CALLBACK = re.compile(
 # a reference labelled right before the number: 'account number 0123 456 7890', 'Order ref:
 # 0113…', 'PO# 0113…' (not 'locked out of my account, call me on 07911…')
 _REFERENCE_LABEL = re.compile(
-    r"\b(account|order|invoice|serial|ref(erence)?|ticket|case|customer|po)\b"
-    r"\s*(no\.?|number|num|#|id|ref(erence)?)?\s*[:#.]?\s*$",
+    r"(\b(account|order|invoice|serial|ref(erence)?|ticket|case|po)\b"
+    r"\s*(no\.?|number|num|#|id|ref(erence)?)?|\bcustomer\s*(no\.?|number|num|#|id|ref))"
+    r"\s*[:#.]?\s*$",
     re.IGNORECASE,
 )
 # A North American number written the North American way: '(415) 555-0132', '415-555-0132'.

@@ -13,6 +13,10 @@ _MAX_CHARS = 200_000  # the regexes are linear, but there is no need to scan a n
 # RFC 3676 §4.3 signature separator, which mail-parser-reply does not know in every position
 _SIG_DASHES = re.compile(r"^-- ?$", re.MULTILINE)
 _QUOTED = re.compile(r"^[ \t]*>")
+_HYPHEN_SIGN_OFF = re.compile(
+    r"^[ \t]*-[ \t]?(?:[A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,2}|(?i:sent from) .{1,40})"
+    r"[ \t]*$"
+)
 
 # What mail-parser-reply 1.36 misses, so that quoted history would reach the ticket (and, for a
 # technician, the customer): its French header rejects any name containing "le " (Michelle,
@@ -56,6 +60,14 @@ _BANNER = re.compile(
     r"|this (?:e-?mail|message) (?:is from|originated|was sent from|came from))",
     re.IGNORECASE,
 )
+# …and says what banners say ('CAUTION: our server is beeping' is the customer's)
+_BANNER_WORDING = re.compile(
+    r"external sender|outside (?:of )?(?:the|your|our) organi[sz]ation|originated (?:from )?outside"
+    r"|do not click|don't click|unless you recogni[sz]e|learn why this is important|be cautious"
+    r"|use caution|exercise caution",
+    re.IGNORECASE,
+)
+_BANNER_TAG = re.compile(r"\W*\[?\s*external(?: e-?mail| sender)?\s*\]?\W*", re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|[Mm]e|[Mm]y)\b")
 # Forward separators (Gmail, Thunderbird, Apple Mail, German webmail, Lotus Notes); Outlook
 # forwards like it replies, with a From:/Sent: block, which _history_starts finds
@@ -159,35 +171,38 @@ def _without_banner(text: str) -> str:
     """The text without a security banner as its first paragraph."""
     stripped = text.lstrip()
     first, gap, rest = stripped.partition("\n\n")
-    banner = _BANNER.match(first) and not _FIRST_PERSON.search(first)
+    banner = _BANNER_TAG.fullmatch(first) or (
+        _BANNER.match(first) and _BANNER_WORDING.search(first) and not _FIRST_PERSON.search(first)
+    )
     if gap and len(first) <= 400 and first.count("\n") < 3 and banner:
         return rest
     return text
 
 
+_ARMOUR_HEADER = re.compile(r"[A-Za-z][\w-]*: ")  # 'Hash: SHA256' (RFC 4880 §7)
+
+
 def _without_pgp_armour(text: str) -> str:
-    """A clear-signed mail's words (RFC 4880 §7): without the armour header, the 'Hash:' lines
-    and the signature block, dash-escaping undone; nested signatures too."""
-    if "-----BEGIN PGP SIGNED MESSAGE-----" not in text:
-        return text
+    """A clear-signed mail's words (RFC 4880 §7): without the armour header, its 'Hash:' lines
+    and the signature block, dash-escaping undone inside the signed part; nested signatures
+    too. Anything that is not that shape is left as it is."""
     for _ in range(3):  # a signed mail signed again is dash-escaped once more
-        lines, kept, skipping, header = text.splitlines(), [], False, False
-        for line in lines:
-            if line == "-----BEGIN PGP SIGNED MESSAGE-----":
-                header = True
-                continue
-            if header:
-                header = bool(line.strip())  # 'Hash: SHA1' lines up to the blank line
-                continue
-            if line == "-----BEGIN PGP SIGNATURE-----":
-                skipping = True
-            if not skipping:
-                kept.append(line[2:] if line.startswith("- ") else line)
-            if line == "-----END PGP SIGNATURE-----":
-                skipping = False
-        text = "\n".join(kept)
-        if "-----BEGIN PGP SIGNED MESSAGE-----" not in text:
-            break
+        lines = text.splitlines()
+        if "-----BEGIN PGP SIGNED MESSAGE-----" not in lines:
+            return text
+        begin = lines.index("-----BEGIN PGP SIGNED MESSAGE-----")
+        index = begin + 1
+        while index < len(lines) and _ARMOUR_HEADER.match(lines[index]):
+            index += 1
+        if index < len(lines) and not lines[index].strip():
+            index += 1
+        try:
+            sig = lines.index("-----BEGIN PGP SIGNATURE-----", index)
+            end = lines.index("-----END PGP SIGNATURE-----", sig)
+        except ValueError:
+            return text  # no whole signature block: not clear-signed as it says
+        signed = [line[2:] if line.startswith("- ") else line for line in lines[index:sig]]
+        text = "\n".join([*lines[:begin], *signed, *lines[end + 1 :]])
     return text
 
 
@@ -234,4 +249,22 @@ def split_reply(text: str, *, _again: bool = True) -> Reply:
     dashes = _SIG_DASHES.search(body)
     if dashes:
         body, signature = body[: dashes.start()].rstrip(), body[dashes.end() :].strip()
+    elif (start := _hyphen_sign_off(body)) is not None:
+        lines = body.splitlines()
+        body, signature = "\n".join(lines[:start]).rstrip(), "\n".join(lines[start:]).strip()
     return Reply(body, signature)
+
+
+def _hyphen_sign_off(body: str) -> int | None:
+    """The line of a '-Martin' / '- Jane Smith' / '- Sent from my iPad' sign-off: after a blank
+    line, a hyphen and a name alone, not one item of a list (no hyphen line next to it).
+    mail-parser-reply would take every list item for one, so it is told not to and this does
+    the part that is right."""
+    lines = body.splitlines()
+    for index in range(1, len(lines)):
+        if not _HYPHEN_SIGN_OFF.match(lines[index]) or lines[index - 1].strip():
+            continue
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if not following.lstrip().startswith("-"):
+            return index
+    return None

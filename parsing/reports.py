@@ -48,10 +48,15 @@ def _body(part: Message) -> str:
 
 def _fields(chunk: str) -> dict[str, str]:
     fields: dict[str, str] = {}
+    name = ""
     for line in chunk.splitlines():
-        name, colon, value = line.partition(":")
-        if colon and not line[:1].isspace():
-            fields[name.strip().lower()] = value.strip()
+        if line[:1].isspace() and name:  # a folded field goes on (RFC 5322 §2.2.3)
+            fields[name] = f"{fields[name]} {line.strip()}"
+            continue
+        key, colon, value = line.partition(":")
+        if colon:
+            name = key.strip().lower()
+            fields[name] = value.strip()
     return fields
 
 

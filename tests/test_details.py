@@ -493,6 +493,7 @@ def test_a_product_named_in_prose_is_no_person(body: str, name: str) -> None:
         ("I'm locked out of my account, call me on 07911 123456", "GB", ["07911 123456"]),
         ("Please call me about my order on 07911 123456", "GB", ["07911 123456"]),
         ("In case you need me, my mobile is 07911 123456", "GB", ["07911 123456"]),
+        ("Please call the customer 07911 123456", "GB", ["07911 123456"]),
         ("Drucker kaputt.\n\nJan Meier\nTel.: 030/12345-67", "DE", ["030/12345-67"]),
         ("Printer broken.\n\nJane Doe\nT: 01772 123456 / 07911 123456", "GB",
          ["01772 123456", "07911 123456"]),
@@ -552,3 +553,31 @@ def test_a_replys_quote_is_no_forwarded_request() -> None:
 def test_who_and_where_in_prose(body: str, name: str, company: str) -> None:
     details = extract_details(parse_message(mail(sender="x@mail.example", body=body)))
     assert (details.name, details.company) == (name, company)
+
+
+@pytest.mark.parametrize(
+    ("body", "display", "name", "company"),
+    [
+        ("Hi, it's Sarah from IT, the printer is down.\n\nSarah Jones\nAcme Ltd", "",
+         "Sarah Jones", "Acme Ltd"),
+        ("It's Sage Payroll again, it will not open.\n\nTom Hill", "", "Tom Hill", ""),
+        ("It's Christmas Eve and the server is down.", "Jane Doe", "Jane Doe", ""),
+        ("I'm the office manager for Oakfield Primary School and the wifi is down.", "", "",
+         "Oakfield Primary School"),
+        ("The file won't open.\n\n- Jane Smith\nAcme Ltd", "", "Jane Smith", "Acme Ltd"),
+    ],
+)
+def test_weaker_evidence_gives_way(body: str, display: str, name: str, company: str) -> None:
+    """A signature or a person's display name beats 'it's …' in prose; departments and
+    products are no company or person."""
+    sender = f"{display} <x@mail.example>" if display else "x@mail.example"
+    details = extract_details(parse_message(mail(sender=sender, body=body)))
+    assert (details.name, details.company) == (name, company)
+
+
+@pytest.mark.parametrize(
+    "display", ["Exams Officer", "Premises Manager", "Managing Director", "Teaching Assistant"]
+)
+def test_more_role_mailboxes_are_no_person(display: str) -> None:
+    raw = mail(sender=f"{display} <office@mail.example>", body="The card reader is dead.")
+    assert extract_details(parse_message(raw)).name == ""

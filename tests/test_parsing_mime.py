@@ -270,3 +270,10 @@ def test_an_encoded_or_global_delivery_status_is_read(content_type: str, encodin
     parsed = parse_message(raw)
     assert parsed.failed_recipients == ("cc@school.example",)
     assert parsed.returned_message_id == "ours-1@desk.example"
+
+
+def test_a_folded_final_recipient_is_read() -> None:
+    parsed = parse_message(_report("delivery-status", "Reporting-MTA: dns; mx.example\n\n"
+                                   "Final-Recipient: rfc822;\n cc@school.example\n"
+                                   "Action: failed\nStatus: 5.1.1\n"))
+    assert parsed.failed_recipients == ("cc@school.example",)

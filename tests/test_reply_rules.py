@@ -7,7 +7,7 @@ import pytest
 
 from parsing import parse_message
 from parsing.authresults import authenticated_sender, parse_authentication_results
-from parsing.reply import split_reply
+from parsing.reply import Reply, split_reply
 from parsing.subject import is_forward, strip_reply_prefixes
 from tests.conftest import CORPUS
 from tickets.commands import split_commands, stray_commands
@@ -299,3 +299,45 @@ def test_a_hyphen_list_is_no_signature() -> None:
     """mail-parser-reply takes '- jams' for an Outlook '-John' signature unless told not to."""
     text = "The printer in room 4 has these faults:\n- jams on tray 2\n- smells burnt\n\nJane"
     assert split_reply(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "body", "signature"),
+    [
+        ("Enjoy!\n\n-Martin", "Enjoy!", "-Martin"),
+        ("Broken.\n\n- Sent from my iPad", "Broken.", "- Sent from my iPad"),
+        ("The file won't open.\n\n- Jane Smith\nAcme Ltd", "The file won't open.",
+         "- Jane Smith\nAcme Ltd"),
+        ("Faults:\n\n- Jams\n- Smells\n\nJane", "Faults:\n\n- Jams\n- Smells\n\nJane", ""),
+        ("Faults:\n\n- jams\n\nJane", "Faults:\n\n- jams\n\nJane", ""),
+    ],
+)
+def test_a_hyphen_sign_off_is_a_signature_a_list_is_not(
+    text: str, body: str, signature: str
+) -> None:
+    assert split_reply(text) == Reply(body, signature)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "External monitor flickers in meeting room 2.\n\nTom",
+        "CAUTION: our main server is beeping.\n\nTom",
+        "Warning light on the UPS is on.\n\nTom",
+        "This message is from our bank, is it phishing?\n\nTom",
+    ],
+)
+def test_a_first_paragraph_that_merely_starts_like_a_banner_is_kept(text: str) -> None:
+    assert split_reply(text).text == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a signature block without its END line: not clear-signed as it says, kept whole
+        "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nThe printer jams.\n"
+        "-----BEGIN PGP SIGNATURE-----\nabc\n\nAlso the scanner is broken.",
+    ],
+)
+def test_broken_pgp_armour_loses_no_words(text: str) -> None:
+    assert "Also the scanner is broken." in split_reply(text).text
