@@ -101,6 +101,8 @@ def answer_details(parsed: ParsedMessage, missing: Sequence[str], region: str) -
         rest = [p for p in unlabelled
                 if not (name and name.lower() in p.lower()) and not _first_name_of(p, name)]
         organisations = [_organisation_part(p) for p in rest if looks_like_organisation(p)]
+        # 'IT Services, Northfield Council': the department after the organisation
+        organisations.sort(key=lambda o: bool(_DEPARTMENT.search(o)))
         plain = [p for p in rest if _could_be_a_company(p)]
         company = labelled.get(COMPANY) or (organisations or [""])[0]
         if not company and len(plain) == 1:
@@ -108,6 +110,9 @@ def answer_details(parsed: ParsedMessage, missing: Sequence[str], region: str) -
         if company:
             changes.update(company=company, company_source="labelled")
     return replace(found, **changes) if changes else found  # type: ignore[arg-type]
+
+
+_DEPARTMENT = re.compile(r"\b(it|ict|hr|finance|accounts|facilities|customer)\b", re.IGNORECASE)
 
 
 def _value(piece: str) -> str:

@@ -184,7 +184,7 @@ _LEGAL_FORM = re.compile(
 _ORGANISATION_WORDS = re.compile(
     r"\b(ltd|limited|llp|llc|inc|plc|gmbh|school|academy|college|university|council|trust|nhs|"
     r"surgery|practice|clinic|hospital|services|solutions|consulting|associates|charity|"
-    r"foundation|federation)\b",
+    r"foundation|federation|primary|secondary|infants?|nursery)\b",
     re.IGNORECASE,
 )
 
@@ -287,12 +287,18 @@ _NEVER_IN_A_NAME = {
     "network", "one", "two", "three", "monday", "tuesday", "wednesday", "thursday", "friday",
     "saturday", "sunday", "january", "february", "march", "september", "october", "november",
     "december", "hi", "hello", "dear", "re", "fw", "fwd",
-    # what robots call themselves: 'Mail Delivery System', 'Microsoft Outlook'
+}
+# what robots call themselves ('Mail Delivery System', 'Microsoft Outlook'): two of these make
+# no person ('Sally Mail' is one)
+_ROBOT_WORDS = {
     "mail", "delivery", "system", "subsystem", "outlook", "microsoft", "google", "mailer",
-    "daemon", "notification", "notifications", "alert", "alerts", "calendar",
-    # what 'it's …' is in a fault report: 'it's Adobe Acrobat, it keeps crashing'
+    "daemon", "notification", "notifications", "alert", "alerts", "calendar", "service",
+}
+# what 'it's …' names in a fault report: 'it's Adobe Acrobat, it keeps crashing'
+_PRODUCT_WORDS = {
     "windows", "defender", "adobe", "acrobat", "teams", "excel", "powerpoint", "onedrive",
     "sharepoint", "chrome", "firefox", "edge", "zoom", "update", "updates", "vpn", "app",
+    "microsoft", "google", "outlook", "office", "payroll", "sage", "online", "christmas", "eve",
 }
 _NAME_CHARS = re.compile(r"[^\W\d_][\w'’.-]*")  # 'O'Brien', 'Mary-Jane', 'J.'; not 'Sorry!'
 _PARTICLES = {"van", "von", "de", "der", "da", "di", "le", "la", "du", "del", "bin", "al"}
@@ -305,7 +311,9 @@ def display_name_person(display: str) -> str:
         last, _, first = display.partition(",")
         if first.strip() and len(last.split()) <= 2 and len(first.split()) <= 3:
             display = f"{first.strip()} {last.strip()}"
-    return display if _looks_like_person(display, full=True) and not _role(display) else ""
+    robot = sum(w.lower() in _ROBOT_WORDS for w in display.split()) >= 2
+    person = _looks_like_person(display, full=True) and not robot and not _role(display)
+    return display if person else ""
 
 
 def _role(display: str) -> bool:
@@ -316,7 +324,7 @@ def _role(display: str) -> bool:
     words = display.split()
     first, last = words[0], words[-1]
     surname = (
-        len(words) == 2
+        len(words) in (2, 3)
         and last.lower() in ("head", "lead", "clerk", "teacher")
         and first.lower() not in _ROLE_WORDS
         and not _JOB_TITLE.fullmatch(first)
@@ -336,12 +344,10 @@ def _signature_lines(reply_text: str, signature: str) -> list[str]:
                 break
         else:
             lines = _last_block_if_signature(lines)
-    # '-Martin Edenhofer' / '- Jane Smith': a hyphen sign-off's name without the hyphen
-    return [
-        re.sub(r"^-[ \t]?(?=[A-Z])", "", line.strip())
-        for line in lines
-        if line.strip() and line.strip() not in ("--", "-- ")
-    ]
+    kept = [line.strip() for line in lines if line.strip() and line.strip() not in ("--", "-- ")]
+    if kept:  # '-Martin Edenhofer' / '- Jane Smith': a hyphen sign-off's name without the hyphen
+        kept[0] = re.sub(r"^-[ \t]?(?=[A-Z])", "", kept[0])
+    return kept
 
 
 def _segments(line: str) -> list[str]:
@@ -398,6 +404,8 @@ def _from_signature(lines: list[str]) -> tuple[str, str]:
                 continue  # 'Practice Manager', 'Head of IT Services': a title, not the employer
             if _ORG_SUFFIX.search(segment) and sum(map(str.isdigit, segment)) < 6:
                 companies.append(_clean_value(segment))
+    # 'IT Services' above 'St Mary's School': a department sorts after the organisation
+    companies.sort(key=lambda c: bool(_TITLE_WORDS.search(c)))
     return name, companies[0] if companies else ""
 
 
@@ -503,7 +511,9 @@ def _org_name(value: str) -> str:
 
 
 def _person(value: str) -> bool:
-    return _looks_like_person(value, full=True)
+    return _looks_like_person(value, full=True) and not any(
+        w.lower() in _PRODUCT_WORDS for w in value.split()
+    )
 
 
 def extract_from_text(

@@ -40,7 +40,12 @@ def after_greeting(line: str) -> str | None:
     bare_time = bool(_TIME_OF_DAY.fullmatch(line[: hello.end()]))
     if bare_time and _ORGANISATION.search(tail):
         return None
-    most = 1 if bare_time else 4
+    # a bare time of day greets one person, or a team ('Morning IT team,', 'Morning Dave and Sam')
+    whom_words = tail.replace(",", " ").split()
+    team = bool(whom_words) and (
+        whom_words[-1].lower().strip(".!:") in _WHOM or "and" in (w.lower() for w in whom_words)
+    )
+    most = 1 if bare_time and not team else 4
     for pattern in (_ONLY_WHOM, _WHOM_THEN):
         match = pattern.fullmatch(tail)
         whom = match.group("whom").split() if match else []

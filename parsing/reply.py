@@ -68,7 +68,9 @@ _BANNER_WORDING = re.compile(
     re.IGNORECASE,
 )
 _BANNER_TAG = re.compile(r"\W*\[?\s*external(?: e-?mail| sender)?\s*\]?\W*", re.IGNORECASE)
-_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|[Mm]e|[Mm]y)\b")
+_FIRST_PERSON = re.compile(
+    r"\b(?:I|I'm|I've|[Mm]e|[Mm]y|[Ww]e|[Uu]s|[Ss]taff|[Cc]an you|[Cc]ould you)\b|\?"
+)
 # Forward separators (Gmail, Thunderbird, Apple Mail, German webmail, Lotus Notes); Outlook
 # forwards like it replies, with a From:/Sent: block, which _history_starts finds
 _FORWARD = re.compile(
@@ -149,8 +151,11 @@ def forwarded_text(text: str, *, forward_subject: bool = False) -> str:
     forwards nothing: a reply's quote is no forwarded request."""
     lines = text[:_MAX_CHARS].splitlines()
     start = next((i for i, line in enumerate(lines) if _FORWARD.match(line)), None)
+    history = _history_starts(lines)
+    if start is not None and history is not None and history < start:
+        return ""  # a forward inside quoted history is that mail's, not this one's request
     if start is None and forward_subject:
-        start = _history_starts(lines)
+        start = history
     if start is None:
         return ""
     rest = lines[start + 1 :]
@@ -171,8 +176,14 @@ def _without_banner(text: str) -> str:
     """The text without a security banner as its first paragraph."""
     stripped = text.lstrip()
     first, gap, rest = stripped.partition("\n\n")
+    # one warning phrase may be the sender's own ('Do not click the test button'); a banner
+    # has two, or is Microsoft's first-contact line
+    phrases = {m.group(0).lower() for m in _BANNER_WORDING.finditer(first)}
+    first_contact = first.lstrip("[( ").lower().startswith("you don't often get email from")
     banner = _BANNER_TAG.fullmatch(first) or (
-        _BANNER.match(first) and _BANNER_WORDING.search(first) and not _FIRST_PERSON.search(first)
+        _BANNER.match(first)
+        and (len(phrases) >= 2 or first_contact)
+        and not _FIRST_PERSON.search(first)
     )
     if gap and len(first) <= 400 and first.count("\n") < 3 and banner:
         return rest
@@ -251,7 +262,9 @@ def split_reply(text: str, *, _again: bool = True) -> Reply:
         body, signature = body[: dashes.start()].rstrip(), body[dashes.end() :].strip()
     elif (start := _hyphen_sign_off(body)) is not None:
         lines = body.splitlines()
-        body, signature = "\n".join(lines[:start]).rstrip(), "\n".join(lines[start:]).strip()
+        sign_off = "\n".join(lines[start:]).strip()
+        body = "\n".join(lines[:start]).rstrip()
+        signature = f"{sign_off}\n\n{signature}" if signature else sign_off
     return Reply(body, signature)
 
 
@@ -264,7 +277,12 @@ def _hyphen_sign_off(body: str) -> int | None:
     for index in range(1, len(lines)):
         if not _HYPHEN_SIGN_OFF.match(lines[index]) or lines[index - 1].strip():
             continue
-        following = lines[index + 1] if index + 1 < len(lines) else ""
-        if not following.lstrip().startswith("-"):
+        above = next((line.strip() for line in reversed(lines[:index]) if line.strip()), "")
+        below = [line for line in lines[index + 1 :] if line.strip()]
+        # 'in:' above it, or another item below it: a list ('- Staff Room\n\n- Main Hall')
+        listed = above.endswith(":") or above.startswith("-") or any(
+            line.lstrip().startswith("-") for line in below
+        )
+        if not listed:
             return index
     return None

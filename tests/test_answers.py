@@ -46,6 +46,8 @@ OUTLOOK_QUOTE = (
         ("Brightwater" + GMAIL_QUOTE, ("company",), "", "Brightwater", ""),
         ("Dear IT Services,\n\nJane Doe\nOakfield Primary\n07911 123456" + GMAIL_QUOTE, ALL,
          "Jane Doe", "Oakfield Primary", "+447911123456"),
+        ("Karen Lloyd, IT Services, Northfield Council, 01632 960321" + GMAIL_QUOTE, ALL,
+         "Karen Lloyd", "Northfield Council", "+441632960321"),
         # a company named like a greeting is still the company
         ("Evening Star Ltd" + GMAIL_QUOTE, ("company",), "", "Evening Star Ltd", ""),
         ("Jane Doe\nMorning Star Academy\n07911 123456" + GMAIL_QUOTE, ALL,

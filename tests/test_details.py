@@ -581,3 +581,37 @@ def test_weaker_evidence_gives_way(body: str, display: str, name: str, company: 
 def test_more_role_mailboxes_are_no_person(display: str) -> None:
     raw = mail(sender=f"{display} <office@mail.example>", body="The card reader is dead.")
     assert extract_details(parse_message(raw)).name == ""
+
+
+@pytest.mark.parametrize(
+    ("sender", "body", "name", "company", "phones"),
+    [
+        ("x@mail.example", "Printer broken.\n\nKaren Lloyd\nIT Services\nSt Mary's School\n"
+         "01632 960 321", "Karen Lloyd", "St Mary's School", ["+441632960321"]),
+        ("x@mail.example", "The printer prints blank since this morning.\n\n- Ben\n\n"
+         "Kind regards\nBen Carter\nIT Manager\nAcme Ltd\nTel: 020 7946 0123", "Ben Carter",
+         "Acme Ltd", ["+442079460123"]),
+        ("x@mail.example", "The wifi is down in:\n\n- Staff Room\n\n- Main Hall\n\n- Library\n\n"
+         "Thanks\nJane Doe", "Jane Doe", "", []),
+        ("x@mail.example", "Printer broken.\n\nThanks, Oakfield Primary", "", "", []),
+        ("Tom Edge <t@mail.example>", "Printer broken.", "Tom Edge", "", []),
+        ("Sally Mail <t@mail.example>", "Printer broken.", "Sally Mail", "", []),
+        ("Mary Anne Head <t@mail.example>", "Printer broken.", "Mary Anne Head", "", []),
+    ],
+)
+def test_signatures_lists_and_names_read_as_a_desk_would(
+    sender: str, body: str, name: str, company: str, phones: list[str]
+) -> None:
+    details = extract_details(parse_message(mail(sender=sender, body=body)))
+    assert (details.name, details.company, [p.e164 for p in details.phones]) == (
+        name, company, phones,
+    )
+
+
+def test_a_forward_inside_quoted_history_is_not_this_mails_request() -> None:
+    body = ("Thanks!\n\n________________________________\nFrom: Example IT Desk "
+            "<support@desk.example>\nSent: 23 November 2026 09:00\nTo: Jane\nSubject: RE: x\n\n"
+            "We blocked it.\n\n---------- Forwarded message ---------\nFrom: Phisher "
+            "<p@bad.example>\nSubject: Your password expires\n\nClick here to keep your password.\n")
+    raw = mail(sender="Jane Doe <jane@mail.example>", subject="RE: x", body=body)
+    assert "Click here" not in extract_details(parse_message(raw)).description

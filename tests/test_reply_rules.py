@@ -7,6 +7,7 @@ import pytest
 
 from parsing import parse_message
 from parsing.authresults import authenticated_sender, parse_authentication_results
+from parsing.greetings import after_greeting
 from parsing.reply import Reply, split_reply
 from parsing.subject import is_forward, strip_reply_prefixes
 from tests.conftest import CORPUS
@@ -341,3 +342,23 @@ def test_a_first_paragraph_that_merely_starts_like_a_banner_is_kept(text: str) -
 )
 def test_broken_pgp_armour_loses_no_words(text: str) -> None:
     assert "Also the scanner is broken." in split_reply(text).text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Caution - staff are getting emails from outside the organisation asking for gift "
+        "cards, don't click anything. Can you block the sender?\n\nOakfield Office",
+        "WARNING: The UPS is beeping. Do not click the test button.\n\nTom",
+        "Notice: the old rack is loose, use caution with the old rack.\n\nTom",
+    ],
+)
+def test_a_warning_the_sender_writes_is_no_banner(text: str) -> None:
+    assert split_reply(text).text == text
+
+
+@pytest.mark.parametrize(
+    "line", ["Morning IT team,", "Afternoon Helpdesk Team,", "Morning Dave and Sam,"]
+)
+def test_a_time_of_day_greets_a_team(line: str) -> None:
+    assert after_greeting(line) == ""
