@@ -243,6 +243,8 @@ def split_reply(text: str, *, _again: bool = True) -> Reply:
     if first is None:
         return Reply(text.strip(), "")
     body, signature = _without_history(first.body), first.signatures or ""
+    if (opening := _own_warning(head, first)) and opening not in body:
+        body = f"{opening}\n\n{body}"
     # history cut from the body: the parser's signature is the quoted mail's, below the cut;
     # else the quote header may have landed in the signature ('Op … schreef …:' unquoted)
     cut = body.strip() != first.body.strip()
@@ -266,6 +268,15 @@ def split_reply(text: str, *, _again: bool = True) -> Reply:
         body = "\n".join(lines[:start]).rstrip()
         signature = f"{sign_off}\n\n{signature}" if signature else sign_off
     return Reply(body, signature)
+
+
+def _own_warning(head: str, reply: object) -> str:
+    """The opening paragraph the reply parser took for a disclaimer ('WARNING: a phishing
+    email is going round… Can you block it?') when the sender speaks in it: theirs, kept."""
+    opening = head.lstrip().partition("\n\n")[0].strip()
+    found = getattr(reply, "disclaimers", None) or []
+    taken = any(opening and d.strip() and opening.startswith(d.strip()[:40]) for d in found)
+    return opening if taken and _FIRST_PERSON.search(opening) else ""
 
 
 def _hyphen_sign_off(body: str) -> int | None:

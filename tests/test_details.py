@@ -612,6 +612,7 @@ def test_a_forward_inside_quoted_history_is_not_this_mails_request() -> None:
     body = ("Thanks!\n\n________________________________\nFrom: Example IT Desk "
             "<support@desk.example>\nSent: 23 November 2026 09:00\nTo: Jane\nSubject: RE: x\n\n"
             "We blocked it.\n\n---------- Forwarded message ---------\nFrom: Phisher "
-            "<p@bad.example>\nSubject: Your password expires\n\nClick here to keep your password.\n")
+            "<p@bad.example>\nSubject: Your password expires\n\n"
+            "Click here to keep your password.\n")
     raw = mail(sender="Jane Doe <jane@mail.example>", subject="RE: x", body=body)
     assert "Click here" not in extract_details(parse_message(raw)).description

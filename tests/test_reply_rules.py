@@ -362,3 +362,9 @@ def test_a_warning_the_sender_writes_is_no_banner(text: str) -> None:
 )
 def test_a_time_of_day_greets_a_team(line: str) -> None:
     assert after_greeting(line) == ""
+
+
+def test_a_warning_the_reply_parser_takes_for_a_disclaimer_is_kept_when_the_sender_speaks() -> None:
+    text = ("WARNING: phishing email going round from an external sender pretending to be the "
+            "Head. Please do not click the link. Can you block it?\n\nJane")
+    assert split_reply(text).text == text
