@@ -48,7 +48,7 @@ _BLOCK_SENT = re.compile(
 _BLOCK_DATE = re.compile(r"^\s*\**(?:date|datum|fecha|data)\s*\**\s*:", re.IGNORECASE)
 _BLOCK_OTHER = re.compile(
     r"^\s*\**(?:to|an|à|para|aan|a|till|til|cc|subject|betreff|objet|asunto|onderwerp|oggetto"
-    r"|ämne|emne|assunto)\s*\**\s*:",
+    r"|ämne|emne|assunto)\s*\**(?:\s*:|\t|[ ]{2,}\S)",  # Lotus Notes aligns without a colon
     re.IGNORECASE,
 )
 _RULE = re.compile(r"^\s*_{10,}\s*$")  # Outlook's line above the header block

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from parsing import ParsedMessage, parse_message
+from parsing.details import extract_details
 from parsing.fingerprint import dedup_key
 from parsing.htmltext import html_to_text
 from tests.conftest import CORPUS, free_port
@@ -201,3 +202,11 @@ def test_corpus_through_the_default_policy_on_every_database(harness: Harness) -
     assert len(still_held) == sum(1 for r in rows if r.state == "held")
     # a later mail of the same sender with the same subject completed these
     assert all(p["ticket"] for p in pending if p["state"] == "completed")
+
+
+def test_the_quoted_desk_agent_is_not_taken_for_the_sender() -> None:
+    """Zammad's mail007: a Lotus Notes reply quoting the desk's mail under a colon-less header
+    block; the agent's name and numbers below it are not the customer's."""
+    details = extract_details(parse_message((CORPUS / "zammad" / "mail007.box").read_bytes()))
+    assert details.name != "Martin Edenhofer" and details.phones == ()
+    assert "Mfg eike" in details.description and "Hi Eike" not in details.description

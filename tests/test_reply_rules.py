@@ -174,6 +174,9 @@ HISTORIES = {
     "Outlook, Mensaje original": "-----Mensaje original-----\nDe: Example IT Desk\n"
                                  "Enviado el: miércoles\n\n",
     "Eudora": "At 09:05 25.11.2026 +0000, you wrote:\n",
+    "Lotus Notes, German": 'Von:     "Example IT Desk" <support@desk.example>\n'
+                           "An       jane@school.example\nDatum:   Mi., 25.11.2026 09:05\n"
+                           "Betreff  [INC0000001] x\n\n",
     "Outlook for Mac, French": "De : Example IT Desk <support@desk.example>\nDate : mercredi "
                                "25 novembre 2026 à 09:05\nÀ : Jane Doe\nObjet : RE: x\n\n",
     "Gmail forward, no rule": "From: Example IT Desk <support@desk.example>\n"
