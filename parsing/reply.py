@@ -31,7 +31,7 @@ _ATTRIBUTION = re.compile(
     re.IGNORECASE,
 )
 _ORIGINAL = re.compile(
-    r"^\s*-{3,}\s*(?:original message|ursprüngliche nachricht|message d'origine"
+    r"^\s*-{3,}\s*(?:original message|ursprüngliche nachricht|original nachricht|message d'origine"
     r"|mensaje original|oorspronkelijk bericht|messaggio originale|mensagem original)"
     r"\s*-{3,}\s*$",
     re.IGNORECASE,
@@ -74,7 +74,7 @@ _FIRST_PERSON = re.compile(
 # Forward separators (Gmail, Thunderbird, Apple Mail, German webmail, Lotus Notes); Outlook
 # forwards like it replies, with a From:/Sent: block, which _history_starts finds
 _FORWARD = re.compile(
-    r"^\s*(?:-{2,}\s*(?:forwarded message|weitergeleitete nachricht|original nachricht"
+    r"^\s*(?:-{2,}\s*(?:forwarded message|weitergeleitete nachricht"
     r"|message transféré|mensaje reenviado|doorgestuurd bericht|messaggio inoltrato)\s*-{2,}"
     r"|begin forwarded message:|anfang der weitergeleiteten nachricht:"
     r"|début du message réexpédié\s*:|-{3,}.*\bwrote:\s*-{3,})\s*$",

@@ -616,3 +616,14 @@ def test_a_forward_inside_quoted_history_is_not_this_mails_request() -> None:
             "Click here to keep your password.\n")
     raw = mail(sender="Jane Doe <jane@mail.example>", subject="RE: x", body=body)
     assert "Click here" not in extract_details(parse_message(raw)).description
+
+
+def test_a_webmail_reply_over_original_nachricht_is_no_forward() -> None:
+    """GMX and web.de quote replies under '----- Original Nachricht ----' too: only a forward's
+    subject makes what follows the request."""
+    quoted = ("----- Original Nachricht ----\nVon: Desk <s@desk.example>\nAn: Jane\n"
+              "Datum: 1.1.2026\nBetreff: Drucker\n\nBitte starten Sie den Drucker neu.")
+    reply = mail(sender="Jane Doe <j@mail.example>", subject="Re: Drucker", body=f"Ok\n\n{quoted}")
+    assert "neu" not in extract_details(parse_message(reply)).description
+    forward = mail(sender="Jane Doe <j@mail.example>", subject="WG: Drucker", body=quoted)
+    assert "Bitte starten Sie" in extract_details(parse_message(forward)).description
