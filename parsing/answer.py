@@ -1,10 +1,11 @@
 """The details in a sender's answer to our request for them, in any order and wording.
 
-Besides labelled lines and prose (parsing.details), an answer is often a few bare pieces:
-'Robert Brown, Hillside Dental Practice, 0113 496 0123', 'Name Jane Doe, company Acme',
-three lines 'Jane Doe / Brightwater / 07911 123456', or just 'Northfield Academy' when only the
-company was asked for. Each piece answers the question it fits; what is left over answers the
-one question still open. Hand-written: no library reads answers to a questionnaire.
+Besides what the reader finds in any mail (labelled lines, prose, lines of details), an answer
+is often a few bare pieces: 'Robert Brown, Hillside Dental Practice, 0113 496 0123', 'Name Jane
+Doe, company Acme', three lines 'Jane Doe / Brightwater / 07911 123456', or just 'Northfield
+Academy' when only the company was asked for. The question gives the pieces their meaning:
+each piece answers the question it fits; what is left over answers the one question still open.
+Hand-written: no library reads answers to a questionnaire.
 """
 
 from __future__ import annotations
@@ -13,27 +14,26 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from parsing.details import (
-    COMPANY,
-    NAME,
-    PHONE,
-    Details,
-    display_name_person,
-    extract_details,
-    looks_like_organisation,
-    looks_like_person,
-    number_only,
-)
+from parsing.details import COMPANY, NAME, PHONE, Details, extract_details
 from parsing.greetings import after_greeting
+from parsing.lexicon import alternation
+from parsing.lexicon.phrases import COMPANY_LABELS, NAME_LABELS, PHONE_LABELS, SIGN_OFFS
 from parsing.message import ParsedMessage
-from parsing.phones import find_phones, read_numbers
+from parsing.phones import Phone, find_numbers
+from parsing.reading import judge
+from parsing.reading.candidate import STATED, Candidate
 
+RULE = "answer"
 _SHORT_LINE = re.compile(r"^[^\n]{2,80}$")
 _PIECES = re.compile(r"[,;|]|\s[-–]\s|(?<=[.!?])\s+")  # list separators and sentence ends
+_LABEL_KIND = {
+    **{label: NAME for label in NAME_LABELS},
+    **{label: COMPANY for label in COMPANY_LABELS},
+    **{label: PHONE for label in PHONE_LABELS if len(label) > 2},
+}
 # 'Name Jane Doe', 'my company is Acme', 'phone 0113 …': a label without a colon
 _LABEL_WORD = re.compile(
-    r"(?:(?:my|our|the)\s+)?(?P<label>(?:full\s+)?name|company|school|organi[sz]ation|employer|"
-    r"business|phone|tel(?:ephone)?|mobile|mob|number)(?:\s+(?:name|number|no\.?))?"
+    r"(?:(?:my|our|the)\s+)?(?P<label>" + alternation(_LABEL_KIND) + r")"
     r"(?:\s+is)?\s*[:=-]?\s+(?P<value>\S.*)",
     re.IGNORECASE,
 )
@@ -41,14 +41,10 @@ _PROSE_START = re.compile(r"(?:i|i'm|i’m|im|we|we're|my|our|it|it's|this|that|
                           re.IGNORECASE)
 _AT = re.compile(r"\b(?:at|from|for|with|of)\s+(?=[A-Z0-9])")
 _OTHER_LABEL = re.compile(r"[\w '’()/-]{1,30}[:=]\s")  # 'Site: Leeds', 'Room: 4'
-_LABEL_KIND = {"name": NAME, "company": COMPANY, "school": COMPANY, "organisation": COMPANY,
-               "organization": COMPANY, "employer": COMPANY, "business": COMPANY}
-# pieces that answer nothing: greetings (parsing.greetings), thanks, sign-offs, 'Sure'
+# pieces that answer nothing: greetings, sign-offs, 'Sure', 'Here you go'
 _FILLER = re.compile(
-    r"(?:sure|yes|ok(?:ay)?|of course|"
-    r"no problem|sorry|apologies|thanks?(?: you)?(?: very much)?|many thanks|cheers|regards|"
-    r"kind regards|best(?: regards| wishes)?|all the best|here you go|here they are|"
-    r"as requested|see below|details below)",
+    r"(?:sure|yes|ok(?:ay)?|of course|no problem|sorry|apologies|here you go|here they are|"
+    r"as requested|see below|details below|" + alternation(SIGN_OFFS) + r")[.!]*",
     re.IGNORECASE,
 )
 
@@ -57,75 +53,102 @@ def _filler(piece: str) -> bool:
     return bool(_FILLER.fullmatch(piece)) or after_greeting(piece) == ""
 
 
-def answer_details(parsed: ParsedMessage, missing: Sequence[str], region: str) -> Details:
-    """What the answer supplies for the `missing` details."""
-    found = extract_details(parsed, region=region)
-    if found.name_source == "display name" and NAME not in missing:
-        found = replace(found, name="", name_source="")
-    pieces = [
+def _value(piece: str) -> str:
+    match = _LABEL_WORD.fullmatch(piece)
+    return match.group("value") if match else piece
+
+
+def _pieces(parsed: ParsedMessage) -> list[str]:
+    return [
         piece.strip(" .!")
         for line in parsed.reply_text.splitlines()
         if _SHORT_LINE.match(line.strip())
         for piece in _PIECES.split(line)
         if piece.strip(" .!")
     ]
+
+
+def _number_only(piece: str, region: str) -> Phone | None:
+    numbers = find_numbers(piece, region)
+    if len(numbers) == 1 and piece[: numbers[0].start].strip(" :") == "" and (
+        not piece[numbers[0].end :].strip()
+    ):
+        return numbers[0].phone
+    return None
+
+
+def _answer(detail: str, value: str, text: str) -> Candidate:
+    return Candidate(detail, value, RULE, STATED, text, 0)
+
+
+def answer_details(parsed: ParsedMessage, missing: Sequence[str], region: str) -> Details:
+    """What the answer supplies for the `missing` details."""
+    found = extract_details(parsed, region=region)
+    evidence = dict(found.evidence)
+    # only what the sender typed answers a question; their display name and signature are
+    # what we had already
+    typed = {d for d, c in evidence.items() if c.strength >= STATED}
     changes: dict[str, object] = {}
+    if NAME in missing and NAME not in typed and found.name and (
+        evidence[NAME].rule == "display name"
+    ):
+        changes.update(name="")
+        evidence.pop(NAME)
+    pieces = _pieces(parsed)
     if PHONE in missing and not found.phones:
         # a bare number answering 'a call-back number' is one, valid in phonenumbers or not
-        numbers = tuple(p for piece in pieces if number_only(_value(piece))
-                        for p in read_numbers(_value(piece), region))
+        numbers = [p for piece in pieces if (p := _number_only(_value(piece), region))]
         if numbers:
-            changes["phones"] = numbers
-    words = [p for p in pieces if not find_phones(p, region) and sum(map(str.isdigit, p)) < 6]
+            changes["phones"] = tuple(numbers)
+            evidence[PHONE] = _answer(PHONE, numbers[0].e164, numbers[0].original)
+    words = [p for p in pieces if sum(map(str.isdigit, p)) < 6]
     labelled: dict[str, str] = {}
     unlabelled: list[str] = []
     for piece in words:
         match = _LABEL_WORD.fullmatch(piece)
-        kind = _LABEL_KIND.get(match.group("label").lower().split()[-1]) if match else None
-        if match and kind:
+        kind = _LABEL_KIND.get(match.group("label").lower()) if match else None
+        if match and kind in (NAME, COMPANY):
             labelled.setdefault(kind, match.group("value").strip(" .!"))
         elif not match and not _filler(piece) and not _OTHER_LABEL.match(piece):
             unlabelled.append(piece)
-    name = found.name if found.name_source in ("labelled", "prose") else ""
+    name = found.name if NAME in typed else ""
     if NAME in missing and not name:
-        people = [p for p in unlabelled if looks_like_person(p)]
+        people = [p for p in unlabelled if judge.person(p) is not None]
         if NAME in labelled:
-            name = display_name_person(labelled[NAME]) or labelled[NAME]
+            verdict = judge.person(labelled[NAME], any_case=True)
+            name = verdict.value if verdict else labelled[NAME]
         elif people:
             name = people[0]
         elif list(missing) == [NAME] and len(unlabelled) == 1:
-            name = display_name_person(unlabelled[0]) or unlabelled[0]
+            verdict = judge.display_person(unlabelled[0])
+            name = verdict.value if verdict else unlabelled[0]
         if name:
-            changes.update(name=name, name_source="labelled")
-    if COMPANY in missing and found.company_source in ("", "signature"):
+            changes["name"] = name
+            evidence[NAME] = _answer(NAME, name, name)
+    if COMPANY in missing and COMPANY not in typed:
         rest = [p for p in unlabelled
                 if not (name and name.lower() in p.lower()) and not _first_name_of(p, name)]
-        organisations = [_organisation_part(p) for p in rest if looks_like_organisation(p)]
-        # 'IT Services, Northfield Council': the department after the organisation
-        organisations.sort(key=lambda o: bool(_DEPARTMENT.search(o)))
+        organisations = [o for p in rest if (o := _organisation_part(p))]
         plain = [p for p in rest if _could_be_a_company(p)]
         company = labelled.get(COMPANY) or (organisations or [""])[0]
         if not company and len(plain) == 1:
             company = plain[0]  # the one piece left answers the one question left
         if company:
-            changes.update(company=company, company_source="labelled")
-    return replace(found, **changes) if changes else found  # type: ignore[arg-type]
-
-
-_DEPARTMENT = re.compile(r"\b(it|ict|hr|finance|accounts|facilities|customer)\b", re.IGNORECASE)
-
-
-def _value(piece: str) -> str:
-    match = _LABEL_WORD.fullmatch(piece)
-    return match.group("value") if match else piece
+            changes["company"] = company
+            evidence[COMPANY] = _answer(COMPANY, company, company)
+    if not changes:
+        return found
+    return replace(found, evidence=evidence, **changes)  # type: ignore[arg-type]
 
 
 def _organisation_part(piece: str) -> str:
-    """'year 9 tutor at Northfield Academy' → 'Northfield Academy'."""
+    """'year 9 tutor at Northfield Academy' → 'Northfield Academy'; '' for no organisation."""
+    if judge.organisation(piece):
+        return judge.clean(piece)
     for match in _AT.finditer(piece):
-        if looks_like_organisation(tail := piece[match.end() :]):
-            return tail
-    return piece
+        if verdict := judge.organisation(piece[match.end() :]):
+            return verdict.value
+    return ""
 
 
 def _first_name_of(piece: str, name: str) -> bool:
@@ -141,4 +164,6 @@ def _could_be_a_company(piece: str) -> bool:
         and piece[:1].isupper()
         and not re.search(r"[.?!:]\s", piece)
         and not _PROSE_START.match(piece)
+        and judge.person(piece) is None
+        and not judge.department_only(piece)
     )

@@ -4,28 +4,18 @@ from __future__ import annotations
 
 import re
 
-GREETING_WORDS = (
-    # the words a mail opens with, in the languages of reply.LANGUAGES (en, de, fr, es, nl)
-    # and a few more desks hear
-    r"(?:hi|hiya|hello|hey|dear|(?:good[ \t]+)?(?:morning|afternoon|evening)|greetings|hallo|"
-    r"guten[ \t]+(?:tag|morgen|abend)|sehr[ \t]+geehrte[rn]?|liebe[rns]?|moin|servus|bonjour|"
-    r"bonsoir|madame|monsieur|hola|buen[oa]s[ \t]+(?:d[ií]as|tardes)|estimad[oa]s?|beste|"
-    r"geachte|goedemorgen|goedemiddag|salut|ciao|hej|to[ \t]+whom[ \t]+it[ \t]+may[ \t]+concern)\b"
-)
-_HELLO = re.compile(rf"^\s*{GREETING_WORDS}", re.IGNORECASE)
-_TIME_OF_DAY = re.compile(r"\s*(?:morning|afternoon|evening)\b", re.IGNORECASE)
+from parsing.lexicon import alternation, word_pattern
+from parsing.lexicon.organisations import ORGANISATION_WORDS
+from parsing.lexicon.phrases import GREETED, GREETINGS, TIMES_OF_DAY
+
+_HELLO = re.compile(rf"^\s*{alternation(GREETINGS)}\b", re.IGNORECASE)
+_TIME_OF_DAY = re.compile(rf"\s*{alternation(TIMES_OF_DAY)}\b", re.IGNORECASE)
 # 'Evening Star Ltd', 'Morning Star Academy': an organisation named like a time of day
-_ORGANISATION = re.compile(
-    r"\b(?:ltd|limited|llp|llc|inc|plc|gmbh|school|academy|college|university|council|trust|"
-    r"surgery|practice|clinic|hospital|services|solutions|church)\b",
-    re.IGNORECASE,
-)
-_WORD = r"[\w.'’&]+(?:-[\w.'’&]+)*"
+_ORGANISATION = word_pattern(ORGANISATION_WORDS)
+_WORD = r"[\w.'’&]+(?:[-/][\w.'’&]+)*"  # 'Geachte heer/mevrouw,'
 _ONLY_WHOM = re.compile(rf"(?P<whom>(?:[ \t]+{_WORD}){{0,4}})[ \t]*[,!.:;–-]*[ \t]*")
 _WHOM_THEN = re.compile(rf"(?P<whom>(?:[ \t]+{_WORD}){{0,3}})[ \t]*[,!:;–-]+[ \t]*(?P<rest>\S.*)")
-_WHOM = {"team", "all", "there", "everyone", "everybody", "folks", "guys", "support", "sir",
-         "madam", "or", "and", "it", "ict", "desk", "helpdesk", "service", "the", "you",
-         "zusammen", "damen", "und", "herren", "frau", "herr", "et", "messieurs", "y", "heer"}
+_WHOM = frozenset(GREETED)
 
 
 def after_greeting(line: str) -> str | None:

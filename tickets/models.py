@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,9 @@ from sqlmodel import Field, SQLModel
 
 
 def _json(default: Any = None) -> Any:
-    return Field(default_factory=lambda: [] if default is None else default, sa_column=Column(JSON))
+    # a fresh copy for each row: a shared mutable default would leak between tickets
+    return Field(default_factory=lambda: [] if default is None else copy.copy(default),
+                 sa_column=Column(JSON))
 
 
 class InboundMessage(SQLModel, table=True):
@@ -92,6 +95,9 @@ class Ticket(SQLModel, table=True):
     requester_phone_original: str = Field(default="", max_length=100)
     company_name: str = Field(default="", max_length=300)
     missing_details: list[str] = _json()
+    # detail -> the evidence it was read from ("labelled field ('Name: Jane Doe')")
+    details_read: dict[str, str] = _json({})
+    unconfirmed_details: list[str] = _json()  # read on weak evidence only: shown to be checked
     cc: list[str] = _json()  # addresses that took part in the conversation
     assignee: str = Field(default="", max_length=320)
     triage: list[str] = _json()

@@ -16,8 +16,8 @@ from sqlmodel.sql.expression import SelectOfScalar
 from parsing import ParsedMessage
 from parsing.details import LABELS
 from parsing.subject import strip_reply_prefixes
-from tickets.details import Gathered
 from tickets.events import Event
+from tickets.gathered import Gathered
 from tickets.models import InboundMessage, Outbox, PendingRequest, Ticket, TicketMessage
 from tickets.pipeline.context import Intake
 
@@ -214,7 +214,7 @@ def complete(intake: Intake, ticket: Ticket) -> None:
     pending.state, pending.ticket_id = COMPLETED, ticket.id
     original.state, original.ticket_id = "done", ticket.id
     original.reason = f"request #{pending.id} completed by the sender's answer: {ticket.reference}"
-    supplied = ", ".join(f"{k} ({v})" for k, v in intake.details.sources.items()
+    supplied = "; ".join(f"{k} from the {v}" for k, v in intake.details.sources.items()
                          if v.startswith("answer")) if intake.details else ""
     history.record(
         session, ticket, "note",

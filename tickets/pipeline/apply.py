@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from tickets import arrival, history, lifecycle, pending, replies, technicians
 from tickets.contacts import learn_contact
-from tickets.details import fill_from_follow_up, record_on_ticket
 from tickets.events import Event
 from tickets.models import Ticket, TicketLink
 from tickets.pipeline.context import Intake
+from tickets.pipeline.record import fill_from_follow_up, record_on_ticket
 
 
 class Apply:

@@ -10,8 +10,8 @@ from sqlmodel import Session
 
 from parsing import ParsedMessage
 from tickets.desk import DeskPolicy
-from tickets.details import Gathered
 from tickets.events import Event
+from tickets.gathered import Gathered
 from tickets.models import Company, Contact, InboundMessage, PendingRequest, Ticket
 
 

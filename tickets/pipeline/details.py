@@ -33,8 +33,9 @@ class Details:
         if missing:
             intake.decide(self.name, "missing " + ", ".join(LABELS[m] for m in missing))
         else:
-            found = ", ".join(f"{k} from {v}" for k, v in intake.details.sources.items())
-            intake.decide(self.name, f"all details given ({found})")
+            intake.decide(self.name, "all details given")
+        if explained := intake.details.explain():
+            intake.decide(self.name, explained)
 
     def _answer(self, intake: Intake, waiting: PendingRequest, region: str) -> None:
         original_inbound = pending_requests.original_inbound(intake.session, waiting)

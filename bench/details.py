@@ -1,0 +1,228 @@
+"""How well the four details are read: accuracy on the labelled requests, and what it costs.
+
+    .venv/bin/python -m bench.details [--set tests/requests] [--corpus] [--rounds 3] [--show]
+
+Accuracy: each mail of the labelled set (`tests/requests/*/labels.toml`, see its README) is parsed
+and read; a detail is right when the value read is one of the accepted spellings, or nothing was
+read where the label says the mail does not give it. "Wrongly asked" counts the requests where the
+desk would ask the customer for a detail they gave. `--corpus` scores the real-world corpus
+(`tests/corpus/details.toml`) the same way. Target: at least 98% per detail and 0 wrongly asked.
+
+Cost: parse + details beside `mailparser.parse_from_bytes` alone, on the same mails in the same
+run (the labelled set, and bench.corpus's mixed mail). Target: at least 0.5x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import time
+import tomllib
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+REQUESTS = REPO / "tests" / "requests"
+CORPUS = REPO / "tests" / "corpus"
+DETAILS = ("name", "company", "phone", "description")
+TARGET_ACCURACY = 0.98
+# honorifics are not part of the name a desk files: 'Mr John Smith' is John Smith
+_HONORIFICS = re.compile(
+    r"^(?:mr|mrs|ms|miss|mx|dr|prof|herr|frau|m|mme|mlle|sr|sra|srta|dhr|mevr|mw)\.?\s+",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Labelled:
+    path: Path
+    key: str  # the mail's name in its labels file
+    region: str
+    name: tuple[str, ...]
+    company: tuple[str, ...]
+    phone: tuple[str, ...]
+    description: str
+    not_in_description: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass
+class Verdict:
+    key: str
+    wrong: dict[str, str] = field(default_factory=dict)  # detail -> what was read instead
+    wrongly_asked: tuple[str, ...] = ()
+
+
+def load(labels_file: Path) -> Iterator[Labelled]:
+    """Every labelled mail of one labels file; skipped ones (`skip = "why"`) left out."""
+    tables = tomllib.loads(labels_file.read_text(encoding="utf-8"))
+    for key, table in sorted(tables.items()):
+        if "skip" in table:
+            continue
+        yield Labelled(
+            path=labels_file.parent / key,
+            key=f"{labels_file.parent.name}/{key}",
+            region=table.get("region", "GB"),
+            name=tuple(table.get("name", ())),
+            company=tuple(table.get("company", ())),
+            phone=tuple(table.get("phone", ())),
+            description=table.get("description", ""),
+            not_in_description=tuple(table.get("not_in_description", ())),
+            note=table.get("note", ""),
+        )
+
+
+def labelled_set(root: Path = REQUESTS) -> list[Labelled]:
+    return [mail for labels in sorted(root.glob("*/labels.toml")) for mail in load(labels)]
+
+
+def corpus_set() -> list[Labelled]:
+    labels = CORPUS / "details.toml"
+    if not labels.exists():
+        return []
+    # the corpus labels are keyed by path under tests/corpus, sub-folders included
+    return [
+        replace(m, path=CORPUS / m.key.split("/", 1)[1])
+        for m in load(labels)
+    ]
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = re.sub(r"[\s\u00a0]+", " ", text).strip(" .,;:'\"")
+    return _HONORIFICS.sub("", text)
+
+
+def _company_norm(text: str) -> str:
+    return re.sub(r"^the\s+", "", _norm(text)).replace(".", "").replace(",", "")
+
+
+def judge(mail: Labelled, read: object) -> Verdict:
+    """Compare what the reader made of `mail` with its labels."""
+    verdict = Verdict(mail.key)
+    missing = set(read.missing())  # type: ignore[attr-defined]
+    name, company = read.name, read.company  # type: ignore[attr-defined]
+    phones = read.phones  # type: ignore[attr-defined]
+    description = read.description  # type: ignore[attr-defined]
+    checks = {
+        "name": (mail.name, lambda: _norm(name) in {_norm(n) for n in mail.name}, name),
+        "company": (mail.company,
+                    lambda: _company_norm(company) in {_company_norm(c) for c in mail.company},
+                    company),
+        "phone": (mail.phone, lambda: bool(phones) and phones[0].e164 in mail.phone,
+                  ", ".join(p.original for p in phones)),
+    }
+    for detail, (expected, right, shown) in checks.items():
+        # a detail the mail gives must be read right; one it does not give, not read at all
+        if not (right() if expected else detail in missing):
+            verdict.wrong[detail] = shown or "(nothing)"
+    flat = _norm(description)
+    ok = (not mail.description or _norm(mail.description) in flat) and not any(
+        _norm(unwanted) in flat for unwanted in mail.not_in_description
+    )
+    if mail.description and "description" in missing:
+        ok = False
+    if not ok:
+        verdict.wrong["description"] = description[:300] or "(nothing)"
+    given = {
+        "name": bool(mail.name),
+        "company": bool(mail.company),
+        "phone": bool(mail.phone),
+        "description": bool(mail.description),
+    }
+    verdict.wrongly_asked = tuple(d for d in DETAILS if given[d] and d in missing)
+    return verdict
+
+
+def read_mail(raw: bytes, region: str) -> object:
+    from parsing import parse_message
+    from parsing.details import extract_details
+
+    return extract_details(parse_message(raw), region=region)
+
+
+def score(
+    mails: list[Labelled], reader: Callable[[bytes, str], object] = read_mail
+) -> list[Verdict]:
+    return [judge(mail, reader(mail.path.read_bytes(), mail.region)) for mail in mails]
+
+
+def report(title: str, mails: list[Labelled], verdicts: list[Verdict], *, show: bool) -> bool:
+    """Print per-detail accuracy and the misreads; True when the targets are met."""
+    total = len(verdicts)
+    print(f"{title}: {total} mails")
+    met = True
+    for detail in DETAILS:
+        right = sum(detail not in v.wrong for v in verdicts)
+        share = right / total if total else 1.0
+        met &= share >= TARGET_ACCURACY
+        print(f"  {detail:<12} {right:4d}/{total}  {share:6.1%}")
+    asked = [v for v in verdicts if v.wrongly_asked]
+    all_right = sum(not v.wrong for v in verdicts)
+    print(f"  all four right   {all_right:4d}/{total}")
+    print(f"  wrongly asked    {len(asked):4d}  (requests where the desk asks for a detail given)")
+    met &= not asked
+    if show:
+        by_key = {m.key: m for m in mails}
+        for verdict in verdicts:
+            for detail, got in verdict.wrong.items():
+                mail = by_key[verdict.key]
+                want = {"name": mail.name, "company": mail.company, "phone": mail.phone,
+                        "description": (mail.description,)}[detail]
+                print(f"  ✗ {verdict.key} {detail}: read {got!r}, want {list(want)}")
+    return met
+
+
+def rate(work: Callable[[bytes], object], mails: list[bytes], rounds: int) -> float:
+    best = 0.0
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for raw in mails:
+            work(raw)
+        best = max(best, len(mails) / (time.perf_counter() - started))
+    return best
+
+
+def cost(rounds: int) -> None:
+    import mailparser
+
+    from bench.corpus import make_corpus
+
+    sets = {
+        "labelled set": [m.path.read_bytes() for m in labelled_set()],
+        "bench.corpus mixed mail": make_corpus(1000),
+    }
+    for title, raws in sets.items():
+        if not raws:
+            continue
+        read_mail(raws[0], "GB")  # imports and caches warm before timing
+        baseline = rate(mailparser.parse_from_bytes, raws, rounds)
+        ours = rate(lambda raw: read_mail(raw, "GB"), raws, rounds)
+        print(f"cost on the {title} ({len(raws)} mails, best of {rounds}):")
+        print(f"  mailparser.parse_from_bytes   {baseline:8.0f} msg/s")
+        print(f"  parse + four details          {ours:8.0f} msg/s   {ours / baseline:5.2f}x"
+              f"   target >= 0.5x: {'met' if ours / baseline >= 0.5 else 'MISSED'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--set", type=Path, default=REQUESTS, help="folder of labelled batches")
+    parser.add_argument("--corpus", action="store_true", help="also score tests/corpus")
+    parser.add_argument("--show", action="store_true", help="list every misread")
+    parser.add_argument("--rounds", type=int, default=3, help="timing rounds (0: no timing)")
+    args = parser.parse_args()
+    mails = labelled_set(args.set)
+    met = report("labelled requests", mails, score(mails), show=args.show)
+    if args.corpus:
+        corpus = corpus_set()
+        report("real-world corpus", corpus, score(corpus), show=args.show)
+    if args.rounds:
+        cost(args.rounds)
+    print(f"targets ({TARGET_ACCURACY:.0%} per detail, 0 wrongly asked): "
+          f"{'met' if met else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()

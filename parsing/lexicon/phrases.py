@@ -1,0 +1,243 @@
+"""Phrases mail is built of: how it opens and closes, how people label and offer details, how
+mail programs quote and what they append."""
+
+from __future__ import annotations
+
+from parsing.lexicon import union
+
+# The words a mail opens with ('Hi team,', 'Dear Sir or Madam', 'Guten Morgen')
+GREETINGS_EN = (
+    "hi", "hiya", "hello", "hey", "dear", "good morning", "good afternoon", "good evening",
+    "morning", "afternoon", "evening", "greetings", "to whom it may concern", "hi there",
+)
+GREETINGS_DE = (
+    "hallo", "guten tag", "guten morgen", "guten abend", "sehr geehrte", "sehr geehrter",
+    "sehr geehrten", "liebe", "lieber", "liebes", "moin", "servus", "grüß gott", "hi",
+)
+GREETINGS_FR = ("bonjour", "bonsoir", "madame", "monsieur", "salut", "chère", "cher")
+GREETINGS_ES = ("hola", "buenos días", "buenos dias", "buenas tardes", "buenas", "estimado",
+                "estimada", "estimados", "estimadas")
+GREETINGS_NL = ("beste", "geachte", "goedemorgen", "goedemiddag", "hallo", "hoi", "dag")
+GREETINGS_OTHER = ("ciao", "hej")
+GREETINGS = union(GREETINGS_EN, GREETINGS_DE, GREETINGS_FR, GREETINGS_ES, GREETINGS_NL,
+                  GREETINGS_OTHER)
+# the bare times of day among them: 'Morning Jane,' greets, 'Morning Star Academy' is a name
+TIMES_OF_DAY = ("morning", "afternoon", "evening")
+# whom a greeting addresses besides a person's name ('Hi team,', 'Dear Sir or Madam')
+GREETED = (
+    "team", "all", "there", "everyone", "everybody", "folks", "guys", "support", "sir",
+    "madam", "or", "and", "it", "ict", "desk", "helpdesk", "service", "the", "you", "zusammen",
+    "damen", "und", "herren", "frau", "herr", "et", "messieurs", "mesdames", "y", "heer",
+    "mevrouw", "allemaal", "todos", "equipo", "équipe", "l'équipe",
+)
+
+# Sign-offs: the line that ends the words and opens the signature
+SIGN_OFFS_EN = (
+    "thanks", "thank you", "thanks very much", "thanks so much", "thank you very much",
+    "thank you so much", "thanks in advance", "thank you in advance", "many thanks",
+    "cheers", "regards", "kind regards", "best regards", "warm regards", "warmest regards",
+    "with regards", "with kind regards", "with many thanks", "best wishes", "best", "all the best",
+    "sincerely", "yours sincerely", "yours faithfully", "yours truly", "yours", "speak soon",
+    "ta", "thx", "tia", "many thanks in advance", "thanks again", "regards,", "respectfully",
+    "have a good day", "have a nice day", "thank you for your help", "thanks for your help",
+)
+SIGN_OFFS_DE = (
+    "mit freundlichen grüßen", "mit freundlichen grüssen", "freundliche grüße",
+    "freundliche grüsse", "mit besten grüßen", "beste grüße", "beste grüsse", "viele grüße",
+    "viele grüsse", "liebe grüße", "liebe grüsse", "herzliche grüße", "herzliche grüsse",
+    "sonnige grüße", "grüße", "grüsse", "gruß", "gruss", "mfg", "lg", "vg", "danke",
+    "danke schön", "vielen dank", "besten dank", "mit freundlichem gruß", "freundlichst",
+)
+SIGN_OFFS_FR = (
+    "cordialement", "bien cordialement", "salutations", "bien à vous", "bien a vous", "merci",
+    "merci beaucoup", "merci d'avance", "merci par avance", "bonne journée",
+    "sincères salutations", "meilleures salutations", "amicalement", "respectueusement",
+)
+SIGN_OFFS_ES = (
+    "saludos", "un saludo", "saludos cordiales", "un cordial saludo", "atentamente",
+    "gracias", "muchas gracias", "gracias de antemano", "muchas gracias de antemano",
+    "quedo a la espera", "reciba un cordial saludo",
+)
+SIGN_OFFS_NL = (
+    "met vriendelijke groet", "met vriendelijke groeten", "vriendelijke groet", "groet",
+    "groeten", "hartelijke groet", "hartelijke groeten", "groetjes", "bedankt",
+    "alvast bedankt", "dank je wel", "dank u wel", "mvg", "m.vr.gr",
+)
+SIGN_OFFS = union(SIGN_OFFS_EN, SIGN_OFFS_DE, SIGN_OFFS_FR, SIGN_OFFS_ES, SIGN_OFFS_NL)
+
+# Phrases that offer a number to call back ('call me back on', 'rufen Sie mich unter … an'):
+# a number after one is meant as a call-back number, listed by phonenumbers or not
+CALLBACK_PHRASES_EN = (
+    "call me", "call me back", "call me on", "call me back on", "call me at", "call back on",
+    "ring me", "ring me on", "ring me back", "ring me back on", "give me a call", "give me a ring",
+    "reach me", "reach me on", "reach me at", "contact me on", "contact me at", "get me on",
+    "get hold of me on", "text me on", "my number is", "my mobile is", "my mobile number is",
+    "my phone number is", "my direct line is", "my extension is", "best number", "best number is",
+    "best number to reach me", "best number to call", "best contact number", "contact number",
+    "call-back number", "callback number", "call back number", "phone me on", "phone me",
+    "you can call", "on my mobile", "i'm on", "i am on", "can be reached on", "can be reached at",
+    "number to call", "call the office on", "call the school on", "ring the office on",
+    "ring the school on", "call us on", "ring us on", "reach us on", "contact us on",
+    # on someone's behalf: 'could you call him on his mobile', 'her number is'
+    "call him", "call her", "call him on", "call her on", "ring him", "ring her", "ring him on",
+    "ring her on", "reach him on", "reach her on", "his mobile", "her mobile", "his number",
+    "her number", "his mobile is", "her mobile is", "his number is", "her number is",
+    "on his mobile", "on her mobile", "contact him on", "contact her on",
+)
+CALLBACK_PHRASES_DE = (
+    "rufen sie mich", "rufen sie mich bitte", "zurückrufen", "rückruf unter", "rückrufnummer",
+    "erreichbar unter", "erreichen sie mich unter", "meine nummer", "meine handynummer",
+    "meine telefonnummer", "unter der nummer", "telefonisch unter",
+)
+CALLBACK_PHRASES_FR = (
+    "rappeler au", "me rappeler au", "me rappeler", "joignable au", "me joindre au",
+    "mon numéro", "mon portable", "mon téléphone", "au numéro", "appelez-moi au",
+)
+CALLBACK_PHRASES_ES = (
+    "llamarme al", "llámame al", "llámeme al", "mi móvil es", "mi teléfono es", "mi número es",
+    "contactarme en el", "localizarme en el", "en el número", "al número",
+)
+CALLBACK_PHRASES_NL = (
+    "bel me", "bel me op", "bel me terug", "bel me terug op", "bereikbaar op",
+    "bereikbaar via", "mijn nummer is", "mijn mobiele nummer", "terugbellen op",
+    "terugbellen naar",
+)
+CALLBACK_PHRASES = union(CALLBACK_PHRASES_EN, CALLBACK_PHRASES_DE, CALLBACK_PHRASES_FR,
+                         CALLBACK_PHRASES_ES, CALLBACK_PHRASES_NL)
+
+# Labels of a field a customer fills in ('Name:', 'Firma:', 'Téléphone :'), per detail; a
+# form's labels say whose ('Requester's full name', 'Caller name')
+LABEL_OWNERS = ("requester", "requester's", "requesters", "requestor", "requestor's", "your",
+                "contact", "caller", "caller's", "user", "user's", "staff", "customer",
+                "customer's", "client", "client's", "company", "school", "business")
+_NAME_CORES = ("name", "full name")
+_COMPANY_CORES = ("company", "company name", "school", "school name", "organisation",
+                  "organization", "organisation name", "organization name")
+NAME_LABELS = union((f"{owner} {core}" for owner in LABEL_OWNERS[:15] for core in _NAME_CORES), (
+    "name", "full name", "your name", "your full name", "requester", "requester's name",
+    "requester name", "requestor", "requestor name", "contact name", "contact", "caller",
+    "caller name", "user", "user name", "reported by", "from name", "staff name",
+    "name of requester", "requesters name", "name of person", "person",
+    "vorname und nachname", "ansprechpartner", "ansprechpartnerin", "nom", "nom complet",
+    "prénom et nom", "nom et prénom", "contacto", "nombre", "nombre completo", "naam",
+    "volledige naam", "contactpersoon",
+))
+COMPANY_LABELS = union((
+    f"{owner} {core}" for owner in LABEL_OWNERS[:15] for core in _COMPANY_CORES
+), (
+    "company", "company name", "client", "client company", "client company name",
+    "client name", "customer", "customer name", "school", "school name", "organisation",
+    "organization", "organisation name", "organization name", "org", "business",
+    "business name", "academy", "trust", "employer", "firm", "practice", "setting",
+    "firma", "unternehmen", "organisation", "einrichtung", "schule", "société", "societe",
+    "entreprise", "organisme", "établissement", "empresa", "organización", "centro",
+    "bedrijf", "organisatie", "school", "bedrijfsnaam",
+))
+SITE_LABELS = ("site", "site name", "location", "campus", "branch", "standort", "site/location")
+PHONE_LABELS = (
+    "phone", "phone number", "phone no", "telephone", "telephone number", "tel", "tel no",
+    "tel.", "t", "m", "p", "w", "dd", "ddi", "direct", "direct dial", "direct line", "mobile",
+    "mobile number", "mobile no", "mob", "mob no", "cell", "cell phone", "landline", "work",
+    "office", "switchboard", "home", "whatsapp", "contact number", "contact no",
+    "contact tel", "contact phone", "call-back number", "callback number", "call back number",
+    "call-back", "call back", "call-back number(s)", "number to call", "number to call back",
+    "best number", "ph", "extension", "ext",
+    "telefon", "telefonnummer", "tel.-nr", "tel.nr", "handy", "mobil", "mobiltelefon",
+    "durchwahl", "rückrufnummer", "rückruf", "téléphone", "tél", "portable", "mobile",
+    "ligne directe", "teléfono", "telefono", "tlf", "móvil", "movil", "extensión",
+    "telefoon", "telefoonnummer", "tel.nr", "mobiel", "mobiele nummer", "doorkiesnummer",
+    "toestel",
+)
+DESCRIPTION_LABELS = union((
+    f"{lead}description of {the}{what}" for lead in ("", "detailed ", "brief ", "short ")
+    for the in ("", "the ") for what in ("issue", "problem", "fault", "request")
+), (
+    "description", "detailed description", "issue", "problem", "fault",
+    "issue description", "problem description", "details", "symptoms", "symptom",
+    "beschreibung", "problem", "fehler", "problème", "description du problème", "descripción",
+    "problema", "omschrijving", "probleem",
+))
+
+# Labels of numbers that are never a call-back number: fax, registration, reference numbers
+NOT_CALLBACK_LABELS = (
+    "fax", "telefax", "fax no", "fax number", "télécopie", "télécopieur", "vat", "vat no",
+    "vat number", "reg no", "reg. no", "registered number", "registered no",
+    "registration number", "company no", "company number", "charity no", "charity number",
+    "company reg", "hrb", "hra", "ust-idnr", "ust-id", "steuernummer", "st.-nr", "iban", "bic",
+    "swift", "sort code", "siret", "siren", "rcs", "tva", "cif", "nif", "kvk", "btw",
+    "account", "account no", "account number", "acct", "order", "order no", "order number",
+    "invoice", "invoice no", "invoice number", "serial", "serial no", "serial number", "s/n",
+    "sn", "ref", "reference", "ticket", "ticket no", "case", "case no", "case number", "po",
+    "po number", "asset", "asset tag", "asset no", "licence", "license", "licence key",
+    "product key", "customer no", "customer number", "customer id", "client no", "urn",
+    "dfe", "dfe no", "ukprn", "postcode", "kundennummer", "kunden-nr", "kd.-nr",
+    "rechnungsnummer", "rechnung", "bestellnummer", "auftragsnummer", "vertragsnummer",
+    "seriennummer", "numéro de client", "n° client", "facture", "commande", "numéro de série",
+    "pedido", "factura", "número de cliente", "número de serie", "klantnummer",
+    "factuurnummer", "bestelnummer", "ordernummer", "serienummer", "ip", "ip address",
+    "pin", "id", "ids",
+)
+
+# Words of a quoted mail's header block ('From:', 'Sent:', 'Betreff:') in the reader's language
+REPLY_HEADER_FROM = ("from", "von", "de", "van", "da", "från", "fra")
+REPLY_HEADER_SENT = ("sent", "gesendet", "envoyé", "enviado", "enviado el", "enviada",
+                     "verzonden", "inviato", "skickat", "sendt")
+REPLY_HEADER_DATE = ("date", "datum", "fecha", "data")
+REPLY_HEADER_OTHER = ("to", "an", "à", "para", "aan", "a", "till", "til", "cc", "subject",
+                      "betreff", "objet", "asunto", "onderwerp", "oggetto", "ämne", "emne",
+                      "assunto")
+
+# How appended boilerplate opens: confidentiality notices, environmental footers, mobile
+# signatures, legal footers
+BOILERPLATE_OPENINGS = (
+    "this email and any", "this e-mail and any", "this message and any", "this email is",
+    "this e-mail is", "this message is", "this email may", "this e-mail may",
+    "this message may", "this communication", "this email contains", "this e-mail contains",
+    "the information in this", "the information contained in", "the contents of this",
+    "confidentiality notice", "confidentiality", "confidential", "disclaimer", "important:",
+    "notice:", "privileged", "if you are not the intended", "if you have received this",
+    "please consider the environment", "please think before you print",
+    "think before you print", "save paper", "please don't print", "please do not print",
+    "sent from my", "sent from outlook", "sent from mail for windows", "sent from yahoo",
+    "get outlook for", "sent via", "envoyé de mon", "envoyé depuis", "von meinem iphone",
+    "von meinem ipad", "von meinem smartphone", "gesendet von", "enviado desde mi",
+    "enviado desde", "verzonden vanaf mijn", "verstuurd vanaf mijn", "diese e-mail enthält",
+    "diese e-mail kann", "diese nachricht", "dieses e-mail", "ce message et", "ce courriel",
+    "ce message est", "ce message contient", "este mensaje", "este correo", "la información",
+    "dit e-mailbericht", "dit bericht", "deze e-mail", "de informatie", "registered in england",
+    "registered office", "registered in", "company registered", "sitz der gesellschaft",
+    "registergericht", "amtsgericht", "handelsregister", "geschäftsführer:", "ust-idnr",
+    "vorstand:", "aufsichtsrat", "siège social", "rcs ", "kvk", "kamer van koophandel",
+    "inscrita en el registro", "registro mercantil", "we are committed to", "follow us on",
+    "our privacy notice", "privacy notice", "we will never ask", "we're hiring",
+    "virus", "scanned by", "this email has been scanned", "[logo]", "caution:", "external email",
+)
+
+# How people name themselves in a sentence ('my name is Jane Doe', 'ich bin Jan Meier'); the
+# weak ones also introduce products and days ('it's Adobe Acrobat', 'this is Windows Update')
+SELF_NAMING = (
+    "my name is", "my name's", "i am", "i'm", "name's", "mein name ist", "ich bin",
+    "ich heiße", "hier spricht", "je m'appelle", "je suis", "moi c'est", "me llamo", "soy",
+    "mi nombre es", "ik ben", "mijn naam is", "ik heet",
+)
+SELF_NAMING_WEAK = ("this is", "it's", "it is", "here is", "hier ist", "c'est", "aquí", "hier is")
+# How people say where they work ('I work at', 'calling from', 'ich arbeite bei')
+AFFILIATION_LEADS = (
+    "i work at", "i work for", "i work in", "i'm at", "i am at", "i'm with", "i am with",
+    "i'm from", "i am from", "calling from", "writing from", "emailing from", "on behalf of",
+    "here at", "we are", "we're", "our company is", "our school is", "my company is",
+    "my school is", "ich arbeite bei", "ich bin bei", "wir sind", "für die firma", "von der firma",
+    "je travaille chez", "je travaille pour", "je suis chez", "de la société", "pour la société",
+    "trabajo en", "trabajo para", "de la empresa", "ik werk bij", "ik werk voor", "namens",
+    "van het bedrijf", "im auftrag von", "au nom de", "en nombre de",
+)
+# Leads that name the person a mail is written for ('on behalf of Mr Oliver Dunne'): that
+# person is the requester
+ON_BEHALF_LEADS = ("on behalf of", "for my colleague", "for my manager", "im auftrag von",
+                   "im namen von", "au nom de", "de la part de", "en nombre de", "namens")
+# The words between a person (or a role) and their organisation ('Jane Doe from Acme Ltd',
+# 'teacher at Oakfield', 'Jan Meier von der Weber GmbH', 'Marie Dubois de la société X')
+AFFILIATION_LINKS = (
+    "from", "at", "of", "von", "bei", "von der", "von der firma", "der firma", "de",
+    "de la société", "de la", "chez", "van", "bij", "van het", "de la empresa", "en",
+)

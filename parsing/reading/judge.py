@@ -1,0 +1,247 @@
+"""Whether a few words can be a person's full name or an organisation's name, and what speaks
+against it. A judge never decides alone: it says no only where the words cannot be what is
+asked ('Please Help Urgently' is no one's name); where they merely might not be ('Jo Head' has a
+job title in it), it says yes with a doubt, and the rule lowers its candidate's strength."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from parsing.lexicon import word_pattern
+from parsing.lexicon.organisations import (
+    ADDRESS_WORDS,
+    DEPARTMENTS,
+    LEGAL_FORMS,
+    ORGANISATION_COMPOUND_HEADS,
+    ORGANISATION_JOINERS,
+    ORGANISATION_NOUNS,
+    SCHOOL_WORDS,
+)
+from parsing.lexicon.people import (
+    HONORIFICS,
+    JOB_TITLES,
+    NAME_PARTICLES,
+    NOT_NAME_WORDS,
+    PRODUCT_WORDS,
+    ROBOT_WORDS,
+    ROLE_MAILBOX_WORDS,
+    SURNAMES_THAT_ARE_WORDS,
+    TITLE_QUALIFIERS,
+)
+
+_LEGAL_FORM = word_pattern(LEGAL_FORMS)
+# two-letter forms count only as written by a registrar ('SA', 'S.L.', 'AG'): 'sa' and 'se'
+# are French and Spanish words
+_SHORT_FORM_CASED = re.compile(r"^[A-Z.]+$")
+_SCHOOL = word_pattern(SCHOOL_WORDS)
+_ORG_NOUN = word_pattern(ORGANISATION_NOUNS)
+_TITLE = word_pattern(JOB_TITLES)
+# 'Harbour & Finch', 'Yeo & Whitaker', 'Kline & Burke': names joined by '&' are a firm's
+_FIRM = re.compile(r"\b\w[\w'’.-]*[ \t]+&[ \t]+\w", re.UNICODE)
+# letters after a name: 'CEng', 'MIET', 'FCA', 'DipPFS', 'RVN', 'PhD', 'MSc'
+_POST_NOMINAL = re.compile(
+    r"(?!Ma?c[A-Z])(?:[A-Z]{2,6}|[A-Z][a-z]{0,3}[A-Z]{1,5}[a-z]{0,2}|Ph\.?D|M[AS]c|B[AS]c|Hons)"
+)
+_COMPOUND_HEADS = tuple(ORGANISATION_COMPOUND_HEADS)
+_ADDRESS = word_pattern(ADDRESS_WORDS)
+# a postcode: UK ('LE4 7QT'), US ZIP ('WA 98101'), continental ('20457 Hamburg', 'NL-1012 AB')
+_POSTCODE = re.compile(
+    r"\b[A-Z]{1,2}\d[A-Z\d]?[ \t]*\d[A-Z]{2}\b|\b\d{4,5}(?:-\d{4})?\b|\b\d{4}[ \t]?[A-Z]{2}\b"
+)
+_NAME_WORD = re.compile(r"[^\W\d_][\w'’.-]*")  # 'O'Brien', 'Mary-Jane', 'J.'; not 'Sorry!'
+_NOT_NAME = frozenset(NOT_NAME_WORDS)
+_PARTICLES = frozenset(NAME_PARTICLES)
+_HONORIFICS = frozenset(HONORIFICS)
+_ROBOT = frozenset(ROBOT_WORDS)
+_PRODUCT = frozenset(PRODUCT_WORDS)
+_SURNAME_WORDS = frozenset(SURNAMES_THAT_ARE_WORDS)
+_ROLE_WORDS = frozenset(
+    w for phrase in (*JOB_TITLES, *TITLE_QUALIFIERS, *DEPARTMENTS, *ROLE_MAILBOX_WORDS)
+    for w in phrase.split()
+) | {"of", "and", "the", "&", "to"}
+_DEPARTMENT_WORDS = frozenset(w for phrase in DEPARTMENTS for w in phrase.split())
+_JOINERS = frozenset(ORGANISATION_JOINERS)
+MAX_NAME_WORDS = 5
+# characters no name of a person or an organisation has: addresses, labels, paths
+_NEVER_IN_NAMES = frozenset("@:/=<>#;?!")
+MAX_ORGANISATION_WORDS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    value: str  # cleaned
+    doubts: tuple[str, ...] = ()
+
+
+def _without_post_nominals(value: str) -> str:
+    """'Robert Fyfe CEng MIET' → 'Robert Fyfe': letters after a name are no part of it."""
+    words = value.split()
+    while len(words) > 2 and _POST_NOMINAL.fullmatch(words[-1].strip(",.()")):
+        words.pop()
+    return " ".join(words).rstrip(",")
+
+
+def _compound_organisation(word: str) -> bool:
+    """German and Dutch join nouns: 'Loodgietersbedrijf', 'Maschinenbau', 'Bloemenhuis'."""
+    return any(word.endswith(head) and len(word) > len(head) + 2 for head in _COMPOUND_HEADS)
+
+
+def legal_form(text: str) -> bool:
+    for found in _LEGAL_FORM.finditer(text):
+        word = found.group(0)
+        if len(word.strip(".")) > 2 or _SHORT_FORM_CASED.match(word):
+            return True
+    return False
+
+
+def organisation_words(text: str) -> bool:
+    """Words that say 'organisation': a legal form, a school word, an organisation noun."""
+    return (
+        legal_form(text) or bool(_SCHOOL.search(text) or _ORG_NOUN.search(text))
+        or bool(_FIRM.search(text))
+        or any(_compound_organisation(w.lower()) for w in text.split())
+    )
+
+
+def job_title(text: str) -> bool:
+    return bool(_TITLE.search(text))
+
+
+def role_words_only(text: str) -> bool:
+    """'Head Teacher', 'Practice Manager', 'School Office', 'IT Support': a role or a team."""
+    words = [w.lower().strip(".,") for w in text.split() if not w.strip(".,").isdigit()]
+    return bool(words) and all(w in _ROLE_WORDS for w in words)
+
+
+def department_only(text: str) -> bool:
+    """'IT', 'Customer Services', 'Year 4 team': part of an organisation, no employer."""
+    words = [w.lower().strip(".,") for w in re.sub(r"\d+", "", text).split()]
+    return bool(words) and all(w in _DEPARTMENT_WORDS or w in _JOINERS for w in words)
+
+
+def address(text: str) -> bool:
+    """A line of a postal address: 'Oakfield Road, Leicester LE4 7QT', 'Hafenstraße 12'."""
+    words = text.split()
+    return bool(_POSTCODE.search(text)) or (
+        bool(words) and bool(_ADDRESS.fullmatch(words[-1].strip(".,")))
+    ) or bool(re.match(r"\d+[a-z]?[ \t,]+\w", text) and _ADDRESS.search(text))
+
+
+def clean(value: str) -> str:
+    return re.sub(r"\s+", " ", value).strip(" \t.,;:*_\"'()[]<>|–—-")[:200]
+
+
+def person(value: str, *, any_case: bool = False, prose: bool = False) -> Verdict | None:
+    """A person's full name, or None. `any_case`: typed into a field, where 'jo smith' is a
+    name; `prose`: a name said in a sentence, where product names are common ('it's Sage')."""
+    value = _without_post_nominals(clean(value))
+    if not value or any(ch.isdigit() for ch in value) or set(value) & _NEVER_IN_NAMES:
+        return None
+    words = value.split()
+    bare = [w for w in words if w.lower().strip(".") not in _HONORIFICS] or words
+    if not 2 <= len(bare) <= MAX_NAME_WORDS:
+        return None
+    lowered = [w.lower().strip(".") for w in bare]
+    if any(not _NAME_WORD.fullmatch(w) for w in bare):
+        return None
+    if any(w in _NOT_NAME for w in lowered if w not in _PARTICLES):
+        return None
+    if lowered[-1] in _PARTICLES or lowered[0] in _PARTICLES - {"st"}:
+        return None  # 'Maria de', 'van Dijk': a name neither ends nor opens with a particle
+    capitalised = all(w[:1].isupper() or w.lower() in _PARTICLES for w in bare)
+    if not capitalised and not (any_case and value.lower() == value):
+        return None
+    if legal_form(value) or _SCHOOL.search(value):
+        return None
+    if sum(w in _ROBOT for w in lowered) >= 2 or (prose and any(w in _PRODUCT for w in lowered)):
+        return None
+    if role_words_only(value):
+        return None  # 'Head Teacher', 'Office Manager'
+    surname_word = lowered[-1] in _SURNAME_WORDS
+    if _POSTCODE.search(value) or (address(value) and not surname_word):
+        return None
+    if not surname_word and (_ORG_NOUN.fullmatch(lowered[-1]) or _TITLE.fullmatch(lowered[-1])
+                             or _compound_organisation(lowered[-1])):
+        return None  # 'Greenleaf Housing Trust', 'Senior Recruitment Consultant'
+    doubts = []
+    if not capitalised:
+        doubts.append("written in lower case")
+    if len(bare[0].strip(".")) == 1 or re.fullmatch(r"(?:[A-Z]\.){2,}", bare[0]):
+        doubts.append("an initial for a first name")
+    if _TITLE.search(value):
+        doubts.append("a job title word in it")
+    if _ORG_NOUN.search(value):
+        doubts.append("an organisation word in it")
+    if lowered[0] in _ROLE_WORDS and lowered[0] not in _PARTICLES:
+        doubts.append(f"'{bare[0]}' opens roles")
+    if all(w.isupper() for w in bare):
+        if all(len(w) <= 3 for w in bare):
+            return None  # 'HRA XXX', 'IT HR': abbreviations
+        doubts.append("all in capitals")
+    if any(len(w.strip(".")) == 1 for w in bare[1:]) and len(bare) == 2:
+        doubts.append("an initial for a surname")
+    return Verdict(value, tuple(doubts))
+
+
+def organisation(value: str, *, placed: bool = False, any_case: bool = False
+                 ) -> Verdict | None:
+    """An organisation's name, or None. `placed`: the words stand where an organisation is
+    written (a labelled field, the second piece of a 'name, organisation, number' line), so no
+    organisation word is needed ('Riverside Infants' has one, 'Brightwater' has none)."""
+    value = re.sub(r"[ \t]*\([^()]{0,40}\)?$", "", clean(value))  # '… Academy (PE block)'
+    words = value.split()
+    while words and words[-1].lower() in _JOINERS:
+        words.pop()
+    while words and words[0].lower() in ("at", "from", "for", "with"):
+        words.pop(0)
+    value = " ".join(words)
+    if not value or set(value) & _NEVER_IN_NAMES or value.lower().startswith("www."):
+        return None
+    if not any(ch.isalpha() for ch in value):
+        return None
+    if not any_case and not all(
+        w[:1].isupper() or w[:1].isdigit() or w.lower() in _JOINERS or legal_form(w)
+        or w[:1] in "&'(" for w in words
+    ):
+        return None  # a sentence, not a name: 'practice manager at Hillside on Moor Lane'
+
+    if sum(ch.isdigit() for ch in value) >= 5 or len(words) > MAX_ORGANISATION_WORDS:
+        return None
+    if department_only(value) or role_words_only(value) or address(value):
+        return None
+    named = organisation_words(value)
+    if not named and not placed:
+        return None
+    last = words[-1].lower().strip(".,")
+    if (job_title(value) and not named) or (
+        _TITLE.fullmatch(last) and not legal_form(value) and not _SCHOOL.fullmatch(last)
+    ):
+        return None  # 'Practice Manager', 'Trust Business Manager': a title, no employer
+    if _POST_NOMINAL.fullmatch(value) and not legal_form(value) and len(value) <= 4:
+        return None  # 'CPA', 'AIA', 'FCA': letters after a name
+    if not value[:1].isupper() and not value[:1].isdigit() and not placed:
+        return None
+    doubts = []
+    if not named and person(value) is not None:
+        doubts.append("reads like a person's name")
+    if value.lower() == value:
+        doubts.append("written in lower case")
+    return Verdict(value, tuple(doubts))
+
+
+def display_person(display: str) -> Verdict | None:
+    """A person's name from a From display name: 'Smith, Jane' is Jane Smith; a robot ('Mail
+    Delivery System'), a role ('Head Teacher') or a team ('IT Support') is no one."""
+    display = re.sub(r"\s*\(.*?\)\s*", " ", display).strip().strip("'\"")
+    display = re.sub(r"\s*\[.*?\]\s*", " ", display).strip()
+    if "," in display:
+        last, _, first = display.partition(",")
+        if first.strip() and len(last.split()) <= 2 and len(first.split()) <= 3:
+            display = f"{first.strip()} {last.strip()}"
+    if any(w.lower() in ROLE_MAILBOX_WORDS for w in display.split()) and len(display.split()) <= 3:
+        words = display.split()
+        # 'Anthony Head', 'Sam Office': a role word last is a surname after a first name
+        if not (len(words) >= 2 and words[0].lower() not in _ROLE_WORDS):
+            return None
+    return person(display, any_case=True)

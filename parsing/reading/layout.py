@@ -1,0 +1,192 @@
+"""The parts of a mail's new text: greeting, body, sign-off, signature and boilerplate.
+
+The reply parser (parsing.reply) has cut quoted history and, where it saw one, the signature.
+What it cannot know is where a signature stands that has no sign-off above it, that a
+signature sits above a confidentiality notice, or which trailing lines are boilerplate a mail
+program or a mail server appended. Reading the details needs all of that: a signature is read
+wherever it stands, and boilerplate never reaches the description.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from parsing.greetings import after_greeting
+from parsing.lexicon import alternation
+from parsing.lexicon.phrases import BOILERPLATE_OPENINGS, SIGN_OFFS
+
+GREETING, BODY, SIGN_OFF, SIGNATURE, BOILERPLATE = (
+    "greeting", "body", "sign-off", "signature", "boilerplate")
+
+# a sign-off is looked for this far from the end: German and Dutch signatures carry the
+# company's legal footer (register, directors, VAT number) below the name
+SIGNATURE_LINES = 40
+# a signature line is short; a longer one is a sentence
+SIGNATURE_LINE_CHARS = 80
+
+_SIGN_OFF = re.compile(rf"^[ \t>]*(?P<words>{alternation(SIGN_OFFS)})[ \t]*[,.!:;–-]*[ \t]*$",
+                       re.IGNORECASE)
+# 'Cheers, Dave Smith', 'Mfg Eike', 'Thanks - Jo': the sign-off and the name on one line
+_SIGN_OFF_NAMED = re.compile(
+    rf"^[ \t]*(?P<words>(?i:{alternation(SIGN_OFFS)}))[ \t]*[,.!–-]?[ \t]+"
+    r"(?P<name>[A-Z][\w'’.-]*(?:[ \t]+[A-Za-z][\w'’.-]*){0,3})[ \t]*[.!]?$"
+)
+_BOILERPLATE = re.compile(rf"^[\W_]*{alternation(BOILERPLATE_OPENINGS)}", re.IGNORECASE)
+_SEPARATOR = re.compile(r"^[ \t]*(?:--[ \t]?|_{3,}|-{3,}|={3,}|\*{3,})[ \t]*$")
+_SENTENCE_END = re.compile(r"[.?!:]$")
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    index: int
+    text: str  # stripped
+    zone: str
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    lines: tuple[Line, ...]
+    sign_off_name: str = ""  # the name on the sign-off's line ('Cheers, Dave Smith')
+
+    def zone(self, *zones: str) -> list[Line]:
+        return [line for line in self.lines if line.zone in zones and line.text]
+
+    def text_of(self, *zones: str) -> str:
+        return "\n".join(line.text for line in self.lines if line.zone in zones)
+
+
+def sign_off(line: str) -> bool:
+    return bool(_SIGN_OFF.match(line))
+
+
+def sign_off_with_name(line: str) -> tuple[str, str] | None:
+    """('Cheers', 'Dave Smith') for 'Cheers, Dave Smith'; None for anything else."""
+    found = _SIGN_OFF_NAMED.match(line)
+    return (found.group("words"), found.group("name")) if found else None
+
+
+def boilerplate(line: str) -> bool:
+    return bool(_BOILERPLATE.match(line))
+
+
+def _paragraphs(lines: list[str]) -> list[tuple[int, int]]:
+    """(first, end) line index of each run of non-blank lines."""
+    runs, start = [], None
+    for index, line in enumerate([*lines, ""]):
+        if line.strip() and start is None:
+            start = index
+        elif not line.strip() and start is not None:
+            runs.append((start, index))
+            start = None
+    return runs
+
+
+def _boilerplate_lines(lines: list[str]) -> set[int]:
+    """Lines of appended boilerplate: a paragraph that opens like a notice (and the long
+    paragraphs that continue it), and single lines a mail program adds ('Sent from my
+    iPhone'). The first paragraph is the customer's: a notice never opens a mail."""
+    found: set[int] = set()
+    runs = _paragraphs(lines)
+    in_notice = False
+    for number, (first, end) in enumerate(runs):
+        block = [line.strip() for line in lines[first:end]]
+        opens = boilerplate(block[0]) and number > 0
+        prose = sum(len(line) for line in block) / len(block) > 60
+        if opens or (in_notice and prose):
+            found.update(range(first, end))
+            in_notice = True
+            continue
+        in_notice = False
+        for offset, line in enumerate(block):
+            if offset and boilerplate(line) and number > 0:
+                found.add(first + offset)
+    return found
+
+
+def _short(line: str) -> bool:
+    return len(line) <= SIGNATURE_LINE_CHARS and not line.endswith("?")
+
+
+def _tail_block(lines: list[str], kept: list[int], starts_signature: object) -> int | None:
+    """Where a signature without a sign-off starts: the last run of short lines whose first
+    line `starts_signature` (a person's name, a 'name, organisation' line) below the body."""
+    content = [i for i in kept if lines[i].strip()]
+    if len(content) < 2:
+        return None
+    tail = content[-8:]
+    for start in tail:
+        if start == content[0]:
+            continue  # the first line is the request itself
+        rest = [i for i in tail if i >= start]
+        if all(_short(lines[i].strip()) for i in rest) and starts_signature(lines[start].strip()):
+            return start
+    return None
+
+
+def lay_out(text: str, signature: str = "", *, starts_signature: object = None) -> Layout:
+    """The zones of a mail's new text (`text`) and the signature the reply parser cut off.
+    `starts_signature(line)` says whether a line can open a signature block that has no
+    sign-off above it (the reader knows names; this module knows only layout)."""
+    text_lines = text.splitlines()
+    lines = [*text_lines, *([""] if signature.strip() else []), *signature.splitlines()]
+    cut_at = len(text_lines) + 1 if signature.strip() else None
+    noise = _boilerplate_lines(lines)
+    kept = [i for i in range(len(lines)) if i not in noise]
+    content = [i for i in kept if lines[i].strip()]
+    zones = dict.fromkeys(range(len(lines)), BODY)
+    zones.update(dict.fromkeys(noise, BOILERPLATE))
+    named = ""
+    # the sign-off: the lowest one within reach of the end
+    off = None
+    for index in reversed(content[-SIGNATURE_LINES:]):
+        line = lines[index].strip()
+        if index == content[0] and len(content) > 1 and not sign_off(line):
+            break
+        if sign_off(line):
+            off = index
+            break
+        if (pair := sign_off_with_name(line)) and all(
+            _short(lines[i].strip()) and not _SENTENCE_END.search(lines[i].strip())
+            for i in content if i > index
+        ):
+            off, named = index, pair[1]
+            break
+    if off is not None and off != content[0]:
+        zones[off] = SIGN_OFF
+        for index in kept:
+            if index > off:
+                zones[index] = SIGNATURE
+    elif cut_at is not None:
+        for index in kept:
+            if index >= cut_at:
+                zones[index] = SIGNATURE
+    if SIGNATURE not in zones.values() and starts_signature is not None and (
+        start := _tail_block(lines, [i for i in kept if zones[i] == BODY], starts_signature)
+    ) is not None:
+        for index in kept:
+            if index >= start and zones[index] == BODY:
+                zones[index] = SIGNATURE
+    # a separator ('--', '____') above a signature belongs to it
+    for index in kept:
+        if zones[index] == BODY and _SEPARATOR.match(lines[index]):
+            after = next((zones[i] for i in kept if i > index and lines[i].strip()), SIGNATURE)
+            if after in (SIGNATURE, BOILERPLATE):
+                zones[index] = SIGNATURE
+    # the greeting: the first line, when it opens with one ('Hello, the wifi is down' keeps
+    # the rest as body text: Line.text is then that rest)
+    out: list[Line] = []
+    greeted = False
+    for index, raw in enumerate(lines):
+        stripped = raw.strip()
+        zone = zones[index]
+        if not greeted and stripped and zone == BODY:
+            greeted = True
+            rest = after_greeting(stripped)
+            if rest == "":
+                zone = GREETING
+            elif rest is not None:
+                out.append(Line(index, stripped[: len(stripped) - len(rest)].strip(), GREETING))
+                stripped = rest
+        out.append(Line(index, stripped, zone))
+    return Layout(tuple(out), named)

@@ -1,0 +1,41 @@
+"""The reader's rules: each reads one kind of evidence and proposes candidates.
+
+A rule is a small class with a `name` (a key of `parsing.reading.choose.PRECEDENCE`) and
+`propose(mail)`, which returns the candidates it finds with the text it read; it decides
+nothing about other rules' candidates. `Mail` is what every rule may look at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from parsing.phones import NumberMatch, find_numbers
+from parsing.reading.candidate import Candidate
+from parsing.reading.layout import Layout
+
+
+@dataclass
+class Mail:
+    layout: Layout
+    display_name: str
+    region: str
+    # lines (Layout.lines positions) that carry details and nothing else: no description
+    consumed: set[int] = field(default_factory=set)
+    _numbers: dict[str, list[NumberMatch]] = field(default_factory=dict)
+
+    def numbers_on(self, text: str) -> list[NumberMatch]:
+        """The numbers of one line (positions within `text`)."""
+        if text not in self._numbers:
+            self._numbers[text] = find_numbers(text, self.region) if _digits(text) else []
+        return self._numbers[text]
+
+
+def _digits(text: str) -> bool:
+    return sum(ch.isdigit() for ch in text) >= 6
+
+
+class Rule(Protocol):
+    name: str
+
+    def propose(self, mail: Mail) -> list[Candidate]: ...

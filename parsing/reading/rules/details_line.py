@@ -1,0 +1,97 @@
+"""A line of details: 'Kelly Ashworth, Riverside Infants, 07700 900 456', 'Jo Head | Oakfield
+High School | 01772 555 000', 'Request 7. Oakfield High School, 01772 555 007'.
+
+People write their details as a list in one sentence. Each piece is judged on its own (a
+person, an organisation, a number); a piece no judge takes that stands right after the person
+is the organisation by its place, as a person at the desk reads it ('Brightwater')."""
+
+from __future__ import annotations
+
+import re
+
+from parsing.reading import judge
+from parsing.reading.candidate import COMPANY, NAME, STATED, Candidate
+from parsing.reading.layout import BODY, SIGNATURE
+from parsing.reading.rules import Mail
+
+RULE = "details line"
+MAX_LINE = 160
+SIGNATURE_LINES = 4
+_SENTENCES = re.compile(r"(?<=[.!?])[ \t]+(?=[A-Z0-9])")
+_PIECES = re.compile(r"[ \t]*(?:[,;|/•·]|[ \t][-–—][ \t])[ \t]*")
+_PERSON, _ORGANISATION, _NUMBER, _ROLE, _OTHER = (
+    "person", "organisation", "number", "role", "other")
+
+
+class DetailsLine:
+    name = RULE
+
+    def propose(self, mail: Mail) -> list[Candidate]:
+        found: list[Candidate] = []
+        signed = 0
+        for position, line in enumerate(mail.layout.lines):
+            if line.zone == SIGNATURE and line.text:
+                signed += 1
+            if line.zone not in (BODY, SIGNATURE) or len(line.text) > MAX_LINE:
+                continue
+            if line.zone == SIGNATURE and signed > SIGNATURE_LINES:
+                continue  # below a signature's name come addresses and legal footers
+            for sentence in _SENTENCES.split(line.text):
+                got = self._sentence(mail, sentence.strip(" .!"), line.index, line.zone)
+                if got:
+                    found.extend(got)
+                    if len(sentence) >= len(line.text) - 2:
+                        mail.consumed.add(position)
+        return found
+
+    def _sentence(self, mail: Mail, sentence: str, where: int, zone: str
+                  ) -> list[Candidate]:
+        pieces = [p.strip(" .") for p in _PIECES.split(sentence) if p.strip(" .")]
+        if not 2 <= len(pieces) <= 5:
+            return []
+        numbers = mail.numbers_on(sentence)
+        kinds = []
+        for piece in pieces:
+            if any(m.phone.original in piece for m in numbers) and len(piece) <= len(
+                next(m.phone.original for m in numbers if m.phone.original in piece)
+            ) + 24:
+                kinds.append(_NUMBER)
+            elif judge.role_words_only(re.sub(r"^(?:the|a|an)\s+", "", piece, flags=re.I)):
+                kinds.append(_ROLE)  # 'Year 2 teacher', 'Office Manager'
+            elif judge.person(piece) is not None:
+                kinds.append(_PERSON)
+            elif judge.organisation(piece) is not None:
+                kinds.append(_ORGANISATION)
+            else:
+                kinds.append(_OTHER)
+        # the piece after the person, no judge's, is the organisation ('Brightwater')
+        if _PERSON in kinds and _ORGANISATION not in kinds:
+            after = kinds.index(_PERSON) + 1
+            if after < len(pieces) and kinds[after] == _OTHER and judge.organisation(
+                pieces[after], placed=True
+            ):
+                kinds[after] = _ORGANISATION
+        if _OTHER in kinds or not (
+            (_PERSON in kinds and (_ORGANISATION in kinds or _NUMBER in kinds))
+            or (_ORGANISATION in kinds and _NUMBER in kinds)
+        ):
+            return []
+        candidates: list[Candidate] = []
+        for piece, kind in zip(pieces, kinds, strict=True):
+            if kind == _PERSON and not any(c.detail == NAME for c in candidates):
+                verdict = judge.person(piece)
+                assert verdict is not None
+                candidate = Candidate(NAME, verdict.value, RULE, STATED, sentence, where,
+                                      zone=zone)
+                for doubt in verdict.doubts:
+                    candidate = candidate.doubted(doubt)
+                candidates.append(candidate)
+            elif kind == _ORGANISATION and not any(c.detail == COMPANY for c in candidates):
+                verdict = judge.organisation(piece, placed=True)
+                assert verdict is not None
+                candidate = Candidate(COMPANY, verdict.value, RULE, STATED, sentence, where,
+                                      zone=zone)
+                for doubt in verdict.doubts:
+                    candidate = candidate.doubted(doubt)
+                candidates.append(candidate)
+        return candidates if candidates or _NUMBER in kinds else []

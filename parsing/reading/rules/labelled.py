@@ -1,0 +1,145 @@
+"""Labelled fields, anywhere in a line: 'Name: Jane Doe', 'Company - Acme Ltd', a form's
+'Call-back number(s): …', and labels inside a sentence ('… since Monday. School: Riverside
+Infants. Please call …'), several on one line ('Name: Jo Bell | Tel: 07700 900 456')."""
+
+from __future__ import annotations
+
+import re
+
+from parsing.lexicon import alternation
+from parsing.lexicon.phrases import (
+    COMPANY_LABELS,
+    DESCRIPTION_LABELS,
+    NAME_LABELS,
+    NOT_CALLBACK_LABELS,
+    PHONE_LABELS,
+    SITE_LABELS,
+)
+from parsing.reading import judge
+from parsing.reading.candidate import COMPANY, NAME, PHONE, SITE, TYPED, Candidate
+from parsing.reading.layout import BODY, SIGNATURE, Line
+from parsing.reading.rules import Mail
+
+DESCRIPTION = "description"
+REFUSED = "refused"  # 'Fax:', 'VAT no:': a field of its own, which ends the one before
+# one-letter labels ('T: 020 …', 'M: 07…') and Outlook's 'DD' only open a line
+_LINE_START_ONLY = {label for label in PHONE_LABELS if len(label) <= 2}
+_KINDS = {
+    PHONE: tuple(label for label in PHONE_LABELS if label not in _LINE_START_ONLY),
+    NAME: NAME_LABELS,
+    COMPANY: COMPANY_LABELS,
+    SITE: SITE_LABELS,
+    DESCRIPTION: DESCRIPTION_LABELS,
+    REFUSED: tuple(label for label in NOT_CALLBACK_LABELS if len(label) > 2),
+}
+_BY_LABEL: dict[str, str] = {}
+for _kind, _labels in _KINDS.items():
+    for _label in _labels:
+        _BY_LABEL.setdefault(_label.lower(), _kind)
+for _label in _LINE_START_ONLY:
+    _BY_LABEL.setdefault(_label, PHONE)
+
+_SEP = r"[ \t]*+(?:[:=]|[-–—]+(?=[ \t])|\.{2,})[ \t]*+"
+_ANY_LABEL = alternation(_BY_LABEL) + r"(?:\(s\))?"
+# a label opens the line (after a bullet), or follows a sentence end or a separator
+_LABEL = re.compile(
+    r"(?:^[ \t>*•·\-]*+|(?<=[.;|!?][ \t])|(?<=[.;|!?])(?=[A-Z])|(?<=[ \t][|/][ \t]))"
+    r"(?P<label>" + _ANY_LABEL + r")(?:[ \t]*\((?:optional|if known)\))?" + _SEP,
+    re.IGNORECASE,
+)
+# a value ends at the next sentence ('School: Riverside Infants. Please call …')
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)])\.(?:[ \t]+|$)(?=[A-Z]|$)")
+NAME_RULE = "labelled field"
+_SEPARATOR_CHAR = re.compile(r"[:=\-–—]|\.\.")
+
+
+def fields(text: str) -> list[tuple[str, str, str, int, int]]:
+    """(kind, label, value, start, end) of each labelled field on one line."""
+    found = []
+    matches = list(_LABEL.finditer(text))
+    for number, match in enumerate(matches):
+        label = match.group("label").lower()
+        if label.endswith("(s)"):
+            label = label[:-3]
+        if label in _LINE_START_ONLY and text[: match.start()].strip(" \t>*•·-"):
+            continue
+        end = matches[number + 1].start() if number + 1 < len(matches) else len(text)
+        value = text[match.end() : end]
+        kind = _BY_LABEL.get(label, "")
+        if kind != DESCRIPTION and (cut := _SENTENCE_END.search(value)):
+            value = value[: cut.start()]
+        value = value.strip(" \t|;,")
+        if value and kind and kind != REFUSED:
+            found.append((kind, match.group("label"), value, match.start(), end))
+    return found
+
+
+def label_only(text: str) -> bool:
+    """A label with nothing after it ('Name:'): a form left blank, no description."""
+    return bool(re.fullmatch(r"[ \t>*•·\-]*" + _ANY_LABEL + r"[ \t]*[:=]?[ \t]*", text,
+                             re.IGNORECASE))
+
+
+class LabelledField:
+    name = NAME_RULE
+
+    def propose(self, mail: Mail) -> list[Candidate]:
+        found: list[Candidate] = []
+        for position, line in enumerate(mail.layout.lines):
+            if line.zone not in (BODY, SIGNATURE) or not _SEPARATOR_CHAR.search(line.text):
+                continue
+            items = fields(line.text)
+            covered = 0
+            for kind, label, value, start, end in items:
+                got = self._read(mail, line, kind, label, value, start, end)
+                found.extend(got)
+                if got or kind == DESCRIPTION:
+                    covered += end - start
+            if items and covered >= len(line.text.strip()) - 2 and all(
+                kind != DESCRIPTION for kind, *_ in items
+            ):
+                mail.consumed.add(position)
+        return found
+
+    def _read(self, mail: Mail, line: Line, kind: str, label: str, value: str, start: int,
+              end: int) -> list[Candidate]:
+        text = line.text[start:end].strip()
+        if kind == PHONE:
+            numbers = [m for m in mail.numbers_on(line.text) if start <= m.start < end]
+            if numbers:
+                return [Candidate(PHONE, m.phone.e164, self.name, TYPED, text, line.index,
+                                  original=m.phone.original, extension=m.phone.extension,
+                                  zone=line.zone)
+                        for m in numbers]
+            if label.lower() not in ("contact", "contact name"):
+                return []
+            kind = NAME  # 'Contact: Jane Doe': no number, a name
+        if kind == NAME:
+            verdict = judge.person(value, any_case=True) or judge.display_person(value)
+            if verdict is None:
+                return []
+            candidate = Candidate(NAME, verdict.value, self.name, TYPED, text, line.index,
+                                  zone=line.zone)
+            for doubt in verdict.doubts:
+                candidate = candidate.doubted(doubt)
+            return [candidate]
+        if kind in (COMPANY, SITE):
+            verdict = judge.organisation(value, placed=True, any_case=True)
+            if verdict is None:
+                return []
+            found = [Candidate(kind, verdict.value, self.name, TYPED, text, line.index,
+                               zone=line.zone)]
+            if kind == SITE and judge.organisation_words(verdict.value):
+                # 'Site - Ravenscliffe Academy (PE block)': the school, as a person reads it
+                found.append(Candidate(COMPANY, verdict.value, self.name, TYPED, text,
+                                       line.index, zone=line.zone
+                                       ).doubted("a site, taken for the organisation"))
+            return found
+        return []
+
+
+# 'Description: the printer jams': the description without its label
+DESCRIPTION_LABELS_RE = re.compile(
+    r"^[ \t>*•·\-]*+" + alternation(DESCRIPTION_LABELS) + _SEP + r"(?P<value>\S.*)$",
+    re.IGNORECASE,
+)

@@ -1,0 +1,122 @@
+"""Call-back numbers as people write them.
+
+A number counts by the words just before it, within its own clause or signature segment:
+- after a call-back phrase or a phone label ('call me back on', 'ring me', 'Tel', 'M:',
+  'Durchwahl', 'bel me terug op'): a call-back number, listed by phonenumbers or not;
+- on a signature line of its own, or as a piece of a 'name, organisation, number' line;
+- anywhere else, only when phonenumbers lists the range (a valid number);
+- never after a fax, registration or reference label (fax, VAT, account, order, serial,
+  invoice, ticket …): those are not numbers to call.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsing.lexicon import alternation
+from parsing.lexicon.phrases import CALLBACK_PHRASES, NOT_CALLBACK_LABELS, PHONE_LABELS
+from parsing.phones import NumberMatch
+from parsing.reading.candidate import PHONE, SIGNED, STATED, TYPED, Candidate
+from parsing.reading.layout import BODY, SIGN_OFF, SIGNATURE, Line
+from parsing.reading.rules import Mail
+
+CALLBACK = "call-back phrase"
+SIGNATURE_NUMBER = "signature number line"
+IN_TEXT = "number in the text"
+# the words before a number, within this many characters of its own clause
+_NEAR = 48
+_FILLER = r"(?:[ \t:=#.\-–(),]|\b(?:is|on|at|or|number|no|nr|num|me|us|please|pls|direct|"
+_FILLER += r"the|my|our|either|via|unter|au|al|op|en|el|sur|:)\b)*"
+_OFFERED = re.compile(
+    r"(?<![\w'])(?:" + alternation((*CALLBACK_PHRASES, *(p for p in PHONE_LABELS if len(p) > 2)))
+    + r")(?:\(s\))?" + _FILLER
+    + r"(?:[ \t]+[\w'’]+){0,3}?" + _FILLER + r"$",  # 'call back on the school number 0116…'
+    re.IGNORECASE,
+)
+_REFUSED = re.compile(
+    r"(?<![\w'])" + alternation(NOT_CALLBACK_LABELS) + r"(?:[ \t]*(?:no\.?|number|nr\.?|#|id|ref))?"
+    + r"[ \t:#.\-–]*$",
+    re.IGNORECASE,
+)
+# a number glued to letters or a hash is a reference ('INC0012345', '#4471', 'PO-0113 496')
+_GLUED = re.compile(r"(?:[A-Za-z#]|[A-Za-z]-)$")
+# a bare number is a call-back number only this near the top of a signature block (name,
+# title, company, a school's postal address); further down it is more likely a ticket, an
+# order or a serial
+SIGNATURE_NUMBER_LINES = 12
+MIN_POSSIBLE_DIGITS = 9
+# a clause ends at a sentence end or a separator; a comma or a dash ends the words that label a
+# number only where more than the number follows ('call him on his mobile, 07700 …' is one)
+_CLAUSE = re.compile(r"[|;]|[.!?](?:[ \t]|$)")
+_LABEL_END = re.compile(r"[,(][ \t]*$|[ \t][-–][ \t]*$|:[ \t]*$")
+# a line with the number and nothing but a label: a signature's number line
+_NUMBER_LINE_REST = re.compile(r"^[\W_]*(?:[A-Za-zÀ-ÿ.\- ]{0,24})[\W_]*$")
+
+
+def words_before(text: str, start: int) -> str:
+    """The words before `start` within its own clause, at most _NEAR characters, without the
+    comma, bracket or dash right before the number."""
+    before = text[max(0, start - _NEAR) : start]
+    pieces = _CLAUSE.split(before)
+    clause = pieces[-1] if pieces else before
+    return _LABEL_END.sub("", clause).rstrip()
+
+
+def _refused(before: str) -> bool:
+    """A fax or reference label right before the number, in its own comma-separated part."""
+    return bool(_REFUSED.search(re.split(r",[ \t]", before)[-1] + " "))
+
+
+class CallBackNumbers:
+    """Proposes every number a person would call back, strongest evidence first."""
+
+    name = CALLBACK
+
+    def propose(self, mail: Mail) -> list[Candidate]:
+        found: list[Candidate] = []
+        for position, line in enumerate(mail.layout.lines):
+            if line.zone not in (BODY, SIGNATURE, SIGN_OFF):
+                continue
+            for match in mail.numbers_on(line.text):
+                if candidate := self._judge(mail, position, line, match):
+                    found.append(candidate)
+        return found
+
+    def _judge(self, mail: Mail, position: int, line: Line, match: NumberMatch
+               ) -> Candidate | None:
+        text = line.text
+        before = words_before(text, match.start)
+        glued = text[max(0, match.start - 2) : match.start]
+        if _refused(before) or _GLUED.search(glued):
+            return None
+        if "@" in text[max(0, match.start - 1) : match.end + 1] or glued.endswith("/"):
+            return None
+
+        def make(rule: str, strength: int) -> Candidate:
+            return Candidate(PHONE, match.phone.e164, rule, strength, text.strip(), line.index,
+                             original=match.phone.original, extension=match.phone.extension,
+                             zone=line.zone)
+
+        if not match.valid and _digits(match.phone.original) < MIN_POSSIBLE_DIGITS:
+            return None  # '12.15-1': a time; an unlisted number needs a number's length
+        if _OFFERED.search(before):
+            return make(CALLBACK, TYPED)
+        rest = (text[: match.start] + text[match.end :]).strip()
+        if line.zone in (SIGNATURE, SIGN_OFF) and _NUMBER_LINE_REST.match(rest) and (
+            _signature_rank(mail, position) < SIGNATURE_NUMBER_LINES
+        ):
+            return make(SIGNATURE_NUMBER, SIGNED)
+        if position in mail.consumed:
+            return make("details line", STATED)
+        if match.valid:
+            return make(IN_TEXT, SIGNED)
+        return None
+
+
+def _digits(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
+
+
+def _signature_rank(mail: Mail, position: int) -> int:
+    """How many signature lines stand above this one."""
+    return sum(1 for line in mail.layout.lines[:position] if line.zone == SIGNATURE and line.text)

@@ -1,0 +1,172 @@
+"""Who and where, said in a sentence: 'my name is Jane Doe', 'I'm Dave Rowe from Hillside
+Dental', 'I work at Riverside College', 'I'm the Year 4 teacher at Moorside Juniors', 'ich bin
+Jan Meier von der Weber Logistik GmbH', 'this is Jane Doe from Oakfield'."""
+
+from __future__ import annotations
+
+import re
+
+from parsing.lexicon import alternation
+from parsing.lexicon.organisations import ORGANISATION_JOINERS
+from parsing.lexicon.people import JOB_TITLES
+from parsing.lexicon.phrases import (
+    AFFILIATION_LEADS,
+    AFFILIATION_LINKS,
+    ON_BEHALF_LEADS,
+    SELF_NAMING,
+    SELF_NAMING_WEAK,
+)
+from parsing.reading import judge
+from parsing.reading.candidate import COMPANY, NAME, SIGNED, STATED, Candidate
+from parsing.reading.layout import BODY, GREETING
+from parsing.reading.rules import Mail
+
+RULE, WEAK_RULE = "prose", "prose (weak)"
+_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*\.?"
+_PARTICLE = r"(?:" + "|".join(("van", "von", "de", "der", "den", "da", "di", "du", "del",
+                               "la", "le", "ter", "ten", "y")) + r")"
+_PERSON = rf"{_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_WORD}){{1,3}}"
+_PERSON_LAZY = rf"{_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_WORD}){{1,3}}?"
+_JOIN = alternation(ORGANISATION_JOINERS)
+_ORG_WORD = r"[A-ZÀ-ÖØ-Þ0-9][\w'’&.\-]*"
+_ORG = (rf"(?:(?i:the)[ \t]+)?{_ORG_WORD}"
+        rf"(?:[ \t]+(?:(?i:{_JOIN})(?![\w'’])|&|{_ORG_WORD})){{0,7}}")
+_LINK = alternation(AFFILIATION_LINKS)
+
+_NAMING = re.compile(rf"(?<![\w'])(?i:{alternation(SELF_NAMING)})[ \t]+(?P<name>{_PERSON})")
+# after a weak lead only a name that ends its phrase: 'this is Jane Doe from Oakfield', not
+# 'this is Windows Update failing'
+_NAMING_WEAK = re.compile(
+    rf"(?<![\w'])(?i:{alternation(SELF_NAMING_WEAK)})[ \t]+(?P<name>{_PERSON})"
+    rf"(?=[ \t]*(?:[,.;:!–-]|$|(?i:{_LINK}|here|speaking|calling|again|and|in)\b))",
+    re.MULTILINE,
+)
+_AFFILIATION = re.compile(
+    rf"(?<![\w'])(?i:{alternation(AFFILIATION_LEADS)})[ \t]+(?P<org>{_ORG})"
+)
+# 'Jane Doe from Acme Ltd': the person keeps their capitals ('an email from Microsoft' is no
+# company)
+_PERSON_AT = re.compile(
+    rf"(?P<person>{_PERSON_LAZY})[ \t]+(?i:{_LINK})(?![\w'’])[ \t]+(?P<org>{_ORG})"
+)
+_ON_BEHALF = re.compile(
+    rf"(?<![\w'])(?i:{alternation(ON_BEHALF_LEADS)})[ \t]+(?P<name>{_PERSON})"
+)
+# 'the office manager at Oakfield Primary School', 'Year 4 teacher at Moorside Juniors'
+_ROLE_AT = re.compile(
+    rf"(?<![\w'])(?i:(?:[\w-]+[ \t]+){{0,3}}?{alternation(JOB_TITLES)})[ \t]+"
+    rf"(?i:at|for|of|in|bei|chez|en|bij|van)[ \t]+(?P<org>{_ORG})"
+)
+# 'it's Sarah from Oakfield Primary School': a first name only; an organisation's name needed
+# ... or opening the line: 'Tom from Northgate Estates (Harrogate office).'
+_FIRST_NAME_FROM = re.compile(
+    rf"(?:^|(?<![\w'])(?i:{alternation((*SELF_NAMING, *SELF_NAMING_WEAK))})[ \t]+){_WORD}[ \t]+"
+    rf"(?i:(?:here[ \t]+)?from|at|von|de|van)[ \t]+(?P<org>{_ORG})"
+)
+_SELF = re.compile(r"(?i:\b(?:i'm|i am|i|my|je|ich|yo|soy|ik|mein|mijn)\b)")
+
+
+class Prose:
+    name = RULE
+
+    def propose(self, mail: Mail) -> list[Candidate]:
+        found: list[Candidate] = []
+        for line in mail.layout.lines:
+            if line.zone not in (BODY, GREETING) or len(line.text) > 2000:
+                continue
+            found.extend(self._names(line.text, line.index, line.zone))
+            found.extend(self._companies(line.text, line.index, line.zone))
+        return found
+
+    def _names(self, text: str, where: int, zone: str) -> list[Candidate]:
+        found = []
+        for pattern, rule, strength in ((_NAMING, RULE, STATED), (_ON_BEHALF, RULE, STATED),
+                                        (_NAMING_WEAK, WEAK_RULE, SIGNED)):
+            for match in pattern.finditer(text):
+                verdict = _shortest_person(match.group("name"))
+                if verdict is None:
+                    continue
+                candidate = Candidate(NAME, verdict.value, rule, strength,
+                                      match.group(0).strip(), where, zone=zone)
+                for doubt in verdict.doubts:
+                    candidate = candidate.doubted(doubt)
+                found.append(candidate)
+        return found
+
+    def _companies(self, text: str, where: int, zone: str) -> list[Candidate]:
+        found = []
+        searches = (
+            (_AFFILIATION, True, STATED, RULE),
+            (_PERSON_AT, True, STATED, RULE),
+            (_ROLE_AT, True, STATED, RULE),
+            (_FIRST_NAME_FROM, False, SIGNED, WEAK_RULE),
+        )
+        for pattern, placed, strength, rule in searches:
+            for match in pattern.finditer(text):
+                if pattern is _PERSON_AT and not _person_before(text, match):
+                    continue
+                verdict = judge.organisation(org_phrase(match.group("org")), placed=placed)
+                if verdict is None:
+                    continue
+                candidate = Candidate(COMPANY, verdict.value, rule, strength,
+                                      match.group(0).strip(), where, zone=zone)
+                if pattern is _ROLE_AT and not _SELF.search(text[: match.start()][-30:]):
+                    candidate = candidate.doubted("a role, perhaps not the sender's")
+                if not judge.organisation_words(verdict.value):
+                    candidate = candidate.doubted("no organisation word in it")
+                found.append(candidate)
+        return found
+
+
+def _person_before(text: str, match: re.Match[str]) -> bool:
+    """'I'm Tom Baker from …': a person ends right before the link, and is no tail of a longer
+    run of capitalised words ('St Mary's C of E Primary School')."""
+    parts = match.group("person").split()
+    for start in range(len(parts) - 1):
+        if judge.person(" ".join(parts[start:]), prose=True) is not None:
+            preceding = (text[: match.start()] + " ".join(parts[:start])).split()
+            last = preceding[-1] if preceding else ""
+            return not (last[:1].isupper() and last.lower() not in _LEADS) and len(parts[-1]) > 1
+    return False
+
+
+_LEADS = frozenset(w for phrase in (*SELF_NAMING, *SELF_NAMING_WEAK) for w in phrase.split())
+
+
+def _shortest_person(words: str) -> judge.Verdict | None:
+    """The person in 'Dave Rowe' of 'I'm Dave Rowe Hillside…': the longest run of the words
+    that judges as a person, from the first word."""
+    parts = words.split()
+    # one run of particles inside a name ('Maria José de la Cruz'); a second one after it
+    # links the organisation ('Sanne de Vries van Bloemenhuis De Linde')
+    seen_particle = False
+    for index, part in enumerate(parts):
+        particle = part.lower() in _PARTICLE_WORDS
+        if particle and seen_particle and parts[index - 1].lower() not in _PARTICLE_WORDS:
+            parts = parts[:index]
+            break
+        seen_particle |= particle
+    for end in range(len(parts), 1, -1):
+        verdict = judge.person(" ".join(parts[:end]), prose=True)
+        if verdict is not None:
+            return verdict
+    return None
+
+
+def org_phrase(words: str) -> str:
+    """An organisation's name where the sentence goes on: 'Riverside College. Email is down'
+    is Riverside College, 'Oakfield and I' is Oakfield ('St. Mary's' keeps its dot)."""
+    for dot in re.finditer(r"([\w'’]+)\.[ \t]+", words):
+        if len(dot.group(1)) >= 3:
+            words = words[: dot.end(1)]
+            break
+    parts = words.split()
+    while parts and (parts[-1] in _PRONOUNS or parts[-1].lower() in _JOINERS):
+        parts.pop()
+    return " ".join(parts)
+
+
+_JOINERS = frozenset(ORGANISATION_JOINERS)
+_PARTICLE_WORDS = frozenset(("van", "von", "de", "der", "den", "da", "di", "du", "del", "la",
+                             "le", "ter", "ten", "y"))
+_PRONOUNS = frozenset(("I", "I'm", "I’m", "We", "We're", "We’re", "It", "It's", "It’s"))
