@@ -209,4 +209,7 @@ def test_the_quoted_desk_agent_is_not_taken_for_the_sender() -> None:
     block; the agent's name and numbers below it are not the customer's."""
     details = extract_details(parse_message((CORPUS / "zammad" / "mail007.box").read_bytes()))
     assert details.name != "Martin Edenhofer" and details.phones == ()
-    assert "Mfg eike" in details.description and "Hi Eike" not in details.description
+    # the customer's words end where the quote begins: their last line is kept, their sign-off
+    # and the quoted greeting are not
+    assert details.description.endswith("Lass uns evtl morgen Tel.")
+    assert "Mfg eike" not in details.description and "Hi Eike" not in details.description

@@ -30,7 +30,7 @@ def alternation(words: Iterable[str]) -> str:
     optional ('ltd' matches 'Ltd.')."""
     parts = []
     for word in sorted(set(words), key=len, reverse=True):
-        escaped = re.escape(word).replace(r"\ ", r"[ \t]++")
+        escaped = re.escape(word).replace(r"\ ", r"[ \t]++").replace("'", "['’]")
         parts.append(escaped)
     return "(?:" + "|".join(parts) + ")"
 

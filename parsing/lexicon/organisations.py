@@ -11,7 +11,8 @@ LEGAL_FORMS_EN = (
 )
 LEGAL_FORMS_DE = ("gmbh", "ag", "kg", "ohg", "gbr", "e.v", "ev", "mbh", "ug", "gmbh & co. kg", "se")
 LEGAL_FORMS_FR = ("sarl", "sas", "sasu", "sa", "eurl", "sci", "scp", "selarl")
-LEGAL_FORMS_ES = ("s.l", "sl", "s.a", "s.l.u", "slu", "s.coop", "sll")
+LEGAL_FORMS_ES = ("s.l", "sl", "s.a", "s.l.u", "slu", "s.coop", "sll", "s.l.p", "slp", "s.a.u",
+                  "sau")
 LEGAL_FORMS_NL = ("b.v", "bv", "n.v", "nv", "v.o.f", "vof", "bvba", "cv")
 LEGAL_FORMS = union(LEGAL_FORMS_EN, LEGAL_FORMS_DE, LEGAL_FORMS_FR, LEGAL_FORMS_ES, LEGAL_FORMS_NL)
 

@@ -64,7 +64,8 @@ HONORIFICS = (
 # Particles inside a surname ('Jan van der Berg', 'Maria de la Cruz', 'Lena von Stein')
 NAME_PARTICLES = (
     "van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "la", "le", "ter",
-    "ten", "bin", "al", "el", "zu", "y", "dos", "das", "do", "st", "mc", "mac", "o'",
+    "ten", "bin", "al", "el", "zu", "y", "dos", "das", "do", "st", "mc", "mac", "o'", "'t",
+    "’t", "i", "van't", "op", "in't",
 )
 
 # Capitalised words that are no one's name: a title-cased line ('Please Help Urgently',

@@ -40,6 +40,9 @@ SIGN_OFFS_EN = (
     "sincerely", "yours sincerely", "yours faithfully", "yours truly", "yours", "speak soon",
     "ta", "thx", "tia", "many thanks in advance", "thanks again", "regards,", "respectfully",
     "have a good day", "have a nice day", "thank you for your help", "thanks for your help",
+    "with thanks", "with many thanks", "with best wishes", "kindest regards", "many thanks again",
+    "thanks a lot", "thanks all", "thanks guys", "thanks team", "cheers all", "best regs",
+    "regs", "rgds", "kr", "br", "diolch", "diolch yn fawr", "hoogachtend", "vriendelijke groeten",
 )
 SIGN_OFFS_DE = (
     "mit freundlichen grüßen", "mit freundlichen grüssen", "freundliche grüße",
@@ -69,6 +72,8 @@ SIGN_OFFS = union(SIGN_OFFS_EN, SIGN_OFFS_DE, SIGN_OFFS_FR, SIGN_OFFS_ES, SIGN_O
 # a number after one is meant as a call-back number, listed by phonenumbers or not
 CALLBACK_PHRASES_EN = (
     "call me", "call me back", "call me on", "call me back on", "call me at", "call back on",
+    "give us a ring", "give us a call", "give us a bell", "give me a bell", "a bell on",
+    "a ring on", "a call on", "ring us", "call us", "ring back on", "call back",
     "ring me", "ring me on", "ring me back", "ring me back on", "give me a call", "give me a ring",
     "reach me", "reach me on", "reach me at", "contact me on", "contact me at", "get me on",
     "get hold of me on", "text me on", "my number is", "my mobile is", "my mobile number is",
@@ -229,6 +234,10 @@ AFFILIATION_LEADS = (
     "my school is", "ich arbeite bei", "ich bin bei", "wir sind", "für die firma", "von der firma",
     "je travaille chez", "je travaille pour", "je suis chez", "de la société", "pour la société",
     "trabajo en", "trabajo para", "de la empresa", "ik werk bij", "ik werk voor", "namens",
+    "i run", "we run", "i own", "we own", "i manage", "owner of", "the owner of",
+    "escribo desde", "le escribo desde", "les escribo desde", "llamo desde", "os escribo desde",
+    "je vous écris de la part de", "je vous contacte de la part de", "ich schreibe von",
+    "ich schreibe im namen der", "ik mail namens", "ik schrijf namens",
     "van het bedrijf", "im auftrag von", "au nom de", "en nombre de",
 )
 # Leads that name the person a mail is written for ('on behalf of Mr Oliver Dunne'): that

@@ -26,6 +26,7 @@ PRECEDENCE = (
     "number in the text",
     "signature line below the name",
     "prose (weak)",
+    "organisation named in the text",
 )
 _RANK = {rule: rank for rank, rule in enumerate(PRECEDENCE)}
 

@@ -104,6 +104,23 @@ def organisation_words(text: str) -> bool:
     )
 
 
+def named_organisation(text: str) -> bool:
+    """Organisation words other than an ampersand: 'Russo Plumbing', not 'John & Marc'."""
+    return registered(text) or bool(_ORG_NOUN.search(text)) or any(
+        _compound_organisation(w.lower()) for w in text.split()
+    )
+
+
+def legal_form_only(text: str) -> bool:
+    """'S.L.', 'LLC', 'Inc.', 'GmbH & Co. KG': a legal form and nothing else."""
+    return bool(text.strip()) and legal_form(text) and not _LEGAL_FORM.sub("", text).strip(" .,&")
+
+
+def registered(text: str) -> bool:
+    """A legal form or a school word: the surest organisation words."""
+    return legal_form(text) or bool(_SCHOOL.search(text))
+
+
 def job_title(text: str) -> bool:
     return bool(_TITLE.search(text))
 
@@ -143,13 +160,15 @@ def person(value: str, *, any_case: bool = False, prose: bool = False) -> Verdic
     if not 2 <= len(bare) <= MAX_NAME_WORDS:
         return None
     lowered = [w.lower().strip(".") for w in bare]
-    if any(not _NAME_WORD.fullmatch(w) for w in bare):
+    # a particle counts as one written in lower case ('Jordi Puig i Vila', 'Hans van 't Hof')
+    particles = {i for i, w in enumerate(bare) if w.islower() and w.strip(".") in _PARTICLES}
+    if any(not _NAME_WORD.fullmatch(w) for i, w in enumerate(bare) if i not in particles):
         return None
-    if any(w in _NOT_NAME for w in lowered if w not in _PARTICLES):
+    if any(w in _NOT_NAME for i, w in enumerate(lowered) if i not in particles):
         return None
-    if lowered[-1] in _PARTICLES or lowered[0] in _PARTICLES - {"st"}:
+    if len(bare) - 1 in particles or 0 in particles:
         return None  # 'Maria de', 'van Dijk': a name neither ends nor opens with a particle
-    capitalised = all(w[:1].isupper() or w.lower() in _PARTICLES for w in bare)
+    capitalised = all(w[:1].isupper() or i in particles for i, w in enumerate(bare))
     if not capitalised and not (any_case and value.lower() == value):
         return None
     if legal_form(value) or _SCHOOL.search(value):
@@ -161,9 +180,11 @@ def person(value: str, *, any_case: bool = False, prose: bool = False) -> Verdic
     surname_word = lowered[-1] in _SURNAME_WORDS
     if _POSTCODE.search(value) or (address(value) and not surname_word):
         return None
-    if not surname_word and (_ORG_NOUN.fullmatch(lowered[-1]) or _TITLE.fullmatch(lowered[-1])
-                             or _compound_organisation(lowered[-1])):
-        return None  # 'Greenleaf Housing Trust', 'Senior Recruitment Consultant'
+    if not surname_word and (_TITLE.fullmatch(lowered[-1]) or _compound_organisation(lowered[-1])):
+        return None  # 'Senior Recruitment Consultant', 'Loodgietersbedrijf'
+    inner = value if not surname_word else " ".join(bare[:-1])
+    if _ORG_NOUN.search(inner):
+        return None  # 'Greenleaf Housing Trust', 'Distribuciones Levante', 'Hotel Mirador'
     doubts = []
     if not capitalised:
         doubts.append("written in lower case")

@@ -30,7 +30,7 @@ _SIGN_OFF = re.compile(rf"^[ \t>]*(?P<words>{alternation(SIGN_OFFS)})[ \t]*[,.!:
 # 'Cheers, Dave Smith', 'Mfg Eike', 'Thanks - Jo': the sign-off and the name on one line
 _SIGN_OFF_NAMED = re.compile(
     rf"^[ \t]*(?P<words>(?i:{alternation(SIGN_OFFS)}))[ \t]*[,.!–-]?[ \t]+"
-    r"(?P<name>[A-Z][\w'’.-]*(?:[ \t]+[A-Za-z][\w'’.-]*){0,3})[ \t]*[.!]?$"
+    r"(?P<name>[A-Z][\w'’.-]*(?:[ \t]+[A-Za-z][\w'’.-]*){0,3}|[a-z][\w'’.-]*)[ \t]*[.!]?$"
 )
 _BOILERPLATE = re.compile(rf"^[\W_]*{alternation(BOILERPLATE_OPENINGS)}", re.IGNORECASE)
 _SEPARATOR = re.compile(r"^[ \t]*(?:--[ \t]?|_{3,}|-{3,}|={3,}|\*{3,})[ \t]*$")

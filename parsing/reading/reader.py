@@ -19,15 +19,18 @@ from parsing.reading.rules import Mail, Rule
 from parsing.reading.rules.details_line import DetailsLine
 from parsing.reading.rules.display import DisplayName
 from parsing.reading.rules.labelled import DESCRIPTION_LABELS_RE, LabelledField, label_only
+from parsing.reading.rules.mentioned import OrganisationNamed
 from parsing.reading.rules.numbers import CallBackNumbers
 from parsing.reading.rules.prose import Prose
-from parsing.reading.rules.signature import Signature, segments
+from parsing.reading.rules.signature import Signature
+from parsing.reading.segments import segments
 
 MAX_NUMBERS = 5
 # the order rules run in: labelled fields and lines of details first, since the lines they
 # consume are then known to the number rule and left out of the description
 RULES: tuple[Rule, ...] = (
     LabelledField(), DetailsLine(), Prose(), Signature(), DisplayName(), CallBackNumbers(),
+    OrganisationNamed(),
 )
 
 

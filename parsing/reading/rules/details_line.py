@@ -13,12 +13,12 @@ from parsing.reading import judge
 from parsing.reading.candidate import COMPANY, NAME, STATED, Candidate
 from parsing.reading.layout import BODY, SIGNATURE
 from parsing.reading.rules import Mail
+from parsing.reading.segments import segments
 
 RULE = "details line"
 MAX_LINE = 160
 SIGNATURE_LINES = 4
 _SENTENCES = re.compile(r"(?<=[.!?])[ \t]+(?=[A-Z0-9])")
-_PIECES = re.compile(r"[ \t]*(?:[,;|/•·]|[ \t][-–—][ \t])[ \t]*")
 _PERSON, _ORGANISATION, _NUMBER, _ROLE, _OTHER = (
     "person", "organisation", "number", "role", "other")
 
@@ -46,7 +46,7 @@ class DetailsLine:
 
     def _sentence(self, mail: Mail, sentence: str, where: int, zone: str
                   ) -> list[Candidate]:
-        pieces = [p.strip(" .") for p in _PIECES.split(sentence) if p.strip(" .")]
+        pieces = segments(sentence)
         if not 2 <= len(pieces) <= 5:
             return []
         numbers = mail.numbers_on(sentence)

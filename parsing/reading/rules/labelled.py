@@ -19,6 +19,7 @@ from parsing.reading import judge
 from parsing.reading.candidate import COMPANY, NAME, PHONE, SITE, TYPED, Candidate
 from parsing.reading.layout import BODY, SIGNATURE, Line
 from parsing.reading.rules import Mail
+from parsing.reading.segments import segments
 
 DESCRIPTION = "description"
 REFUSED = "refused"  # 'Fax:', 'VAT no:': a field of its own, which ends the one before
@@ -115,6 +116,7 @@ class LabelledField:
                 return []
             kind = NAME  # 'Contact: Jane Doe': no number, a name
         if kind == NAME:
+            value = (segments(value) or [value])[0]  # 'Emma Hale-Parker, manager'
             verdict = judge.person(value, any_case=True) or judge.display_person(value)
             if verdict is None:
                 return []
@@ -124,6 +126,9 @@ class LabelledField:
                 candidate = candidate.doubted(doubt)
             return [candidate]
         if kind in (COMPANY, SITE):
+            parts = segments(value)
+            if len(parts) > 1 and judge.organisation_words(parts[0]):
+                value = parts[0]  # 'Tiny Steps Nursery, Penwortham': the organisation, not where
             verdict = judge.organisation(value, placed=True, any_case=True)
             if verdict is None:
                 return []

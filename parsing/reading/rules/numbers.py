@@ -99,7 +99,7 @@ class CallBackNumbers:
 
         if not match.valid and _digits(match.phone.original) < MIN_POSSIBLE_DIGITS:
             return None  # '12.15-1': a time; an unlisted number needs a number's length
-        if _OFFERED.search(before):
+        if _OFFERED.search(before) or _asked_before(text, match.start):
             return make(CALLBACK, TYPED)
         rest = (text[: match.start] + text[match.end :]).strip()
         if line.zone in (SIGNATURE, SIGN_OFF) and _NUMBER_LINE_REST.match(rest) and (
@@ -115,6 +115,15 @@ class CallBackNumbers:
 
 def _digits(text: str) -> int:
     return sum(ch.isdigit() for ch in text)
+
+
+def _asked_before(text: str, start: int) -> bool:
+    """'Could someone ring me tomorrow morning? 07700 900556': the number opens the sentence
+    after a call-back question."""
+    if not re.search(r"[?:!][ \t]*\(?$", text[:start]):
+        return False
+    question = re.split(r"(?<=[.!])[ \t]+", text[max(0, start - 2 * _NEAR) : start].rstrip(" ("))
+    return bool(question) and bool(_OFFERED.search(question[-1].rstrip(" ?:!")))
 
 
 def _signature_rank(mail: Mail, position: int) -> int:

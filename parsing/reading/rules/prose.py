@@ -47,7 +47,7 @@ _AFFILIATION = re.compile(
 # 'Jane Doe from Acme Ltd': the person keeps their capitals ('an email from Microsoft' is no
 # company)
 _PERSON_AT = re.compile(
-    rf"(?P<person>{_PERSON_LAZY})[ \t]+(?i:{_LINK})(?![\w'’])[ \t]+(?P<org>{_ORG})"
+    rf"(?P<person>{_PERSON_LAZY})[ \t]+(?i:here[ \t]+)?(?i:{_LINK})(?![\w'’])[ \t]+(?P<org>{_ORG})"
 )
 _ON_BEHALF = re.compile(
     rf"(?<![\w'])(?i:{alternation(ON_BEHALF_LEADS)})[ \t]+(?P<name>{_PERSON})"
@@ -62,6 +62,12 @@ _ROLE_AT = re.compile(
 _FIRST_NAME_FROM = re.compile(
     rf"(?:^|(?<![\w'])(?i:{alternation((*SELF_NAMING, *SELF_NAMING_WEAK))})[ \t]+){_WORD}[ \t]+"
     rf"(?i:(?:here[ \t]+)?from|at|von|de|van)[ \t]+(?P<org>{_ORG})"
+)
+# 'It's Mr Adeyemi in Year 6 at Moorside Junior School', 'I'm the Year 4 teacher at …': a
+# self-introduction, then where, within the sentence
+_SELF_AT = re.compile(
+    rf"(?<![\w'])(?i:{alternation((*SELF_NAMING, *SELF_NAMING_WEAK))})[ \t][^.!?\n]{{0,60}}?"
+    rf"(?<![\w'])(?i:at|from|with|for|bei|von|chez|de|en|van|bij)[ \t]+(?P<org>{_ORG})"
 )
 _SELF = re.compile(r"(?i:\b(?:i'm|i am|i|my|je|ich|yo|soy|ik|mein|mijn)\b)")
 
@@ -100,11 +106,16 @@ class Prose:
             (_PERSON_AT, True, STATED, RULE),
             (_ROLE_AT, True, STATED, RULE),
             (_FIRST_NAME_FROM, False, SIGNED, WEAK_RULE),
+            (_SELF_AT, False, STATED, RULE),
         )
         for pattern, placed, strength, rule in searches:
             for match in pattern.finditer(text):
                 if pattern is _PERSON_AT and not _person_before(text, match):
                     continue
+                if judge.person(org_phrase(match.group("org"))) is not None and not (
+                    judge.organisation_words(match.group("org"))
+                ):
+                    continue  # 'on behalf of Mr Oliver Dunne': a person, not where they work
                 verdict = judge.organisation(org_phrase(match.group("org")), placed=placed)
                 if verdict is None:
                     continue

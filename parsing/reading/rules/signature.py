@@ -12,6 +12,7 @@ from parsing.reading import judge
 from parsing.reading.candidate import COMPANY, NAME, SIGNED, Candidate
 from parsing.reading.layout import SIGNATURE, Line
 from parsing.reading.rules import Mail
+from parsing.reading.segments import segments
 
 RULE = "signature"
 TITLE_ORGANISATION = "signature's title | organisation line"
@@ -19,28 +20,9 @@ SIGN_OFF_NAME = "sign-off line"
 POSITION = "signature line below the name"
 # the lines of a signature that carry who and where; below them come addresses and footers
 READ_LINES = 8
-_SEGMENTS = re.compile(r"[ \t]*[|,–—•·][ \t]*|[ \t]+-[ \t]+")
 _AT = re.compile(r"[ \t]+(?:at|@|bei|chez|en|bij)[ \t]+", re.IGNORECASE)
 _CONTACT = re.compile(r"@|www\.|https?://|\d{3}")
-
-
-def segments(line: str) -> list[str]:
-    """'Jane Doe | Finance Officer, Acme Ltd' → ['Jane Doe', 'Finance Officer', 'Acme Ltd']"""
-    if len(line) > 200:
-        return [line]
-    # a job title in brackets goes with the segment: 'John Smith (Head Teacher)' → 'John
-    # Smith'; an image's alt text ('[Greenleaf logo]') is no part of a name
-    line = re.sub(r"[ \t]*\([^()]{1,40}\)", "", line)
-    line = re.sub(r"\[[^\[\]]{0,60}\][ \t]*", "", line)
-    line = re.sub(r"^[ \t]*-[ \t]?(?=[A-Z])", "", line)  # '-Martin', '- Jane Smith'
-    line = re.sub(r"^\*+|\*+$", "", line.strip())  # '*Jane Doe*' from HTML bold
-    parts: list[str] = []
-    for part in (p.strip() for p in _SEGMENTS.split(line) if p.strip()):
-        if parts and judge.legal_form(part) and len(part.split()) <= 2:
-            parts[-1] = f"{parts[-1]}, {part}"  # 'Distribuciones Levante, S.L.'
-        else:
-            parts.append(part)
-    return parts
+_LOGO = re.compile(r"\[([^\[\]]{2,60}?)(?:[ \t]+logo)?\]", re.IGNORECASE)
 
 
 class Signature:
@@ -69,21 +51,29 @@ class Signature:
                 named_at = number
                 parts = parts[1:]
             found.extend(self._organisations(parts, line))
+            logo = _LOGO.fullmatch(line.text)
+            # '[Brightwater]': the alt text of the organisation's logo
+            if logo and (verdict := judge.organisation(logo.group(1), placed=True)):
+                candidate = Candidate(COMPANY, verdict.value, RULE, SIGNED, line.text,
+                                      line.index, zone=SIGNATURE)
+                found.append(candidate.doubted("a logo's alt text"))
         if named_at is not None and not any(c.detail == COMPANY for c in found):
             found.extend(self._by_position(lines, named_at))
-        return found
+        return _registered_first(found)
 
     def _organisations(self, parts: list[str], line: Line) -> list[Candidate]:
         found = []
         titled = False
         for part in parts:
+            if (rest := _after_title(part)) is not None:
+                part, titled = rest, True  # 'Site Manager Greystones'
             at = _AT.split(part, maxsplit=1)
             if len(at) == 2 and judge.job_title(at[0]):
                 part, titled = at[1], True  # 'Practice Manager at The Grange Surgery'
             elif judge.job_title(part) and not judge.organisation_words(part):
                 titled = True  # 'Practice Manager': the next segment is the organisation
                 continue
-            verdict = judge.organisation(part, placed=titled)
+            verdict = judge.organisation(part, placed=titled, any_case=part.islower())
             if verdict is None or sum(ch.isdigit() for ch in part) >= 3:
                 continue
             rule = TITLE_ORGANISATION if titled else RULE
@@ -108,6 +98,27 @@ class Signature:
                                   line.index, zone=SIGNATURE)
             return [_doubted(candidate.doubted("placed only by its position"), verdict)]
         return []
+
+
+def _after_title(part: str) -> str | None:
+    """'Site Manager Greystones' → 'Greystones': what follows a job title in one segment."""
+    words = part.split()
+    for end in range(len(words) - 1, 0, -1):
+        head = " ".join(words[:end])
+        if judge.role_words_only(head) and judge.job_title(words[end - 1]):
+            rest = " ".join(words[end:])
+            return rest if not judge.role_words_only(rest) else None
+    return None
+
+
+def _registered_first(found: list[Candidate]) -> list[Candidate]:
+    """A signature names departments and subjects too ('Lecturer, Engineering & Construction',
+    'Head of Residential Property'): where one line names an organisation by a legal form or
+    a school word, lines that do not are no employer."""
+    registered = [c for c in found if c.detail == COMPANY and judge.registered(c.value)]
+    if not registered:
+        return found
+    return [c for c in found if c.detail != COMPANY or c in registered]
 
 
 def _doubted(candidate: Candidate, verdict: judge.Verdict) -> Candidate:

@@ -1,0 +1,49 @@
+"""An organisation named anywhere in the sender's words or footer: 'Computer at the shop (Russo
+Plumbing) has a red screen', 'Cartwright Haulage Ltd is registered in England'. Weak
+evidence: the sender's own organisation is the likeliest one a mail names, but not the only
+one, so any other rule's candidate beats it."""
+
+from __future__ import annotations
+
+import re
+
+from parsing.lexicon import alternation
+from parsing.lexicon.organisations import ORGANISATION_JOINERS
+from parsing.reading import judge
+from parsing.reading.candidate import COMPANY, WEAK, Candidate
+from parsing.reading.layout import BODY, BOILERPLATE, SIGNATURE
+from parsing.reading.rules import Mail
+
+RULE = "organisation named in the text"
+_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’&\-]*(?:\.\w+)*"
+_JOIN = rf"(?i:{alternation(ORGANISATION_JOINERS)})(?![\w'’])[ \t]+|&[ \t]+"
+_RUN = re.compile(rf"(?<![\w'’-]){_WORD}(?:[ \t]+(?:{_JOIN})?{_WORD}){{1,6}}")
+_JOINERS = frozenset(ORGANISATION_JOINERS)
+
+
+def _proper(value: str) -> bool:
+    """A name of its own besides the organisation words: 'Russo Plumbing', not 'The School'."""
+    return any(
+        w[:1].isupper() and w.lower() not in _JOINERS and not judge.organisation_words(w)
+        for w in value.split()
+    )
+
+
+class OrganisationNamed:
+    name = RULE
+
+    def propose(self, mail: Mail) -> list[Candidate]:
+        found: list[Candidate] = []
+        for line in mail.layout.lines:
+            if line.zone not in (BODY, SIGNATURE, BOILERPLATE) or len(line.text) > 2000:
+                continue
+            for match in _RUN.finditer(line.text):
+                run = match.group(0).rstrip(".")
+                verdict = judge.organisation(run)
+                if verdict is None or not judge.named_organisation(verdict.value) or not (
+                    _proper(verdict.value)
+                ):
+                    continue
+                found.append(Candidate(COMPANY, verdict.value, RULE, WEAK, line.text[:80],
+                                       line.index, zone=line.zone))
+        return found
