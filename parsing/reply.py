@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from mailparser_reply import EmailMessage as ReplyReader
 
+from parsing.lexicon import alternation
+from parsing.lexicon.phrases import BANNER_OPENINGS, BANNER_PHRASES
+
 # Languages of the corpus and of the desks we serve; each adds regexes, so keep the list short.
 LANGUAGES = ("en", "de", "fr", "es", "nl")
 _MAX_CHARS = 200_000  # the regexes are linear, but there is no need to scan a novel
@@ -55,18 +58,9 @@ _RULE = re.compile(r"^\s*_{10,}\s*$")  # Outlook's line above the header block
 # What Microsoft 365 and mail gateways put above mail from outside: not the sender's words. It
 # opens the mail and speaks of the sender; a customer reporting a phishing mail from "an
 # external sender" speaks of themselves ('I got', 'my password')
-_BANNER = re.compile(
-    r"^\W*(?:\[?\s*(?:external|caution|warning|notice)\b|you don't often get email from"
-    r"|this (?:e-?mail|message) (?:is from|originated|was sent from|came from))",
-    re.IGNORECASE,
-)
+_BANNER = re.compile(rf"^\W*{alternation(BANNER_OPENINGS)}(?![\w])", re.IGNORECASE)
 # …and says what banners say ('CAUTION: our server is beeping' is the customer's)
-_BANNER_WORDING = re.compile(
-    r"external sender|outside (?:of )?(?:the|your|our) organi[sz]ation|originated (?:from )?outside"
-    r"|do not click|don't click|unless you recogni[sz]e|learn why this is important|be cautious"
-    r"|use caution|exercise caution",
-    re.IGNORECASE,
-)
+_BANNER_WORDING = re.compile(alternation(BANNER_PHRASES), re.IGNORECASE)
 _BANNER_TAG = re.compile(r"\W*\[?\s*external(?: e-?mail| sender)?\s*\]?\W*", re.IGNORECASE)
 _FIRST_PERSON = re.compile(
     r"\b(?:I|I'm|I've|[Mm]e|[Mm]y|[Ww]e|[Uu]s|[Ss]taff|[Cc]an you|[Cc]ould you)\b|\?"
@@ -172,21 +166,28 @@ def forwarded_text(text: str, *, forward_subject: bool = False) -> str:
     return split_reply("\n".join(inner), _again=False).text if inner else ""
 
 
-def _without_banner(text: str) -> str:
-    """The text without a security banner as its first paragraph."""
-    stripped = text.lstrip()
-    first, gap, rest = stripped.partition("\n\n")
+def _banner(first: str) -> bool:
     # one warning phrase may be the sender's own ('Do not click the test button'); a banner
     # has two, or is Microsoft's first-contact line
     phrases = {m.group(0).lower() for m in _BANNER_WORDING.finditer(first)}
     first_contact = first.lstrip("[( ").lower().startswith("you don't often get email from")
-    banner = _BANNER_TAG.fullmatch(first) or (
+    return bool(_BANNER_TAG.fullmatch(first)) or bool(
         _BANNER.match(first)
         and (len(phrases) >= 2 or first_contact)
         and not _FIRST_PERSON.search(first)
     )
-    if gap and len(first) <= 400 and first.count("\n") < 3 and banner:
+
+
+def _without_banner(text: str) -> str:
+    """The text without a security banner as its first paragraph, or as its first line where
+    the gateway put no blank line under it."""
+    stripped = text.lstrip()
+    first, gap, rest = stripped.partition("\n\n")
+    if gap and len(first) <= 400 and first.count("\n") < 3 and _banner(first):
         return rest
+    line, newline, after = stripped.partition("\n")
+    if newline and len(line) <= 400 and _banner(line):
+        return after
     return text
 
 
@@ -243,6 +244,8 @@ def split_reply(text: str, *, _again: bool = True) -> Reply:
     if first is None:
         return Reply(text.strip(), "")
     body, signature = _without_history(first.body), first.signatures or ""
+    if signature.strip() and (at := body.find(signature.strip()[:80])) > 0:
+        body = body[:at].rstrip()  # with a disclaimer below, the body keeps the signature too
     if (opening := _own_warning(head, first)) and opening not in body:
         body = f"{opening}\n\n{body}"
     # history cut from the body: the parser's signature is the quoted mail's, below the cut;

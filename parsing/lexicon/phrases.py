@@ -83,11 +83,18 @@ CALLBACK_PHRASES_EN = (
     "you can call", "on my mobile", "i'm on", "i am on", "can be reached on", "can be reached at",
     "number to call", "call the office on", "call the school on", "ring the office on",
     "ring the school on", "call us on", "ring us on", "reach us on", "contact us on",
-    # on someone's behalf: 'could you call him on his mobile', 'her number is'
+    "best on", "best to call", "best to reach me on", "i'm at", "i am at", "i'm on",
+    "would like a call", "appreciate a call", "grateful for a call", "a call back",
+    "a call-back", "a callback",
+)
+# ...for someone else: 'could you call him on his mobile' (the requester, written for), or
+# a supplier's engineer: weaker than a number the sender offers for themselves
+CALLBACK_PHRASES_OTHERS = (
     "call him", "call her", "call him on", "call her on", "ring him", "ring her", "ring him on",
     "ring her on", "reach him on", "reach her on", "his mobile", "her mobile", "his number",
     "her number", "his mobile is", "her mobile is", "his number is", "her number is",
-    "on his mobile", "on her mobile", "contact him on", "contact her on",
+    "on his mobile", "on her mobile", "contact him on", "contact her on", "call them on",
+    "ring them on", "their number is", "his direct line is", "her direct line is",
 )
 CALLBACK_PHRASES_DE = (
     "rufen sie mich", "rufen sie mich bitte", "zurückrufen", "rückruf unter", "rückrufnummer",
@@ -243,10 +250,32 @@ AFFILIATION_LEADS = (
 # Leads that name the person a mail is written for ('on behalf of Mr Oliver Dunne'): that
 # person is the requester
 ON_BEHALF_LEADS = ("on behalf of", "for my colleague", "for my manager", "im auftrag von",
-                   "im namen von", "au nom de", "de la part de", "en nombre de", "namens")
+                   "im namen von", "au nom de", "de la part de", "en nombre de", "namens",
+                   "forwarding for", "forwarding this for", "please can you help",
+                   "can you help", "could you help", "can someone help", "could someone help")
 # The words between a person (or a role) and their organisation ('Jane Doe from Acme Ltd',
 # 'teacher at Oakfield', 'Jan Meier von der Weber GmbH', 'Marie Dubois de la société X')
 AFFILIATION_LINKS = (
     "from", "at", "of", "von", "bei", "von der", "von der firma", "der firma", "de",
     "de la société", "de la", "chez", "van", "bij", "van het", "de la empresa", "en",
+)
+
+# What Microsoft 365 and mail gateways put above mail from outside: how the banner opens, and
+# what it says (a banner says two of these, or is Microsoft's first-contact line)
+BANNER_OPENINGS = (
+    "external", "[external]", "caution", "warning", "notice", "external email", "external sender",
+    "you don't often get email from", "this email is from", "this message is from",
+    "this e-mail is from", "this email originated", "this message originated",
+    "this email was sent from", "this message was sent from", "this email came from",
+    "this message came from", "this e-mail came from",
+)
+BANNER_PHRASES = (
+    "external sender", "outside of the organisation", "outside of the organization",
+    "outside the organisation", "outside the organization", "outside your organisation",
+    "outside your organization", "outside our organisation", "outside our organization",
+    "originated from outside", "originated outside", "came from outside", "from outside",
+    "do not click", "don't click", "unless you recognise", "unless you recognize",
+    "learn why this is important", "be cautious", "use caution", "exercise caution",
+    "careful with links", "care with links", "links and attachments", "know the content is safe",
+    "verify the sender",
 )

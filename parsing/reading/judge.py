@@ -59,7 +59,7 @@ _SURNAME_WORDS = frozenset(SURNAMES_THAT_ARE_WORDS)
 _ROLE_WORDS = frozenset(
     w for phrase in (*JOB_TITLES, *TITLE_QUALIFIERS, *DEPARTMENTS, *ROLE_MAILBOX_WORDS)
     for w in phrase.split()
-) | {"of", "and", "the", "&", "to"}
+) | {"of", "and", "the", "&", "to"} | set(ORGANISATION_JOINERS)
 _DEPARTMENT_WORDS = frozenset(w for phrase in DEPARTMENTS for w in phrase.split())
 _JOINERS = frozenset(ORGANISATION_JOINERS)
 MAX_NAME_WORDS = 5

@@ -24,9 +24,16 @@ GREETING, BODY, SIGN_OFF, SIGNATURE, BOILERPLATE = (
 SIGNATURE_LINES = 40
 # a signature line is short; a longer one is a sentence
 SIGNATURE_LINE_CHARS = 80
+# a signature without a sign-off starts this near the end (its footer included)
+TAIL_LINES = 16
 
-_SIGN_OFF = re.compile(rf"^[ \t>]*(?P<words>{alternation(SIGN_OFFS)})[ \t]*[,.!:;–-]*[ \t]*$",
-                       re.IGNORECASE)
+# 'Kind regards,', 'Thank you in advance and kind regards'
+_SIGN_OFF_WORDS = alternation(SIGN_OFFS)
+_SIGN_OFF = re.compile(
+    rf"^[ \t>]*(?P<words>{_SIGN_OFF_WORDS}(?:[ \t]*(?:,|and|&)[ \t]*{_SIGN_OFF_WORDS})?)"
+    r"[ \t]*[,.!:;–-]*[ \t]*$",
+    re.IGNORECASE,
+)
 # 'Cheers, Dave Smith', 'Mfg Eike', 'Thanks - Jo': the sign-off and the name on one line
 _SIGN_OFF_NAMED = re.compile(
     rf"^[ \t]*(?P<words>(?i:{alternation(SIGN_OFFS)}))[ \t]*[,.!–-]?[ \t]+"
@@ -109,17 +116,21 @@ def _short(line: str) -> bool:
 
 
 def _tail_block(lines: list[str], kept: list[int], starts_signature: object) -> int | None:
-    """Where a signature without a sign-off starts: the last run of short lines whose first
-    line `starts_signature` (a person's name, a 'name, organisation' line) below the body."""
+    """Where a signature without a sign-off starts: a paragraph of short lines near the end
+    whose first line `starts_signature` (a person's name, a 'name, organisation' line); what
+    follows it is the signature's (addresses, a company's footer)."""
     content = [i for i in kept if lines[i].strip()]
     if len(content) < 2:
         return None
-    tail = content[-8:]
-    for start in tail:
-        if start == content[0]:
+    for start in content[-TAIL_LINES:]:
+        if start == content[0] or not starts_signature(lines[start].strip()):
             continue  # the first line is the request itself
-        rest = [i for i in tail if i >= start]
-        if all(_short(lines[i].strip()) for i in rest) and starts_signature(lines[start].strip()):
+        paragraph = [i for i in content if i >= start]
+        for number, index in enumerate(paragraph):
+            if number and index != paragraph[number - 1] + 1:
+                paragraph = paragraph[:number]
+                break
+        if all(_short(lines[i].strip()) for i in paragraph):
             return start
     return None
 
@@ -167,6 +178,13 @@ def lay_out(text: str, signature: str = "", *, starts_signature: object = None) 
         for index in kept:
             if index >= start and zones[index] == BODY:
                 zones[index] = SIGNATURE
+    # a first name alone right above the signature signs off ('Peter' over 'Peter Yeo FCCA')
+    body_lines = [i for i in kept if zones[i] == BODY and lines[i].strip()]
+    signed = [i for i in kept if zones[i] == SIGNATURE and lines[i].strip()]
+    if body_lines and signed and body_lines[-1] < signed[0] and len(body_lines) > 1:
+        last = lines[body_lines[-1]].strip()
+        if re.fullmatch(r"[A-Z][\w'’-]{1,20}[,.!]?", last):
+            zones[body_lines[-1]] = SIGN_OFF
     # a separator ('--', '____') above a signature belongs to it
     for index in kept:
         if zones[index] == BODY and _SEPARATOR.match(lines[index]):

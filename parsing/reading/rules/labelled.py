@@ -16,7 +16,7 @@ from parsing.lexicon.phrases import (
     SITE_LABELS,
 )
 from parsing.reading import judge
-from parsing.reading.candidate import COMPANY, NAME, PHONE, SITE, TYPED, Candidate
+from parsing.reading.candidate import COMPANY, NAME, PHONE, SIGNED, SITE, TYPED, Candidate
 from parsing.reading.layout import BODY, SIGNATURE, Line
 from parsing.reading.rules import Mail
 from parsing.reading.segments import segments
@@ -105,10 +105,12 @@ class LabelledField:
     def _read(self, mail: Mail, line: Line, kind: str, label: str, value: str, start: int,
               end: int) -> list[Candidate]:
         text = line.text[start:end].strip()
+        # typed into the mail now, or a field of the signature they always send
+        typed = TYPED if line.zone == BODY else SIGNED
         if kind == PHONE:
             numbers = [m for m in mail.numbers_on(line.text) if start <= m.start < end]
             if numbers:
-                return [Candidate(PHONE, m.phone.e164, self.name, TYPED, text, line.index,
+                return [Candidate(PHONE, m.phone.e164, self.name, typed, text, line.index,
                                   original=m.phone.original, extension=m.phone.extension,
                                   zone=line.zone)
                         for m in numbers]
@@ -120,7 +122,7 @@ class LabelledField:
             verdict = judge.person(value, any_case=True) or judge.display_person(value)
             if verdict is None:
                 return []
-            candidate = Candidate(NAME, verdict.value, self.name, TYPED, text, line.index,
+            candidate = Candidate(NAME, verdict.value, self.name, typed, text, line.index,
                                   zone=line.zone)
             for doubt in verdict.doubts:
                 candidate = candidate.doubted(doubt)
@@ -132,11 +134,11 @@ class LabelledField:
             verdict = judge.organisation(value, placed=True, any_case=True)
             if verdict is None:
                 return []
-            found = [Candidate(kind, verdict.value, self.name, TYPED, text, line.index,
+            found = [Candidate(kind, verdict.value, self.name, typed, text, line.index,
                                zone=line.zone)]
             if kind == SITE and judge.organisation_words(verdict.value):
                 # 'Site - Ravenscliffe Academy (PE block)': the school, as a person reads it
-                found.append(Candidate(COMPANY, verdict.value, self.name, TYPED, text,
+                found.append(Candidate(COMPANY, verdict.value, self.name, typed, text,
                                        line.index, zone=line.zone
                                        ).doubted("a site, taken for the organisation"))
             return found

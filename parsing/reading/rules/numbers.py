@@ -14,7 +14,12 @@ from __future__ import annotations
 import re
 
 from parsing.lexicon import alternation
-from parsing.lexicon.phrases import CALLBACK_PHRASES, NOT_CALLBACK_LABELS, PHONE_LABELS
+from parsing.lexicon.phrases import (
+    CALLBACK_PHRASES,
+    CALLBACK_PHRASES_OTHERS,
+    NOT_CALLBACK_LABELS,
+    PHONE_LABELS,
+)
 from parsing.phones import NumberMatch
 from parsing.reading.candidate import PHONE, SIGNED, STATED, TYPED, Candidate
 from parsing.reading.layout import BODY, SIGN_OFF, SIGNATURE, Line
@@ -31,6 +36,11 @@ _OFFERED = re.compile(
     r"(?<![\w'])(?:" + alternation((*CALLBACK_PHRASES, *(p for p in PHONE_LABELS if len(p) > 2)))
     + r")(?:\(s\))?" + _FILLER
     + r"(?:[ \t]+[\w'’]+){0,3}?" + _FILLER + r"$",  # 'call back on the school number 0116…'
+    re.IGNORECASE,
+)
+_OFFERED_FOR_OTHERS = re.compile(
+    r"(?<![\w'])(?:" + alternation(CALLBACK_PHRASES_OTHERS) + r")" + _FILLER
+    + r"(?:[ \t]+[\w'’]+){0,3}?" + _FILLER + r"$",
     re.IGNORECASE,
 )
 _REFUSED = re.compile(
@@ -99,8 +109,12 @@ class CallBackNumbers:
 
         if not match.valid and _digits(match.phone.original) < MIN_POSSIBLE_DIGITS:
             return None  # '12.15-1': a time; an unlisted number needs a number's length
+        # what the sender types now beats the signature they always send
+        offered = TYPED if line.zone == BODY else SIGNED
         if _OFFERED.search(before) or _asked_before(text, match.start):
-            return make(CALLBACK, TYPED)
+            return make(CALLBACK, offered)
+        if _OFFERED_FOR_OTHERS.search(before):
+            return make(CALLBACK, min(offered, STATED))
         rest = (text[: match.start] + text[match.end :]).strip()
         if line.zone in (SIGNATURE, SIGN_OFF) and _NUMBER_LINE_REST.match(rest) and (
             _signature_rank(mail, position) < SIGNATURE_NUMBER_LINES

@@ -52,6 +52,7 @@ _PERSON_AT = re.compile(
 _ON_BEHALF = re.compile(
     rf"(?<![\w'])(?i:{alternation(ON_BEHALF_LEADS)})[ \t]+(?P<name>{_PERSON})"
 )
+# the company a mail names after such a lead is the person's employer, never the person
 # 'the office manager at Oakfield Primary School', 'Year 4 teacher at Moorside Juniors'
 _ROLE_AT = re.compile(
     rf"(?<![\w'])(?i:(?:[\w-]+[ \t]+){{0,3}}?{alternation(JOB_TITLES)})[ \t]+"
@@ -112,9 +113,7 @@ class Prose:
             for match in pattern.finditer(text):
                 if pattern is _PERSON_AT and not _person_before(text, match):
                     continue
-                if judge.person(org_phrase(match.group("org"))) is not None and not (
-                    judge.organisation_words(match.group("org"))
-                ):
+                if _ON_BEHALF.match(match.group(0)):
                     continue  # 'on behalf of Mr Oliver Dunne': a person, not where they work
                 verdict = judge.organisation(org_phrase(match.group("org")), placed=placed)
                 if verdict is None:
