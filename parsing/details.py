@@ -76,9 +76,11 @@ def _few_words(text: str, *, forward: bool) -> bool:
 
 
 def extract_from_text(
-    reply_text: str, *, signature: str = "", display_name: str = "", region: str = "GB"
+    reply_text: str, *, signature: str = "", display_name: str = "", region: str = "GB",
+    subject: str = "",
 ) -> Details:
-    reading = read(reply_text, signature=signature, display_name=display_name, region=region)
+    reading = read(reply_text, signature=signature, display_name=display_name, region=region,
+                   subject=subject)
     evidence = dict(reading.chosen)
     if reading.phones:
         evidence[PHONE] = reading.phones[0]
@@ -102,7 +104,8 @@ def extract_details(
     reply_text = parsed.reply_text if text is None else text
     signature = parsed.signature if text is None else ""
     details = extract_from_text(
-        reply_text, signature=signature, display_name=parsed.from_.name, region=region
+        reply_text, signature=signature, display_name=parsed.from_.name, region=region,
+        subject=parsed.subject if text is None else "",
     )
     # 'FYI' over a forwarded mail, or nothing at all: the forwarded mail is the request. Only
     # the description: the person asking is the one who forwarded it.

@@ -244,13 +244,13 @@ def split_reply(text: str, *, _again: bool = True) -> Reply:
     if first is None:
         return Reply(text.strip(), "")
     body, signature = _without_history(first.body), first.signatures or ""
+    cut = body.strip() != first.body.strip()
     if signature.strip() and (at := body.find(signature.strip()[:80])) > 0:
         body = body[:at].rstrip()  # with a disclaimer below, the body keeps the signature too
     if (opening := _own_warning(head, first)) and opening not in body:
         body = f"{opening}\n\n{body}"
     # history cut from the body: the parser's signature is the quoted mail's, below the cut;
     # else the quote header may have landed in the signature ('Op … schreef …:' unquoted)
-    cut = body.strip() != first.body.strip()
     signature = "" if cut else _without_history(signature)
     # quoted lines ('> …') are someone else's words, also without an "On … wrote:" header
     kept = [line for line in body.splitlines() if not _QUOTED.match(line)]

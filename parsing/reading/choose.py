@@ -24,6 +24,7 @@ PRECEDENCE = (
     "sign-off line",
     "display name",
     "number in the text",
+    "number ending the mail",
     "signature line below the name",
     "prose (weak)",
     "organisation named in the text",

@@ -157,7 +157,8 @@ def person(value: str, *, any_case: bool = False, prose: bool = False) -> Verdic
         return None
     words = value.split()
     bare = [w for w in words if w.lower().strip(".") not in _HONORIFICS] or words
-    if not 2 <= len(bare) <= MAX_NAME_WORDS:
+    named = [w for w in bare if not (w.islower() and w in _PARTICLES)]
+    if not 2 <= len(named) <= MAX_NAME_WORDS:
         return None
     lowered = [w.lower().strip(".") for w in bare]
     # a particle counts as one written in lower case ('Jordi Puig i Vila', 'Hans van 't Hof')
@@ -229,7 +230,9 @@ def organisation(value: str, *, placed: bool = False, any_case: bool = False
 
     if sum(ch.isdigit() for ch in value) >= 5 or len(words) > MAX_ORGANISATION_WORDS:
         return None
-    if department_only(value) or role_words_only(value) or address(value):
+    if department_only(value) or role_words_only(value) or _POSTCODE.search(value) or (
+        address(value) and re.match(r"\d", value)
+    ):
         return None
     named = organisation_words(value)
     if not named and not placed:
@@ -248,6 +251,8 @@ def organisation(value: str, *, placed: bool = False, any_case: bool = False
         doubts.append("reads like a person's name")
     if value.lower() == value:
         doubts.append("written in lower case")
+    if address(value):
+        doubts.append("reads like an address")
     return Verdict(value, tuple(doubts))
 
 

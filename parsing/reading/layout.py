@@ -16,8 +16,8 @@ from parsing.greetings import after_greeting
 from parsing.lexicon import alternation
 from parsing.lexicon.phrases import BOILERPLATE_OPENINGS, SIGN_OFFS
 
-GREETING, BODY, SIGN_OFF, SIGNATURE, BOILERPLATE = (
-    "greeting", "body", "sign-off", "signature", "boilerplate")
+GREETING, BODY, SIGN_OFF, SIGNATURE, BOILERPLATE, SUBJECT = (
+    "greeting", "body", "sign-off", "signature", "boilerplate", "subject")
 
 # a sign-off is looked for this far from the end: German and Dutch signatures carry the
 # company's legal footer (register, directors, VAT number) below the name
@@ -135,7 +135,8 @@ def _tail_block(lines: list[str], kept: list[int], starts_signature: object) -> 
     return None
 
 
-def lay_out(text: str, signature: str = "", *, starts_signature: object = None) -> Layout:
+def lay_out(text: str, signature: str = "", *, starts_signature: object = None,
+            subject: str = "") -> Layout:
     """The zones of a mail's new text (`text`) and the signature the reply parser cut off.
     `starts_signature(line)` says whether a line can open a signature block that has no
     sign-off above it (the reader knows names; this module knows only layout)."""
@@ -193,7 +194,7 @@ def lay_out(text: str, signature: str = "", *, starts_signature: object = None) 
                 zones[index] = SIGNATURE
     # the greeting: the first line, when it opens with one ('Hello, the wifi is down' keeps
     # the rest as body text: Line.text is then that rest)
-    out: list[Line] = []
+    out: list[Line] = [Line(-1, subject.strip(), SUBJECT)] if subject.strip() else []
     greeted = False
     for index, raw in enumerate(lines):
         stripped = raw.strip()

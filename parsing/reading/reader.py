@@ -53,9 +53,9 @@ def starts_signature(line: str) -> bool:
     return bool(parts) and judge.person(parts[0]) is not None and not judge.job_title(parts[0])
 
 
-def read(text: str, *, signature: str = "", display_name: str = "", region: str = "GB"
-         ) -> Reading:
-    layout = lay_out(text, signature, starts_signature=starts_signature)
+def read(text: str, *, signature: str = "", display_name: str = "", region: str = "GB",
+         subject: str = "") -> Reading:
+    layout = lay_out(text, signature, starts_signature=starts_signature, subject=subject)
     mail = Mail(layout=layout, display_name=display_name, region=region.upper())
     candidates: list[Candidate] = []
     for rule in RULES:

@@ -24,6 +24,13 @@ class Mail:
     consumed: set[int] = field(default_factory=set)
     _numbers: dict[str, list[NumberMatch]] = field(default_factory=dict)
 
+    @property
+    def last_words(self) -> int:
+        """Position (in Layout.lines) of the last line of the sender's own words."""
+        own = [i for i, line in enumerate(self.layout.lines)
+               if line.zone in ("body", "sign-off") and line.text]
+        return own[-1] if own else -1
+
     def numbers_on(self, text: str) -> list[NumberMatch]:
         """The numbers of one line (positions within `text`)."""
         if text not in self._numbers:

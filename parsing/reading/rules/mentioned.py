@@ -25,8 +25,13 @@ def _proper(value: str) -> bool:
     """A name of its own besides the organisation words: 'Russo Plumbing', not 'The School'."""
     return any(
         w[:1].isupper() and w.lower() not in _JOINERS and not judge.organisation_words(w)
-        for w in value.split()
+        and w.lower() not in _REGISTER for w in value.split()
     )
+
+
+# words of a register entry: 'Registered Charity 1187654', 'Company No.'
+_REGISTER = frozenset(("registered", "registration", "company", "charity", "number", "no",
+                       "vat", "reg", "office", "aviso", "legal", "notice"))
 
 
 class OrganisationNamed:

@@ -22,11 +22,12 @@ from parsing.lexicon.phrases import (
 )
 from parsing.phones import NumberMatch
 from parsing.reading.candidate import PHONE, SIGNED, STATED, TYPED, Candidate
-from parsing.reading.layout import BODY, SIGN_OFF, SIGNATURE, Line
+from parsing.reading.layout import BODY, SIGN_OFF, SIGNATURE, SUBJECT, Line
 from parsing.reading.rules import Mail
 
 CALLBACK = "call-back phrase"
 SIGNATURE_NUMBER = "signature number line"
+ENDING = "number ending the mail"
 IN_TEXT = "number in the text"
 # the words before a number, within this many characters of its own clause
 _NEAR = 48
@@ -35,7 +36,7 @@ _FILLER += r"the|my|our|either|via|unter|au|al|op|en|el|sur|:)\b)*"
 _OFFERED = re.compile(
     r"(?<![\w'])(?:" + alternation((*CALLBACK_PHRASES, *(p for p in PHONE_LABELS if len(p) > 2)))
     + r")(?:\(s\))?" + _FILLER
-    + r"(?:[ \t]+[\w'’]+){0,3}?" + _FILLER + r"$",  # 'call back on the school number 0116…'
+    + r"(?:[ \t]+[\w'’]+){0,5}?" + _FILLER + r"$",  # 'call back on the school number 0116…'
     re.IGNORECASE,
 )
 _OFFERED_FOR_OTHERS = re.compile(
@@ -85,7 +86,7 @@ class CallBackNumbers:
     def propose(self, mail: Mail) -> list[Candidate]:
         found: list[Candidate] = []
         for position, line in enumerate(mail.layout.lines):
-            if line.zone not in (BODY, SIGNATURE, SIGN_OFF):
+            if line.zone not in (BODY, SIGNATURE, SIGN_OFF, SUBJECT):
                 continue
             for match in mail.numbers_on(line.text):
                 if candidate := self._judge(mail, position, line, match):
@@ -111,10 +112,16 @@ class CallBackNumbers:
             return None  # '12.15-1': a time; an unlisted number needs a number's length
         # what the sender types now beats the signature they always send
         offered = TYPED if line.zone == BODY else SIGNED
-        if _OFFERED.search(before) or _asked_before(text, match.start):
-            return make(CALLBACK, offered)
         if _OFFERED_FOR_OTHERS.search(before):
             return make(CALLBACK, min(offered, STATED))
+        if _OFFERED.search(before) or _asked_before(text, match.start):
+            return make(CALLBACK, offered)
+        if line.zone == SUBJECT:
+            return None
+        if position == mail.last_words and not text[match.end :].strip(" .!)") and (
+            _digits(text) < 2 * _digits(match.phone.original) + 4
+        ):
+            return make(ENDING, SIGNED)  # 'Can anyone come over?? 07700 900 682'
         rest = (text[: match.start] + text[match.end :]).strip()
         if line.zone in (SIGNATURE, SIGN_OFF) and _NUMBER_LINE_REST.match(rest) and (
             _signature_rank(mail, position) < SIGNATURE_NUMBER_LINES

@@ -56,7 +56,7 @@ _ON_BEHALF = re.compile(
 # 'the office manager at Oakfield Primary School', 'Year 4 teacher at Moorside Juniors'
 _ROLE_AT = re.compile(
     rf"(?<![\w'])(?i:(?:[\w-]+[ \t]+){{0,3}}?{alternation(JOB_TITLES)})[ \t]+"
-    rf"(?i:at|for|of|in|bei|chez|en|bij|van)[ \t]+(?P<org>{_ORG})"
+    rf"(?P<link>(?i:at|for|of|in|bei|chez|en|bij|van))[ \t]+(?P<org>{_ORG})"
 )
 # 'it's Sarah from Oakfield Primary School': a first name only; an organisation's name needed
 # ... or opening the line: 'Tom from Northgate Estates (Harrogate office).'
@@ -120,6 +120,10 @@ class Prose:
                     continue
                 candidate = Candidate(COMPANY, verdict.value, rule, strength,
                                       match.group(0).strip(), where, zone=zone)
+                if pattern is _ROLE_AT and match.group("link").lower() in ("of", "in") and not (
+                    judge.organisation_words(verdict.value)
+                ):
+                    continue  # 'our Head of Science': a department
                 if pattern is _ROLE_AT and not _SELF.search(text[: match.start()][-30:]):
                     candidate = candidate.doubted("a role, perhaps not the sender's")
                 if not judge.organisation_words(verdict.value):
