@@ -108,9 +108,11 @@ def _history_starts(lines: list[str]) -> int | None:
             return index
         if _BLOCK_FROM.match(line) and _header_block_follows(lines[index + 1 : index + 5]):
             return index
-        # clients wrap a long attribution over up to three lines
+        # clients wrap a long attribution over up to three lines (never over a blank one:
+        # 'El Amrani Bouw B.V.' above a blank line and 'Op … schreef …:' is no attribution)
         for length in (1, 2, 3):
-            if _ATTRIBUTION.match(" ".join(lines[index : index + length])):
+            wrapped = lines[index : index + length]
+            if all(line.strip() for line in wrapped) and _ATTRIBUTION.match(" ".join(wrapped)):
                 return index
     return None
 
@@ -252,6 +254,8 @@ def split_reply(text: str, *, _again: bool = True) -> Reply:
     # history cut from the body: the parser's signature is the quoted mail's, below the cut;
     # else the quote header may have landed in the signature ('Op … schreef …:' unquoted)
     signature = "" if cut else _without_history(signature)
+    if not cut and not signature.strip():
+        signature = _left_behind(head, first.body)
     # quoted lines ('> …') are someone else's words, also without an "On … wrote:" header
     kept = [line for line in body.splitlines() if not _QUOTED.match(line)]
     while kept and (not kept[-1].strip() or _RULE.match(kept[-1])):
@@ -271,6 +275,17 @@ def split_reply(text: str, *, _again: bool = True) -> Reply:
         body = "\n".join(lines[:start]).rstrip()
         signature = f"{sign_off}\n\n{signature}" if signature else sign_off
     return Reply(body, signature)
+
+
+def _left_behind(head: str, body: str) -> str:
+    """What mail-parser-reply dropped below the body without calling it a signature (a
+    company line under the name: 'Mohamed El Amrani' / 'El Amrani Bouw B.V.')."""
+    last = next((line for line in reversed(body.splitlines()) if line.strip()), "")
+    at = head.rfind(last) if last else -1
+    if at < 0:
+        return ""
+    rest = head[at + len(last) :]
+    return "" if _history_starts(rest.splitlines()) is not None else rest.strip()
 
 
 def _own_warning(head: str, reply: object) -> str:

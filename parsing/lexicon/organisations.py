@@ -31,8 +31,10 @@ SCHOOL_WORDS_DE = (
 SCHOOL_WORDS_FR = ("école", "ecole", "lycée", "lycee", "collège", "université", "crèche")
 SCHOOL_WORDS_ES = ("colegio", "instituto", "escuela", "universidad", "guardería", "ies", "ceip")
 SCHOOL_WORDS_NL = ("basisschool", "hogeschool", "universiteit", "lyceum", "kinderopvang")
+# Welsh: Wales's schools write their names in Welsh ('Ysgol Gynradd Bryn Onnen')
+SCHOOL_WORDS_CY = ("ysgol", "gynradd", "uwchradd", "coleg", "prifysgol", "meithrin")
 SCHOOL_WORDS = union(SCHOOL_WORDS_EN, SCHOOL_WORDS_DE, SCHOOL_WORDS_FR, SCHOOL_WORDS_ES,
-                     SCHOOL_WORDS_NL)
+                     SCHOOL_WORDS_NL, SCHOOL_WORDS_CY)
 
 # Nouns that end or open the name of an organisation of any kind ('Greenleaf Housing Trust',
 # 'Hillside Dental Practice', 'Stadtwerke Musterstadt', 'Cabinet Dupont')
@@ -66,7 +68,10 @@ ORGANISATION_NOUNS_EN += (
     "print", "signs", "foods", "farms", "dairy", "autos", "cars", "coaches", "taxis",
     "removals", "storage", "security", "electronics", "it solutions", "computing", "digital",
     "analytics", "labs", "research", "press", "publishing", "books", "records", "films",
-    "productions", "yoga", "sports", "leisure", "arts", "gallery", "radio",
+    "productions", "yoga", "sports", "leisure", "arts", "gallery", "radio", "pediatrics",
+    "paediatrics", "pediatric", "orthodontics", "dermatology", "family practice",
+    "health", "healthcare", "medical", "medical group", "mini market", "market",
+    "supermarket", "newsagents", "deli", "takeaway", "pub", "inn", "brewery",
 )
 ORGANISATION_NOUNS_DE = (
     "praxis", "kanzlei", "verein", "stiftung", "verband", "stadtwerke", "klinik",
@@ -123,7 +128,8 @@ DEPARTMENTS_EN = (
     "it support", "ict support", "support", "helpdesk", "service desk", "procurement",
     "legal", "compliance", "exams", "pastoral", "send", "senco", "premises", "site team",
     "front office", "school office", "business office", "warehouse", "dispatch", "despatch",
-    "department", "dept", "team", "year", "key stage",
+    "department", "dept", "team", "year", "key stage", "management", "office management",
+    "facility management", "facilities management", "property management",
 )
 DEPARTMENTS_DE = (
     "edv", "buchhaltung", "personal", "personalabteilung", "vertrieb", "einkauf", "versand",
@@ -138,7 +144,8 @@ DEPARTMENTS = union(DEPARTMENTS_EN, DEPARTMENTS_DE, DEPARTMENTS_FR, DEPARTMENTS_
 # Words that join the words of an organisation's name ('Harbour & Finch', 'Bank of Scotland',
 # 'Cabinet de la Tour'): inside a name only, never at its end
 ORGANISATION_JOINERS = ("of", "and", "&", "for", "the", "de", "la", "du", "des", "der", "van",
-                        "von", "y", "et", "und", "en", "del", "le", "les", "st", "st.")
+                        "von", "y", "et", "und", "en", "del", "le", "les", "st", "st.", "am",
+                        "im", "zum", "zur", "an der", "auf", "'t", "’t", "het")
 
 # Words of a postal address ('Oakfield Road', 'Hafenstraße 12', '12 rue de la Paix'): an
 # address line is no one's name and no organisation

@@ -85,8 +85,11 @@ CALLBACK_PHRASES_EN = (
     "ring the school on", "call us on", "ring us on", "reach us on", "contact us on",
     "best on", "best to call", "best to reach me on", "i'm at", "i am at", "i'm on",
     "would like a call", "appreciate a call", "grateful for a call", "a call back",
-    "a call-back", "a callback",
+    "a call-back", "a callback", "give me a shout", "give us a shout", "a shout on",
 )
+# a call-back verb right before the number, with nothing between ('Please ring 07700 …')
+CALLBACK_VERBS = ("call", "ring", "phone", "text", "tel", "tél", "bel", "anrufen", "llamar",
+                  "appeler", "rappeler", "unter")
 # ...for someone else: 'could you call him on his mobile' (the requester, written for), or
 # a supplier's engineer: weaker than a number the sender offers for themselves
 CALLBACK_PHRASES_OTHERS = (
@@ -232,7 +235,8 @@ SELF_NAMING = (
     "ich heiße", "hier spricht", "je m'appelle", "je suis", "moi c'est", "me llamo", "soy",
     "mi nombre es", "ik ben", "mijn naam is", "ik heet",
 )
-SELF_NAMING_WEAK = ("this is", "it's", "it is", "here is", "hier ist", "c'est", "aquí", "hier is")
+SELF_NAMING_WEAK = ("this is", "it's", "its", "it is", "here is", "hier ist", "c'est", "aquí",
+                    "hier is")
 # How people say where they work ('I work at', 'calling from', 'ich arbeite bei')
 AFFILIATION_LEADS = (
     "i work at", "i work for", "i work in", "i'm at", "i am at", "i'm with", "i am with",
@@ -242,6 +246,7 @@ AFFILIATION_LEADS = (
     "je travaille chez", "je travaille pour", "je suis chez", "de la société", "pour la société",
     "trabajo en", "trabajo para", "de la empresa", "ik werk bij", "ik werk voor", "namens",
     "i run", "we run", "i own", "we own", "i manage", "owner of", "the owner of",
+    "bei uns in der", "bei uns im", "bei uns in", "hier in der", "hier im",
     "escribo desde", "le escribo desde", "les escribo desde", "llamo desde", "os escribo desde",
     "je vous écris de la part de", "je vous contacte de la part de", "ich schreibe von",
     "ich schreibe im namen der", "ik mail namens", "ik schrijf namens",

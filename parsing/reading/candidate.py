@@ -34,6 +34,10 @@ class Candidate:
         return replace(self, strength=max(WEAK, self.strength - 1),
                        doubts=(*self.doubts, reason))
 
+    def weakest(self, reason: str) -> Candidate:
+        """The same candidate at WEAK, saying why."""
+        return replace(self, strength=WEAK, doubts=(*self.doubts, reason))
+
     @property
     def confirmed(self) -> bool:
         return self.strength >= CONFIRMED_AT

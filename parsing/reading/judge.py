@@ -244,7 +244,7 @@ def organisation(value: str, *, placed: bool = False, any_case: bool = False
         return None  # 'Practice Manager', 'Trust Business Manager': a title, no employer
     if _POST_NOMINAL.fullmatch(value) and not legal_form(value) and len(value) <= 4:
         return None  # 'CPA', 'AIA', 'FCA': letters after a name
-    if not value[:1].isupper() and not value[:1].isdigit() and not placed:
+    if not value[:1].isupper() and not value[:1].isdigit() and not placed and not any_case:
         return None
     doubts = []
     if not named and person(value) is not None:

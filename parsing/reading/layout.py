@@ -37,7 +37,8 @@ _SIGN_OFF = re.compile(
 # 'Cheers, Dave Smith', 'Mfg Eike', 'Thanks - Jo': the sign-off and the name on one line
 _SIGN_OFF_NAMED = re.compile(
     rf"^[ \t]*(?P<words>(?i:{alternation(SIGN_OFFS)}))[ \t]*[,.!–-]?[ \t]+"
-    r"(?P<name>[A-Z][\w'’.-]*(?:[ \t]+[A-Za-z][\w'’.-]*){0,3}|[a-z][\w'’.-]*)[ \t]*[.!]?$"
+    r"(?P<name>[A-Z][\w'’.-]*(?:[ \t]+[A-Za-z][\w'’.-]*){0,3}|[a-z][\w'’.-]*"
+    r"(?:[ \t]+[a-z][\w'’.-]*){0,2})[ \t]*[.!]?$"
 )
 _BOILERPLATE = re.compile(rf"^[\W_]*{alternation(BOILERPLATE_OPENINGS)}", re.IGNORECASE)
 _SEPARATOR = re.compile(r"^[ \t]*(?:--[ \t]?|_{3,}|-{3,}|={3,}|\*{3,})[ \t]*$")

@@ -43,19 +43,23 @@ class Reading:
     layout: Layout
 
 
-def starts_signature(line: str) -> bool:
+def starts_signature(line: str, display_name: str = "") -> bool:
     """A line that can open a signature with no sign-off above it: a person's full name,
     alone or before a title or an organisation ('Jane Doe', 'Jane Doe | Finance Officer',
-    'Jane Doe, Acme Ltd')."""
+    'Jane Doe, Acme Ltd'); in lower case only as the mail program writes it too."""
     if len(line) > 70:
         return False
     parts = segments(line)
-    return bool(parts) and judge.person(parts[0]) is not None and not judge.job_title(parts[0])
+    any_case = bool(parts) and parts[0].lower() == display_name.lower().strip()
+    return bool(parts) and judge.person(parts[0], any_case=any_case) is not None and not (
+        judge.job_title(parts[0])
+    )
 
 
 def read(text: str, *, signature: str = "", display_name: str = "", region: str = "GB",
          subject: str = "") -> Reading:
-    layout = lay_out(text, signature, starts_signature=starts_signature, subject=subject)
+    layout = lay_out(text, signature, subject=subject,
+                     starts_signature=lambda line: starts_signature(line, display_name))
     mail = Mail(layout=layout, display_name=display_name, region=region.upper())
     candidates: list[Candidate] = []
     for rule in RULES:

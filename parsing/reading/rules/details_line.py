@@ -64,16 +64,24 @@ class DetailsLine:
                 kinds.append(_ORGANISATION)
             else:
                 kinds.append(_OTHER)
-        # the piece after the person, no judge's, is the organisation ('Brightwater')
-        if _PERSON in kinds and _ORGANISATION not in kinds:
-            after = kinds.index(_PERSON) + 1
+        # a title is followed by where, not by who: 'Exams Officer, Hartley Grange'
+        for index in range(len(kinds) - 1):
+            if kinds[index] == _ROLE and kinds[index + 1] == _PERSON and _ORGANISATION not in (
+                kinds
+            ) and judge.organisation(pieces[index + 1], placed=True):
+                kinds[index + 1] = _ORGANISATION
+        # the piece after the person (or their title), no judge's, is the organisation
+        # ('Kelly Ashworth, Brightwater', 'Exams Officer, Hartley Grange')
+        anchor = _PERSON if _PERSON in kinds or zone != BODY else _ROLE
+        if anchor in kinds and _ORGANISATION not in kinds:
+            after = kinds.index(anchor) + 1
             if after < len(pieces) and kinds[after] == _OTHER and judge.organisation(
                 pieces[after], placed=True
             ):
                 kinds[after] = _ORGANISATION
         if _OTHER in kinds or not (
             (_PERSON in kinds and (_ORGANISATION in kinds or _NUMBER in kinds))
-            or (_ORGANISATION in kinds and _NUMBER in kinds)
+            or (_ORGANISATION in kinds and (_NUMBER in kinds or (_ROLE in kinds and zone == BODY)))
         ):
             return []
         candidates: list[Candidate] = []

@@ -17,6 +17,7 @@ from parsing.lexicon import alternation
 from parsing.lexicon.phrases import (
     CALLBACK_PHRASES,
     CALLBACK_PHRASES_OTHERS,
+    CALLBACK_VERBS,
     NOT_CALLBACK_LABELS,
     PHONE_LABELS,
 )
@@ -43,6 +44,11 @@ _OFFERED_FOR_OTHERS = re.compile(
     r"(?<![\w'])(?:" + alternation(CALLBACK_PHRASES_OTHERS) + r")" + _FILLER
     + r"(?:[ \t]+[\w'’]+){0,3}?" + _FILLER + r"$",
     re.IGNORECASE,
+)
+_CALL_NOW = re.compile(r"(?<![\w'])" + alternation(CALLBACK_VERBS) + r"[ \t:]*$", re.IGNORECASE)
+# 'Hannah's mobile for the authenticator app is': someone else's number
+_POSSESSIVE = re.compile(
+    r"\b[A-Z][\w-]*['’]s[ \t]+(?:mobile|number|phone|cell|direct line|landline|extension)\b",
 )
 _REFUSED = re.compile(
     r"(?<![\w'])" + alternation(NOT_CALLBACK_LABELS) + r"(?:[ \t]*(?:no\.?|number|nr\.?|#|id|ref))?"
@@ -112,9 +118,11 @@ class CallBackNumbers:
             return None  # '12.15-1': a time; an unlisted number needs a number's length
         # what the sender types now beats the signature they always send
         offered = TYPED if line.zone == BODY else SIGNED
-        if _OFFERED_FOR_OTHERS.search(before):
+        if _OFFERED_FOR_OTHERS.search(before) or _POSSESSIVE.search(before):
             return make(CALLBACK, min(offered, STATED))
-        if _OFFERED.search(before) or _asked_before(text, match.start):
+        if _OFFERED.search(before) or _asked_before(text, match.start) or _CALL_NOW.search(
+            before
+        ):
             return make(CALLBACK, offered)
         if line.zone == SUBJECT:
             return None

@@ -67,7 +67,8 @@ _FIRST_NAME_FROM = re.compile(
 # 'It's Mr Adeyemi in Year 6 at Moorside Junior School', 'I'm the Year 4 teacher at …': a
 # self-introduction, then where, within the sentence
 _SELF_AT = re.compile(
-    rf"(?<![\w'])(?i:{alternation((*SELF_NAMING, *SELF_NAMING_WEAK))})[ \t][^.!?\n]{{0,60}}?"
+    rf"(?<![\w'])(?:(?i:{alternation(SELF_NAMING)})[ \t]|"
+    rf"(?i:{alternation(SELF_NAMING_WEAK)})[ \t]+(?=[A-Z]))[^.!?\n]{{0,60}}?"
     rf"(?<![\w'])(?i:at|from|with|for|bei|von|chez|de|en|van|bij)[ \t]+(?P<org>{_ORG})"
 )
 _SELF = re.compile(r"(?i:\b(?:i'm|i am|i|my|je|ich|yo|soy|ik|mein|mijn)\b)")
@@ -107,7 +108,7 @@ class Prose:
             (_PERSON_AT, True, STATED, RULE),
             (_ROLE_AT, True, STATED, RULE),
             (_FIRST_NAME_FROM, False, SIGNED, WEAK_RULE),
-            (_SELF_AT, False, STATED, RULE),
+            (_SELF_AT, True, STATED, RULE),
         )
         for pattern, placed, strength, rule in searches:
             for match in pattern.finditer(text):
@@ -128,6 +129,8 @@ class Prose:
                     candidate = candidate.doubted("a role, perhaps not the sender's")
                 if not judge.organisation_words(verdict.value):
                     candidate = candidate.doubted("no organisation word in it")
+                    if pattern is _SELF_AT:
+                        candidate = candidate.weakest("said in passing")
                 found.append(candidate)
         return found
 

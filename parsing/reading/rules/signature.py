@@ -33,7 +33,9 @@ class Signature:
                  and not re.fullmatch(r"[-_=*]{2,}|-- ?", line.text)][:READ_LINES]
         found: list[Candidate] = []
         named = mail.layout.sign_off_name
-        if named and (verdict := judge.person(named)):
+        # 'gruß jo schmidt': a name in lower case only where the mail program says it too
+        any_case = named.lower() == mail.display_name.lower().strip()
+        if named and (verdict := judge.person(named, any_case=any_case)):
             candidate = Candidate(NAME, verdict.value, SIGN_OFF_NAME, SIGNED, named, -1,
                                   zone=SIGNATURE)
             found.append(_doubted(candidate, verdict))
@@ -42,7 +44,8 @@ class Signature:
             parts = segments(line.text)
             verdict = None
             if named_at is None and parts and number < 4 and len(line.text) <= 70:
-                verdict = judge.person(parts[0], any_case=True)
+                # a name in lower case only where the mail program says it too
+                verdict = judge.person(parts[0], any_case=_as_displayed(parts[0], mail))
                 if verdict is not None and verdict.doubts and judge.organisation(parts[0]):
                     verdict = None  # 'Greenleaf Housing Trust', 'Chartered Accountants'
             if verdict is not None:
@@ -59,7 +62,7 @@ class Signature:
                 found.append(candidate.doubted("a logo's alt text"))
         if named_at is not None and not any(c.detail == COMPANY for c in found):
             found.extend(self._by_position(lines, named_at))
-        return _registered_first(found)
+        return _registered_first(_not_the_senders_friends(found, mail.display_name))
 
     def _organisations(self, parts: list[str], line: Line) -> list[Candidate]:
         found = []
@@ -86,7 +89,7 @@ class Signature:
         right below the name (and title) is the organisation, doubted."""
         for line in lines[named_at + 1 : named_at + 3]:
             parts = segments(line.text)
-            if len(parts) != 1 or _CONTACT.search(line.text):
+            if len(parts) != 1 or _CONTACT.search(parts[0]):
                 return []
             part = parts[0]
             if judge.job_title(part) or judge.role_words_only(part):
@@ -100,6 +103,10 @@ class Signature:
         return []
 
 
+def _as_displayed(name: str, mail: Mail) -> bool:
+    return name.lower() == mail.display_name.lower().strip()
+
+
 def _after_title(part: str) -> str | None:
     """'Site Manager Greystones' → 'Greystones': what follows a job title in one segment."""
     words = part.split()
@@ -109,6 +116,16 @@ def _after_title(part: str) -> str | None:
             rest = " ".join(words[end:])
             return rest if not judge.role_words_only(rest) else None
     return None
+
+
+def _not_the_senders_friends(found: list[Candidate], display_name: str) -> list[Candidate]:
+    """'John & Marc' signed by Marc Smith: two people, not a firm called so."""
+    first = display_name.split()[0].lower() if display_name.split() else ""
+    return [
+        c for c in found
+        if c.detail != COMPANY or judge.named_organisation(c.value) or not first
+        or first not in (w.lower() for w in c.value.split())
+    ]
 
 
 def _registered_first(found: list[Candidate]) -> list[Candidate]:
