@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 
 from parsing.message import ParsedMessage
 from parsing.phones import Phone
-from parsing.reading.candidate import COMPANY, DESCRIPTION, NAME, PHONE, Candidate
+from parsing.reading.candidate import COMPANY, DESCRIPTION, NAME, PHONE, WEAK, Candidate
 from parsing.reading.reader import read
-from parsing.reply import forwarded_text
+from parsing.reply import Reply, forwarded_mail
 from parsing.subject import is_forward
 
 ALL_DETAILS = (NAME, COMPANY, PHONE, DESCRIPTION)
@@ -112,8 +112,32 @@ def extract_details(
     if (
         text is None
         and _few_words(details.description, forward=is_forward(parsed.subject))
-        and (forwarded := forwarded_text(parsed.text, forward_subject=is_forward(parsed.subject)))
+        and (found := forwarded_mail(parsed.text, forward_subject=is_forward(parsed.subject)))
+        and found.reply.text
     ):
-        own = details.description
+        own, forwarded = details.description, found.reply.text
         details = replace(details, description=f"{own}\n\n{forwarded}" if own else forwarded)
+        details = _colleagues_company(details, parsed, found.sender, found.reply, region)
     return details
+
+
+FORWARDED_COLLEAGUE = "forwarded colleague's signature"
+
+
+def _colleagues_company(details: Details, parsed: ParsedMessage, sender: str, reply: Reply,
+                        region: str) -> Details:
+    """'see below - can you help?' over a colleague's mail: their signature names the
+    organisation both work for, when both write from the same domain (weak evidence)."""
+    own_domain = parsed.from_.email.rpartition("@")[2]
+    if details.company or not sender or not own_domain or sender.rpartition("@")[2] != (
+        own_domain
+    ):
+        return details
+    theirs = extract_from_text(reply.text, signature=reply.signature, region=region)
+    if COMPANY not in theirs.evidence:
+        return details
+    found = theirs.evidence[COMPANY]
+    candidate = Candidate(COMPANY, found.value, FORWARDED_COLLEAGUE, WEAK, found.text, -1,
+                          doubts=("read from a colleague's forwarded mail",))
+    return replace(details, company=found.value,
+                   evidence={**details.evidence, COMPANY: candidate})

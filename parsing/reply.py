@@ -140,20 +140,35 @@ def _without_history(body: str) -> str:
     return "\n".join(kept)
 
 
+@dataclass(frozen=True, slots=True)
+class Forwarded:
+    sender: str  # the address on the forwarded mail's From line ('' when none is shown)
+    reply: Reply  # its words and signature
+
+
+_FROM_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+
+
 def forwarded_text(text: str, *, forward_subject: bool = False) -> str:
     """The words of the mail a forward carries: what follows the first forward separator (or,
     under a forward's subject, the first quote header, as Outlook forwards like it replies),
     without its header block, quote marks, its own history and signature. '' when the text
     forwards nothing: a reply's quote is no forwarded request."""
+    found = forwarded_mail(text, forward_subject=forward_subject)
+    return found.reply.text if found else ""
+
+
+def forwarded_mail(text: str, *, forward_subject: bool = False) -> Forwarded | None:
+    """The mail a forward carries (see forwarded_text), with its sender's address."""
     lines = text[:_MAX_CHARS].splitlines()
     start = next((i for i, line in enumerate(lines) if _FORWARD.match(line)), None)
     history = _history_starts(lines)
     if start is not None and history is not None and history < start:
-        return ""  # a forward inside quoted history is that mail's, not this one's request
+        return None  # a forward inside quoted history is that mail's, not this one's request
     if start is None and forward_subject:
         start = history
     if start is None:
-        return ""
+        return None
     rest = lines[start + 1 :]
     if rest and _BLOCK_FROM.match(lines[start]):
         rest = lines[start:]  # Outlook: the From: line opens the header block
@@ -163,9 +178,15 @@ def forwarded_text(text: str, *, forward_subject: bool = False) -> str:
     ):
         index += 1
     inner = rest[index:]
+    sender = next(
+        (found.group(0).lower() for line in rest[:index] if _BLOCK_FROM.match(line)
+         and (found := _FROM_ADDRESS.search(line))), "",
+    )
     if inner and all(_QUOTED.match(line) for line in inner if line.strip()):
         inner = [re.sub(r"^[ \t]*> ?", "", line) for line in inner]
-    return split_reply("\n".join(inner), _again=False).text if inner else ""
+    if not inner:
+        return None
+    return Forwarded(sender, split_reply("\n".join(inner), _again=False))
 
 
 def _banner(first: str) -> bool:

@@ -16,6 +16,7 @@ PRECEDENCE = (
     "answer",
     "details line",
     "prose",
+    "prose in lower case",
     "contact directory",
     "sender's company domain",
     "signature's title | organisation line",
@@ -28,6 +29,7 @@ PRECEDENCE = (
     "signature line below the name",
     "prose (weak)",
     "organisation named in the text",
+    "forwarded colleague's signature",
 )
 _RANK = {rule: rank for rank, rule in enumerate(PRECEDENCE)}
 

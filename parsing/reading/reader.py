@@ -19,6 +19,7 @@ from parsing.reading.rules import Mail, Rule
 from parsing.reading.rules.details_line import DetailsLine
 from parsing.reading.rules.display import DisplayName
 from parsing.reading.rules.labelled import DESCRIPTION_LABELS_RE, LabelledField, label_only
+from parsing.reading.rules.lower_case import LowerCaseProse
 from parsing.reading.rules.mentioned import OrganisationNamed
 from parsing.reading.rules.numbers import CallBackNumbers
 from parsing.reading.rules.prose import Prose
@@ -30,7 +31,7 @@ MAX_NUMBERS = 5
 # consume are then known to the number rule and left out of the description
 RULES: tuple[Rule, ...] = (
     LabelledField(), DetailsLine(), Prose(), Signature(), DisplayName(), CallBackNumbers(),
-    OrganisationNamed(),
+    OrganisationNamed(), LowerCaseProse(),
 )
 
 

@@ -23,6 +23,22 @@ _PERSON, _ORGANISATION, _NUMBER, _ROLE, _OTHER = (
     "person", "organisation", "number", "role", "other")
 
 
+def _unpunctuated(sentence: str, mail: Mail) -> list[str]:
+    """'liam doyle y5 westbrook 07700 900 163': the sender's name as their mail program writes
+    it, what they belong to, and a number, in a row without punctuation."""
+    display = " ".join(mail.display_name.split()).lower()
+    numbers = mail.numbers_on(sentence)
+    if not display or not numbers or not sentence.lower().startswith(display + " "):
+        return [sentence]
+    last = numbers[-1]
+    if sentence[last.end :].strip(" .!"):
+        return [sentence]
+    middle = [w for w in sentence[len(display) : last.start].split()
+              if not any(ch.isdigit() for ch in w)]  # 'y5', 'rm12': a class or a room
+    pieces = [sentence[: len(display)], " ".join(middle), sentence[last.start : last.end]]
+    return [p for p in pieces if p]
+
+
 class DetailsLine:
     name = RULE
 
@@ -47,9 +63,14 @@ class DetailsLine:
     def _sentence(self, mail: Mail, sentence: str, where: int, zone: str
                   ) -> list[Candidate]:
         pieces = segments(sentence)
+        if len(pieces) == 1:
+            pieces = _unpunctuated(sentence, mail)
         if not 2 <= len(pieces) <= 5:
             return []
         numbers = mail.numbers_on(sentence)
+        # in lower case only the sender's name as their mail program writes it
+        shown = " ".join(mail.display_name.split()).lower()
+        lower = bool(shown) and sentence.lower().startswith(shown) and sentence.islower()
         kinds = []
         for piece in pieces:
             if any(m.phone.original in piece for m in numbers) and len(piece) <= len(
@@ -58,7 +79,7 @@ class DetailsLine:
                 kinds.append(_NUMBER)
             elif judge.role_words_only(re.sub(r"^(?:the|a|an)\s+", "", piece, flags=re.I)):
                 kinds.append(_ROLE)  # 'Year 2 teacher', 'Office Manager'
-            elif judge.person(piece) is not None:
+            elif judge.person(piece, any_case=piece.lower() == shown) is not None:
                 kinds.append(_PERSON)
             elif judge.organisation(piece) is not None:
                 kinds.append(_ORGANISATION)
@@ -76,7 +97,7 @@ class DetailsLine:
         if anchor in kinds and _ORGANISATION not in kinds:
             after = kinds.index(anchor) + 1
             if after < len(pieces) and kinds[after] == _OTHER and judge.organisation(
-                pieces[after], placed=True
+                pieces[after], placed=True, any_case=lower
             ):
                 kinds[after] = _ORGANISATION
         if _OTHER in kinds or not (
@@ -87,7 +108,7 @@ class DetailsLine:
         candidates: list[Candidate] = []
         for piece, kind in zip(pieces, kinds, strict=True):
             if kind == _PERSON and not any(c.detail == NAME for c in candidates):
-                verdict = judge.person(piece)
+                verdict = judge.person(piece, any_case=piece.lower() == shown)
                 assert verdict is not None
                 candidate = Candidate(NAME, verdict.value, RULE, STATED, sentence, where,
                                       zone=zone)
@@ -95,7 +116,7 @@ class DetailsLine:
                     candidate = candidate.doubted(doubt)
                 candidates.append(candidate)
             elif kind == _ORGANISATION and not any(c.detail == COMPANY for c in candidates):
-                verdict = judge.organisation(piece, placed=True)
+                verdict = judge.organisation(piece, placed=True, any_case=lower)
                 assert verdict is not None
                 candidate = Candidate(COMPANY, verdict.value, RULE, STATED, sentence, where,
                                       zone=zone)

@@ -1,0 +1,51 @@
+"""Mail written without capitals ('hi its lauren hale from thorpe lea infants, i cant get
+into…'): where the sender says where they are from, an organisation's words still tell the
+organisation ('infants', 'floristeria'). Only in such mail: elsewhere a lower-case phrase
+after 'from' is no name."""
+
+from __future__ import annotations
+
+import re
+
+from parsing.lexicon import alternation
+from parsing.lexicon.phrases import AFFILIATION_LINKS
+from parsing.reading import judge
+from parsing.reading.candidate import COMPANY, STATED, Candidate
+from parsing.reading.layout import BODY, GREETING
+from parsing.reading.rules import Mail
+
+RULE = "prose in lower case"
+_WORD = r"[a-zà-öø-ÿ][\w'’&-]*"
+_FROM = re.compile(
+    rf"(?<![\w'])(?:{alternation(AFFILIATION_LINKS)})[ \t]+(?P<org>{_WORD}(?:[ \t]+{_WORD}){{0,6}})"
+)
+# a place after the organisation's name: 'floristeria el jardin de lola en triana'
+_PLACE = re.compile(r"[ \t]+(?:en|in|at|à|a|bei|im|op)[ \t]+\S+$")
+_ARTICLE = re.compile(r"^(?:the|la|el|le|les|de|het|der|die|das|los|las)[ \t]+")
+_CAPITAL = re.compile(r"[A-ZÀ-ÖØ-Þ]")
+
+
+def written_in_lower_case(mail: Mail) -> bool:
+    text = " ".join(line.text for line in mail.layout.lines if line.zone in (BODY, GREETING))
+    return bool(text.strip()) and not _CAPITAL.search(re.sub(r"\bI\b", "", text))
+
+
+class LowerCaseProse:
+    name = RULE
+
+    def propose(self, mail: Mail) -> list[Candidate]:
+        if not written_in_lower_case(mail):
+            return []
+        found = []
+        for line in mail.layout.lines:
+            if line.zone not in (BODY, GREETING):
+                continue
+            for match in _FROM.finditer(line.text):
+                org = _ARTICLE.sub("", _PLACE.sub("", match.group("org")))
+                verdict = judge.organisation(org, any_case=True)
+                if verdict is None or not judge.named_organisation(verdict.value):
+                    continue
+                candidate = Candidate(COMPANY, verdict.value, RULE, STATED, match.group(0),
+                                      line.index, zone=line.zone)
+                found.append(candidate.doubted("written in lower case"))
+        return found
