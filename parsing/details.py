@@ -21,6 +21,7 @@ from parsing.reply import Reply, forwarded_mail
 from parsing.subject import is_forward
 
 ALL_DETAILS = (NAME, COMPANY, PHONE, DESCRIPTION)
+_WORD = re.compile(r"\w+")
 LABELS = {
     NAME: "your full name",
     COMPANY: "your company or school",
@@ -66,13 +67,13 @@ class Details:
 
 def has_description(text: str) -> bool:
     """Enough words to act on: more than a bare 'help' or 'see subject'."""
-    return len(re.findall(r"\w+", text)) >= 3
+    return len(_WORD.findall(text[:2000])) >= 3
 
 
 def _few_words(text: str, *, forward: bool) -> bool:
     """Too little to act on; under a forward's subject, a covering line ('FYI - see below',
     'Please can you help with this?') is not the request either."""
-    return not has_description(text) or (forward and len(re.findall(r"\w+", text)) <= 12)
+    return not has_description(text) or (forward and len(_WORD.findall(text[:2000])) <= 12)
 
 
 def extract_from_text(

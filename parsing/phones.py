@@ -46,7 +46,12 @@ class NumberMatch:
     start: int
     end: int
     phone: Phone
-    valid: bool  # phonenumbers lists the range
+    number: phonenumbers.PhoneNumber
+
+    @property
+    def valid(self) -> bool:
+        """phonenumbers lists the range (asked only where the words around do not decide)."""
+        return phonenumbers.is_valid_number(self.number)
 
 
 def _e164(number: phonenumbers.PhoneNumber) -> str:
@@ -67,8 +72,7 @@ def _north_american(text: str) -> list[NumberMatch]:
             continue
         if phonenumbers.is_possible_number(number):
             phone = Phone(_e164(number), match.group(0), number.extension or "")
-            found.append(NumberMatch(match.start(), match.end(), phone,
-                                     phonenumbers.is_valid_number(number)))
+            found.append(NumberMatch(match.start(), match.end(), phone, number))
     return found
 
 
@@ -89,13 +93,12 @@ def find_numbers(text: str, region: str = "GB") -> list[NumberMatch]:
         if not_a_number(raw) or not_a_number(raw.split(" ext")[0]):
             continue
         phone = Phone(_e164(match.number), raw, match.number.extension or "")
-        found.append(NumberMatch(match.start, match.end, phone,
-                                 phonenumbers.is_valid_number(match.number)))
+        found.append(NumberMatch(match.start, match.end, phone, match.number))
     if region not in _NANP_REGIONS:
         # '(415) 555-0132' at a UK desk: the North American reading, unless the local one is
         # a number phonenumbers lists
         american = _north_american(text)
-        found = [m for m in found if m.valid or not _overlaps(m, american)]
+        found = [m for m in found if not _overlaps(m, american) or m.valid]
         found += [m for m in american if not _overlaps(m, found)]
         found.sort(key=lambda m: m.start)
     return found

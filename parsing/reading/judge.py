@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from parsing.lexicon import word_pattern
 from parsing.lexicon.organisations import (
@@ -43,7 +44,11 @@ _FIRM = re.compile(r"\b\w[\w'’.-]*[ \t]+&[ \t]+\w", re.UNICODE)
 _POST_NOMINAL = re.compile(
     r"(?!Ma?c[A-Z])(?:[A-Z]{2,6}|[A-Z][a-z]{0,3}[A-Z]{1,5}[a-z]{0,2}|Ph\.?D|M[AS]c|B[AS]c|Hons)"
 )
-_COMPOUND_HEADS = tuple(ORGANISATION_COMPOUND_HEADS)
+# a head after at least three letters of another noun: 'Loodgieters|bedrijf'
+_COMPOUND_END = re.compile(
+    r"\w{3}(?:" + "|".join(sorted(map(re.escape, ORGANISATION_COMPOUND_HEADS), key=len,
+                                  reverse=True)) + r")$"
+)
 _ADDRESS = word_pattern(ADDRESS_WORDS)
 # a postcode: UK ('LE4 7QT'), US ZIP ('WA 98101'), continental ('20457 Hamburg', 'NL-1012 AB')
 _POSTCODE = re.compile(
@@ -62,10 +67,27 @@ _ROLE_WORDS = frozenset(
 ) | {"of", "and", "the", "&", "to"} | set(ORGANISATION_JOINERS)
 _DEPARTMENT_WORDS = frozenset(w for phrase in DEPARTMENTS for w in phrase.split())
 _JOINERS = frozenset(ORGANISATION_JOINERS)
+_NUMBERS = re.compile(r"\d+")
+_HOUSE_NUMBER = re.compile(r"\d+[a-z]?[ \t,]+\w")
+_BLANKS = re.compile(r"\s+")
+_INITIALS = re.compile(r"(?:[A-Z]\.){2,}")
+_TRAILING_BRACKET = re.compile(r"[ \t]*\([^()]{0,40}\)?$")
+_BRACKETS = re.compile(r"\s*(?:\(.*?\)|\[.*?\])\s*")
+# judging is pure: a desk sees the same signatures, sign-offs and display names again and
+# again, so verdicts are kept for the strings seen last
+_CACHE = 8192
 MAX_NAME_WORDS = 5
 # characters no name of a person or an organisation has: addresses, labels, paths
 _NEVER_IN_NAMES = frozenset("@:/=<>#;?!")
 MAX_ORGANISATION_WORDS = 8
+
+
+def clear_caches() -> None:
+    """Forget every verdict (the benchmark times each round from cold)."""
+    for judged in (person, organisation, display_person, legal_form, organisation_words,
+                   named_organisation,
+                   role_words_only, job_title, department_only, address):
+        judged.cache_clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +106,10 @@ def _without_post_nominals(value: str) -> str:
 
 def _compound_organisation(word: str) -> bool:
     """German and Dutch join nouns: 'Loodgietersbedrijf', 'Maschinenbau', 'Bloemenhuis'."""
-    return any(word.endswith(head) and len(word) > len(head) + 2 for head in _COMPOUND_HEADS)
+    return len(word) > 5 and bool(_COMPOUND_END.search(word))
 
 
+@lru_cache(maxsize=_CACHE)
 def legal_form(text: str) -> bool:
     for found in _LEGAL_FORM.finditer(text):
         word = found.group(0)
@@ -95,6 +118,7 @@ def legal_form(text: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=_CACHE)
 def organisation_words(text: str) -> bool:
     """Words that say 'organisation': a legal form, a school word, an organisation noun."""
     return (
@@ -104,6 +128,7 @@ def organisation_words(text: str) -> bool:
     )
 
 
+@lru_cache(maxsize=_CACHE)
 def named_organisation(text: str) -> bool:
     """Organisation words other than an ampersand: 'Russo Plumbing', not 'John & Marc'."""
     return registered(text) or bool(_ORG_NOUN.search(text)) or any(
@@ -121,34 +146,39 @@ def registered(text: str) -> bool:
     return legal_form(text) or bool(_SCHOOL.search(text))
 
 
+@lru_cache(maxsize=_CACHE)
 def job_title(text: str) -> bool:
     return bool(_TITLE.search(text))
 
 
+@lru_cache(maxsize=_CACHE)
 def role_words_only(text: str) -> bool:
     """'Head Teacher', 'Practice Manager', 'School Office', 'IT Support': a role or a team."""
     words = [w.lower().strip(".,") for w in text.split() if not w.strip(".,").isdigit()]
     return bool(words) and all(w in _ROLE_WORDS for w in words)
 
 
+@lru_cache(maxsize=_CACHE)
 def department_only(text: str) -> bool:
     """'IT', 'Customer Services', 'Year 4 team': part of an organisation, no employer."""
-    words = [w.lower().strip(".,") for w in re.sub(r"\d+", "", text).split()]
+    words = [w.lower().strip(".,") for w in _NUMBERS.sub("", text).split()]
     return bool(words) and all(w in _DEPARTMENT_WORDS or w in _JOINERS for w in words)
 
 
+@lru_cache(maxsize=_CACHE)
 def address(text: str) -> bool:
     """A line of a postal address: 'Oakfield Road, Leicester LE4 7QT', 'Hafenstraße 12'."""
     words = text.split()
     return bool(_POSTCODE.search(text)) or (
         bool(words) and bool(_ADDRESS.fullmatch(words[-1].strip(".,")))
-    ) or bool(re.match(r"\d+[a-z]?[ \t,]+\w", text) and _ADDRESS.search(text))
+    ) or bool(_HOUSE_NUMBER.match(text) and _ADDRESS.search(text))
 
 
 def clean(value: str) -> str:
-    return re.sub(r"\s+", " ", value).strip(" \t.,;:*_\"'()[]<>|–—-")[:200]
+    return _BLANKS.sub(" ", value).strip(" \t.,;:*_\"'()[]<>|–—-")[:200]
 
 
+@lru_cache(maxsize=_CACHE)
 def person(value: str, *, any_case: bool = False, prose: bool = False) -> Verdict | None:
     """A person's full name, or None. `any_case`: typed into a field, where 'jo smith' is a
     name; `prose`: a name said in a sentence, where product names are common ('it's Sage')."""
@@ -189,7 +219,7 @@ def person(value: str, *, any_case: bool = False, prose: bool = False) -> Verdic
     doubts = []
     if not capitalised:
         doubts.append("written in lower case")
-    if len(bare[0].strip(".")) == 1 or re.fullmatch(r"(?:[A-Z]\.){2,}", bare[0]):
+    if len(bare[0].strip(".")) == 1 or _INITIALS.fullmatch(bare[0]):
         doubts.append("an initial for a first name")
     if _TITLE.search(value):
         doubts.append("a job title word in it")
@@ -206,12 +236,13 @@ def person(value: str, *, any_case: bool = False, prose: bool = False) -> Verdic
     return Verdict(value, tuple(doubts))
 
 
+@lru_cache(maxsize=_CACHE)
 def organisation(value: str, *, placed: bool = False, any_case: bool = False
                  ) -> Verdict | None:
     """An organisation's name, or None. `placed`: the words stand where an organisation is
     written (a labelled field, the second piece of a 'name, organisation, number' line), so no
     organisation word is needed ('Riverside Infants' has one, 'Brightwater' has none)."""
-    value = re.sub(r"[ \t]*\([^()]{0,40}\)?$", "", clean(value))  # '… Academy (PE block)'
+    value = _TRAILING_BRACKET.sub("", clean(value))  # '… Academy (PE block)'
     words = value.split()
     while words and words[-1].lower() in _JOINERS:
         words.pop()
@@ -231,7 +262,7 @@ def organisation(value: str, *, placed: bool = False, any_case: bool = False
     if sum(ch.isdigit() for ch in value) >= 5 or len(words) > MAX_ORGANISATION_WORDS:
         return None
     if department_only(value) or role_words_only(value) or _POSTCODE.search(value) or (
-        address(value) and re.match(r"\d", value)
+        address(value) and value[:1].isdigit()
     ):
         return None
     named = organisation_words(value)
@@ -256,11 +287,11 @@ def organisation(value: str, *, placed: bool = False, any_case: bool = False
     return Verdict(value, tuple(doubts))
 
 
+@lru_cache(maxsize=_CACHE)
 def display_person(display: str) -> Verdict | None:
     """A person's name from a From display name: 'Smith, Jane' is Jane Smith; a robot ('Mail
     Delivery System'), a role ('Head Teacher') or a team ('IT Support') is no one."""
-    display = re.sub(r"\s*\(.*?\)\s*", " ", display).strip().strip("'\"")
-    display = re.sub(r"\s*\[.*?\]\s*", " ", display).strip()
+    display = _BRACKETS.sub(" ", display).strip().strip("'\"")
     if "," in display:
         last, _, first = display.partition(",")
         if first.strip() and len(last.split()) <= 2 and len(first.split()) <= 3:

@@ -41,8 +41,11 @@ _SIGN_OFF_NAMED = re.compile(
     r"(?:[ \t]+[a-z][\w'’.-]*){0,2})[ \t]*[.!]?$"
 )
 _BOILERPLATE = re.compile(rf"^[\W_]*{alternation(BOILERPLATE_OPENINGS)}", re.IGNORECASE)
+# the words the phrases open with: a cheap look before the long alternations
+_FIRST_WORD = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*|\[")
 _SEPARATOR = re.compile(r"^[ \t]*(?:--[ \t]?|_{3,}|-{3,}|={3,}|\*{3,})[ \t]*$")
 _SENTENCE_END = re.compile(r"[.?!:]$")
+_FIRST_NAME = re.compile(r"[A-Z][\w'’-]{1,20}[,.!]?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,18 +67,29 @@ class Layout:
         return "\n".join(line.text for line in self.lines if line.zone in zones)
 
 
+def _opening_word(line: str) -> str:
+    found = _FIRST_WORD.search(line[:40])
+    return found.group(0).lower().replace("’", "'") if found else ""
+
+
+_SIGN_OFF_OPENINGS = frozenset(_opening_word(phrase) for phrase in SIGN_OFFS)
+_BOILERPLATE_OPENINGS = frozenset(_opening_word(phrase) for phrase in BOILERPLATE_OPENINGS)
+
+
 def sign_off(line: str) -> bool:
-    return bool(_SIGN_OFF.match(line))
+    return _opening_word(line) in _SIGN_OFF_OPENINGS and bool(_SIGN_OFF.match(line))
 
 
 def sign_off_with_name(line: str) -> tuple[str, str] | None:
     """('Cheers', 'Dave Smith') for 'Cheers, Dave Smith'; None for anything else."""
+    if _opening_word(line) not in _SIGN_OFF_OPENINGS:
+        return None
     found = _SIGN_OFF_NAMED.match(line)
     return (found.group("words"), found.group("name")) if found else None
 
 
 def boilerplate(line: str) -> bool:
-    return bool(_BOILERPLATE.match(line))
+    return _opening_word(line) in _BOILERPLATE_OPENINGS and bool(_BOILERPLATE.match(line))
 
 
 def _paragraphs(lines: list[str]) -> list[tuple[int, int]]:
@@ -185,7 +199,7 @@ def lay_out(text: str, signature: str = "", *, starts_signature: object = None,
     signed = [i for i in kept if zones[i] == SIGNATURE and lines[i].strip()]
     if body_lines and signed and body_lines[-1] < signed[0] and len(body_lines) > 1:
         last = lines[body_lines[-1]].strip()
-        if re.fullmatch(r"[A-Z][\w'’-]{1,20}[,.!]?", last):
+        if _FIRST_NAME.fullmatch(last):
             zones[body_lines[-1]] = SIGN_OFF
     # a separator ('--', '____') above a signature belongs to it
     for index in kept:

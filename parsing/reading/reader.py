@@ -27,6 +27,7 @@ from parsing.reading.rules.signature import Signature
 from parsing.reading.segments import segments
 
 MAX_NUMBERS = 5
+_BLANK_LINES = re.compile(r"\n{3,}")
 # the order rules run in: labelled fields and lines of details first, since the lines they
 # consume are then known to the number rule and left out of the description
 RULES: tuple[Rule, ...] = (
@@ -93,7 +94,7 @@ def _description(mail: Mail) -> str:
         kept.append(text)
     while kept and not kept[-1].strip():
         kept.pop()
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+    return _BLANK_LINES.sub("\n\n", "\n".join(kept)).strip()
 
 
 __all__ = ["PHONE", "Reading", "read"]

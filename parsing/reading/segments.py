@@ -8,6 +8,8 @@ import re
 
 from parsing.reading import judge
 
+_ASIDES = re.compile(r"[ \t]*\([^()]{1,40}\)|\[[^\[\]]{0,60}\][ \t]*")
+_DECORATION = re.compile(r"^-[ \t]?(?=[A-Z])|^\*+|\*+$")
 _SEPARATORS = re.compile(r"[ \t]*(?:[,;|/•·–—]|[ \t]-[ \t])[ \t]*")
 
 
@@ -16,10 +18,9 @@ def segments(line: str) -> list[str]:
         return [line]
     # a job title in brackets goes with the segment: 'John Smith (Head Teacher)' → 'John
     # Smith'; an image's alt text ('[Greenleaf logo]') is no part of a name
-    line = re.sub(r"[ \t]*\([^()]{1,40}\)", "", line)
-    line = re.sub(r"\[[^\[\]]{0,60}\][ \t]*", "", line)
-    line = re.sub(r"^[ \t]*-[ \t]?(?=[A-Z])", "", line)  # '-Martin', '- Jane Smith'
-    line = re.sub(r"^\*+|\*+$", "", line.strip())  # '*Jane Doe*' from HTML bold
+    if "(" in line or "[" in line:
+        line = _ASIDES.sub("", line)
+    line = _DECORATION.sub("", line.strip())  # '-Martin', '- Jane Smith', '*Jane Doe*' (bold)
     parts: list[str] = []
     for part in (p.strip(" .") for p in _SEPARATORS.split(line)):
         if not part:

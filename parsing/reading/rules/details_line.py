@@ -17,6 +17,15 @@ from parsing.reading.segments import segments
 
 RULE = "details line"
 MAX_LINE = 160
+_SEPARATED = re.compile(r"[,;|/•·–—]|[ \t]-[ \t]")
+_TRAILING_DIGIT = re.compile(r"\d[ .)]*$")
+
+
+def _digits_at_end(sentence: str) -> bool:
+    return bool(_TRAILING_DIGIT.search(sentence))
+
+
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 SIGNATURE_LINES = 4
 _SENTENCES = re.compile(r"(?<=[.!?])[ \t]+(?=[A-Z0-9])")
 _PERSON, _ORGANISATION, _NUMBER, _ROLE, _OTHER = (
@@ -27,8 +36,10 @@ def _unpunctuated(sentence: str, mail: Mail) -> list[str]:
     """'liam doyle y5 westbrook 07700 900 163': the sender's name as their mail program writes
     it, what they belong to, and a number, in a row without punctuation."""
     display = " ".join(mail.display_name.split()).lower()
+    if not display or not sentence.lower().startswith(display + " "):
+        return [sentence]
     numbers = mail.numbers_on(sentence)
-    if not display or not numbers or not sentence.lower().startswith(display + " "):
+    if not numbers:
         return [sentence]
     last = numbers[-1]
     if sentence[last.end :].strip(" .!"):
@@ -62,6 +73,8 @@ class DetailsLine:
 
     def _sentence(self, mail: Mail, sentence: str, where: int, zone: str
                   ) -> list[Candidate]:
+        if not _SEPARATED.search(sentence) and not _digits_at_end(sentence):
+            return []  # one piece: no line of details
         pieces = segments(sentence)
         if len(pieces) == 1:
             pieces = _unpunctuated(sentence, mail)
@@ -77,7 +90,7 @@ class DetailsLine:
                 next(m.phone.original for m in numbers if m.phone.original in piece)
             ) + 24:
                 kinds.append(_NUMBER)
-            elif judge.role_words_only(re.sub(r"^(?:the|a|an)\s+", "", piece, flags=re.I)):
+            elif judge.role_words_only(_ARTICLE.sub("", piece)):
                 kinds.append(_ROLE)  # 'Year 2 teacher', 'Office Manager'
             elif judge.person(piece, any_case=piece.lower() == shown) is not None:
                 kinds.append(_PERSON)

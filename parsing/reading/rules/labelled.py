@@ -51,6 +51,7 @@ _LABEL = re.compile(
 # a value ends at the next sentence ('School: Riverside Infants. Please call …')
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)])\.(?:[ \t]+|$)(?=[A-Z]|$)")
 NAME_RULE = "labelled field"
+_LABEL_ONLY = re.compile(r"[ \t>*•·\-]*" + _ANY_LABEL + r"[ \t]*[:=]?[ \t]*", re.IGNORECASE)
 _SEPARATOR_CHAR = re.compile(r"[:=\-–—]|\.\.")
 
 
@@ -77,8 +78,7 @@ def fields(text: str) -> list[tuple[str, str, str, int, int]]:
 
 def label_only(text: str) -> bool:
     """A label with nothing after it ('Name:'): a form left blank, no description."""
-    return bool(re.fullmatch(r"[ \t>*•·\-]*" + _ANY_LABEL + r"[ \t]*[:=]?[ \t]*", text,
-                             re.IGNORECASE))
+    return len(text) <= 60 and bool(_LABEL_ONLY.fullmatch(text))
 
 
 class LabelledField:

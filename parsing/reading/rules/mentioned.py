@@ -44,6 +44,8 @@ class OrganisationNamed:
                 continue
             for match in _RUN.finditer(line.text):
                 run = match.group(0).rstrip(".")
+                if not judge.named_organisation(run):
+                    continue  # the cheap look first: most capitalised runs are no organisation
                 verdict = judge.organisation(run)
                 if verdict is None or not judge.named_organisation(verdict.value) or not (
                     _proper(verdict.value)

@@ -114,7 +114,7 @@ class CallBackNumbers:
                              original=match.phone.original, extension=match.phone.extension,
                              zone=line.zone)
 
-        if not match.valid and _digits(match.phone.original) < MIN_POSSIBLE_DIGITS:
+        if _digits(match.phone.original) < MIN_POSSIBLE_DIGITS and not match.valid:
             return None  # '12.15-1': a time; an unlisted number needs a number's length
         # what the sender types now beats the signature they always send
         offered = TYPED if line.zone == BODY else SIGNED

@@ -5,6 +5,7 @@ Jan Meier von der Weber Logistik GmbH', 'this is Jane Doe from Oakfield'."""
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from parsing.lexicon import alternation
 from parsing.lexicon.organisations import ORGANISATION_JOINERS
@@ -55,7 +56,7 @@ _ON_BEHALF = re.compile(
 # the company a mail names after such a lead is the person's employer, never the person
 # 'the office manager at Oakfield Primary School', 'Year 4 teacher at Moorside Juniors'
 _ROLE_AT = re.compile(
-    rf"(?<![\w'])(?i:(?:[\w-]+[ \t]+){{0,3}}?{alternation(JOB_TITLES)})[ \t]+"
+    rf"(?<![\w'])(?i:{alternation(JOB_TITLES)})[ \t]+"
     rf"(?P<link>(?i:at|for|of|in|bei|chez|en|bij|van))[ \t]+(?P<org>{_ORG})"
 )
 # 'it's Sarah from Oakfield Primary School': a first name only; an organisation's name needed
@@ -71,6 +72,41 @@ _SELF_AT = re.compile(
     rf"(?i:{alternation(SELF_NAMING_WEAK)})[ \t]+(?=[A-Z]))[^.!?\n]{{0,60}}?"
     rf"(?<![\w'])(?i:at|from|with|for|bei|von|chez|de|en|van|bij)[ \t]+(?P<org>{_ORG})"
 )
+def _first_words(*phrases: tuple[str, ...]) -> frozenset[str | tuple[str, str]]:
+    """What a pattern's phrases open with (a word, or the first two words as a pair): a line
+    without any of them cannot match, and a set lookup is far cheaper than a regex over a
+    long alternation tried at every position."""
+    found: set[str | tuple[str, str]] = set()
+    for group in phrases:
+        for phrase in group:
+            words = phrase.replace("’", "'").split()
+            found.add((words[0], words[1]) if len(words) > 1 else words[0])
+    return frozenset(found)
+
+
+# (a compiled pattern hashes its whole source: keyed by name, not by pattern)
+_TRIGGERS: dict[str, frozenset[str]] = {
+    "naming": _first_words(SELF_NAMING),
+    "on behalf": _first_words(ON_BEHALF_LEADS),
+    "naming weak": _first_words(SELF_NAMING_WEAK),
+    "affiliation": _first_words(AFFILIATION_LEADS),
+    "person at": _first_words(AFFILIATION_LINKS),
+    "role at": frozenset(
+        (title.split()[-1], link) for title in JOB_TITLES
+        for link in ("at", "for", "of", "in", "bei", "chez", "en", "bij", "van")
+    ),
+    "first name from": _first_words(AFFILIATION_LINKS),
+    "self at": _first_words(SELF_NAMING, SELF_NAMING_WEAK),
+}
+_WORDS = re.compile(r"[\w'’]+")
+
+
+def _words(text: str) -> frozenset[str | tuple[str, str]]:
+    """The line's words and its pairs of neighbouring words, lower case."""
+    words = _WORDS.findall(text.lower().replace("’", "'"))
+    return frozenset((*words, *pairwise(words)))
+
+
 _SELF = re.compile(r"(?i:\b(?:i'm|i am|i|my|je|ich|yo|soy|ik|mein|mijn)\b)")
 
 
@@ -82,14 +118,20 @@ class Prose:
         for line in mail.layout.lines:
             if line.zone not in (BODY, GREETING) or len(line.text) > 2000:
                 continue
-            found.extend(self._names(line.text, line.index, line.zone))
-            found.extend(self._companies(line.text, line.index, line.zone))
+            words = _words(line.text)
+            found.extend(self._names(line.text, line.index, line.zone, words))
+            found.extend(self._companies(line.text, line.index, line.zone, words))
         return found
 
-    def _names(self, text: str, where: int, zone: str) -> list[Candidate]:
+    def _names(self, text: str, where: int, zone: str,
+               words: frozenset[str | tuple[str, str]]) -> list[Candidate]:
         found = []
-        for pattern, rule, strength in ((_NAMING, RULE, STATED), (_ON_BEHALF, RULE, STATED),
-                                        (_NAMING_WEAK, WEAK_RULE, SIGNED)):
+        for trigger, pattern, rule, strength in (
+            ("naming", _NAMING, RULE, STATED), ("on behalf", _ON_BEHALF, RULE, STATED),
+            ("naming weak", _NAMING_WEAK, WEAK_RULE, SIGNED),
+        ):
+            if words.isdisjoint(_TRIGGERS[trigger]):
+                continue
             for match in pattern.finditer(text):
                 verdict = _shortest_person(match.group("name"))
                 if verdict is None:
@@ -101,16 +143,19 @@ class Prose:
                 found.append(candidate)
         return found
 
-    def _companies(self, text: str, where: int, zone: str) -> list[Candidate]:
+    def _companies(self, text: str, where: int, zone: str,
+                   words: frozenset[str | tuple[str, str]]) -> list[Candidate]:
         found = []
         searches = (
-            (_AFFILIATION, True, STATED, RULE),
-            (_PERSON_AT, True, STATED, RULE),
-            (_ROLE_AT, True, STATED, RULE),
-            (_FIRST_NAME_FROM, False, SIGNED, WEAK_RULE),
-            (_SELF_AT, True, STATED, RULE),
+            ("affiliation", _AFFILIATION, True, STATED, RULE),
+            ("person at", _PERSON_AT, True, STATED, RULE),
+            ("role at", _ROLE_AT, True, STATED, RULE),
+            ("first name from", _FIRST_NAME_FROM, False, SIGNED, WEAK_RULE),
+            ("self at", _SELF_AT, True, STATED, RULE),
         )
-        for pattern, placed, strength, rule in searches:
+        for trigger, pattern, placed, strength, rule in searches:
+            if words.isdisjoint(_TRIGGERS[trigger]):
+                continue
             for match in pattern.finditer(text):
                 if pattern is _PERSON_AT and not _person_before(text, match):
                     continue
@@ -125,7 +170,7 @@ class Prose:
                     judge.organisation_words(verdict.value)
                 ):
                     continue  # 'our Head of Science': a department
-                if pattern is _ROLE_AT and not _SELF.search(text[: match.start()][-30:]):
+                if pattern is _ROLE_AT and not _SELF.search(text[: match.start()][-40:]):
                     candidate = candidate.doubted("a role, perhaps not the sender's")
                 if not judge.organisation_words(verdict.value):
                     candidate = candidate.doubted("no organisation word in it")

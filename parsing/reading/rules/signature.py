@@ -21,6 +21,7 @@ POSITION = "signature line below the name"
 # the lines of a signature that carry who and where; below them come addresses and footers
 READ_LINES = 8
 _AT = re.compile(r"[ \t]+(?:at|@|bei|chez|en|bij)[ \t]+", re.IGNORECASE)
+_RULE_LINE = re.compile(r"[-_=*]{2,}|-- ?")
 _CONTACT = re.compile(r"@|www\.|https?://|\d{3}")
 _LOGO = re.compile(r"\[([^\[\]]{2,60}?)(?:[ \t]+logo)?\]", re.IGNORECASE)
 
@@ -30,7 +31,7 @@ class Signature:
 
     def propose(self, mail: Mail) -> list[Candidate]:
         lines = [line for line in mail.layout.lines if line.zone == SIGNATURE and line.text
-                 and not re.fullmatch(r"[-_=*]{2,}|-- ?", line.text)][:READ_LINES]
+                 and not _RULE_LINE.fullmatch(line.text)][:READ_LINES]
         found: list[Candidate] = []
         named = mail.layout.sign_off_name
         # 'gruß jo schmidt': a name in lower case only where the mail program says it too
