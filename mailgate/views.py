@@ -110,6 +110,10 @@ def ticket_json(
         "requester": requester_json(session, ticket),
         "description": ticket.description,
         "missing_details": list(ticket.missing_details),
+        # detail -> the evidence it was read from ("labelled field ('Name: Jane Doe')"), and
+        # the details read on weak evidence only (NULL on tickets older than migration 0004)
+        "details_read": dict(ticket.details_read or {}),
+        "unconfirmed_details": list(ticket.unconfirmed_details or []),
         "confidential": ticket.confidential,
         "assignee": ticket.assignee,
         "cc": list(ticket.cc),

@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from notify.compose import Outgoing, compose, new_message_id, ticket_subject
+from notify.details import on_ticket as details_on_ticket
 from notify.outlook import thread_headers
 from notify.render import render
 from notify.replyto import signed_reply_to
@@ -153,6 +154,7 @@ def acknowledgement(
             "status": notifier.policy.status(ticket.status),
             "previous": previous,
             "skipped_attachments": event.data.get("skipped_attachments", []),
+            "details_shown": details_on_ticket(session, ticket, requester),
         },
         subject=ticket_subject(ticket, notifier.policy),
         in_reply_to=event.data.get("in_reply_to", ""),

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from notify.details import supplied
 from notify.outbox import HANDLERS, Notifier, queue_mail
 from parsing.details import LABELS
 from tickets.events import Event
@@ -16,6 +17,7 @@ def _context(pending: PendingRequest, notifier: Notifier) -> dict[str, object]:
     return {
         "pending": pending,
         "missing": [LABELS.get(m, m) for m in pending.missing],
+        "already_have": supplied(pending),  # read from their first mail, shown to be corrected
         "subject": pending.subject or "(no subject)",
         "expires_at": notifier.policy.local_time(pending.expires_at),
     }

@@ -76,16 +76,20 @@ def learn_contact(
     company: Company | None = None,
     phone: str = "",
     phone_original: str = "",
+    corrected: bool = False,
 ) -> Contact:
-    """Find or create the contact, filling in what we did not know yet (never overwriting)."""
+    """Find or create the contact, filling in what we did not know yet. Nothing is
+    overwritten, except where the person `corrected` a detail we had only learned from their
+    mail (an imported directory entry still wins: the desk keeps it)."""
     contact = find_contact(session, email)
     if contact is None:
         contact = new_contact(session, email, now, "learned")
-    if name and not contact.name:
+    overwrite = corrected and contact.source == "learned"
+    if name and (not contact.name or overwrite):
         contact.name = name
-    if company is not None and contact.company_id is None:
+    if company is not None and (contact.company_id is None or overwrite):
         contact.company_id = company.id
-    if phone and not contact.phone:
+    if phone and (not contact.phone or overwrite):
         contact.phone, contact.phone_original = phone, phone_original
     contact.updated_at = now
     if contact.id is None:

@@ -20,8 +20,11 @@ DIRECTORY, DOMAIN = "contact directory", "sender's company domain"
 
 
 def _source(candidate: Candidate) -> str:
+    """'signature ('Jane Doe | Practice Manager')', with what speaks against it if anything:
+    'display name ('Anthony Head'); doubt: a job title word in it'."""
     text = candidate.text if candidate.text and candidate.text != candidate.value else ""
-    return candidate.rule + (f" ({text[:80]!r})" if text else "")
+    said = candidate.rule + (f" ({text[:80]!r})" if text else "")
+    return said + (f"; doubt: {', '.join(candidate.doubts)}" if candidate.doubts else "")
 
 
 def gather(details: Details, *, contact: Contact | None, company: Company | None) -> Gathered:

@@ -73,6 +73,7 @@ def _supplied(gathered: Gathered) -> dict[str, str]:
         "company": gathered.company,
         "phone": phone.e164 if phone else "",
         "phone_original": phone.original if phone else "",
+        "unconfirmed": ",".join(gathered.unconfirmed),  # read on weak evidence only
     }
 
 

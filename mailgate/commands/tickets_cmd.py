@@ -82,6 +82,23 @@ def sla_lines(sla: dict[str, Any], policy: DeskPolicy) -> list[str]:
     ]
 
 
+DETAIL_ORDER = ("name", "company", "phone", "description")
+
+
+def details_lines(data: dict[str, Any]) -> list[str]:
+    """Per detail, the rule that read it and its evidence; UNCONFIRMED where the evidence was
+    weak (the acknowledgement asked the customer to check it)."""
+    read: dict[str, str] = data["details_read"]
+    order = [d for d in DETAIL_ORDER if d in read]
+    order += sorted(d for d in read if d not in DETAIL_ORDER)
+    width = max((len(d) for d in order), default=0)
+    return [
+        f"{detail:<{width}}  {read[detail]}"
+        + ("  UNCONFIRMED" if detail in data["unconfirmed_details"] else "")
+        for detail in order
+    ]
+
+
 def show_ticket(args: argparse.Namespace) -> int:
     config = open_config(args)
     now = parse_now(args.now)
@@ -99,6 +116,8 @@ def show_ticket(args: argparse.Namespace) -> int:
     print(f"  company    {requester['company'] or '-'}    phone {requester['phone'] or '-'}")
     if data["missing_details"]:
         print(f"  missing    {', '.join(data['missing_details'])}")
+    for index, line in enumerate(details_lines(data)):
+        print(f"  {'read' if index == 0 else '':<10} {line}")
     if data["related"]:
         print(f"  related    {', '.join(data['related'])}")
     for line in sla_lines(data["sla"], config):

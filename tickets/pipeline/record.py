@@ -120,15 +120,21 @@ def fill_from_follow_up(intake: Intake, ticket: Ticket) -> None:
             ticket.requester_phone, ticket.requester_phone_original = phone.e164, phone.original
         else:
             continue
-        ticket.details_read = {**ticket.details_read, detail: f"requester's reply: "
+        # tickets from before migration 0004 have no record of where details were read
+        ticket.details_read = {**(ticket.details_read or {}), detail: f"requester's reply: "
                                f"{candidate.rule} ({candidate.text[:80]!r})"}
-        ticket.unconfirmed_details = [d for d in ticket.unconfirmed_details if d != detail]
+        ticket.unconfirmed_details = [d for d in ticket.unconfirmed_details or [] if d != detail]
     if not changed:
         return
+    company = None
+    if any(c.startswith("company") for c in changed) and ticket.company_name:
+        company = ensure_company(session, ticket.company_name)
     learn_contact(
         session, intake.sender, intake.now,
         name=ticket.requester_name if any(c.startswith("name") for c in changed) else "",
+        company=company,
         phone=phone.e164 if phone else "", phone_original=phone.original if phone else "",
+        corrected=any(" changed from " in c for c in changed),
     )
     history.record(
         session, ticket, "note", "details from the requester's reply: " + "; ".join(changed),

@@ -18,6 +18,9 @@ def upgrade() -> None:
     with op.batch_alter_table('ticket') as batch:
         batch.add_column(sa.Column('details_read', sa.JSON(), nullable=True))
         batch.add_column(sa.Column('unconfirmed_details', sa.JSON(), nullable=True))
+    # tickets made before: nothing was recorded, which is an empty record, not a missing one
+    op.execute("UPDATE ticket SET details_read = '{}' WHERE details_read IS NULL")
+    op.execute("UPDATE ticket SET unconfirmed_details = '[]' WHERE unconfirmed_details IS NULL")
 
 
 def downgrade() -> None:
