@@ -1,34 +1,24 @@
-"""Events → outbox rows, in the caller's transaction. Only the sender talks to SMTP."""
+"""Events → outbox rows, in the caller's transaction. Each kind of event has its handler in a
+module of its own; this one only dispatches. Only the sender talks to SMTP."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime
-from pathlib import Path
-from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from notify.compose import Outgoing, compose, new_message_id, ticket_subject
-from notify.details import on_ticket as details_on_ticket
-from notify.outlook import thread_headers
-from notify.render import render
-from notify.replyto import signed_reply_to
-from tickets import lifecycle
-from tickets.desk import DeskPolicy
+from notify import acknowledgement, pending, replies, scheduled, status
+from notify.queue import Handler, Notifier, queue_mail, ticket_and_requester
 from tickets.events import Event
-from tickets.models import Contact, Outbox, Ticket, TicketMessage
+from tickets.models import Outbox
 
+__all__ = ["HANDLERS", "Notifier", "enqueue", "queue_mail", "ticket_and_requester"]
 
-@dataclass(frozen=True, slots=True)
-class Notifier:
-    policy: DeskPolicy
-    templates_dir: Path
-
-    @property
-    def domain(self) -> str:
-        return self.policy.desk.address.rpartition("@")[2] or "localhost"
+HANDLERS: dict[str, Handler] = {
+    **acknowledgement.HANDLERS, **pending.HANDLERS, **replies.HANDLERS, **scheduled.HANDLERS,
+    **status.HANDLERS,
+}
 
 
 def enqueue(
@@ -41,133 +31,3 @@ def enqueue(
             continue
         rows.extend(handler(session, notifier, event, now))
     return rows
-
-
-def thread_of(session: Session, ticket: Ticket) -> list[str]:
-    """Message-IDs of the ticket's public conversation, oldest first."""
-    ids = session.exec(
-        select(TicketMessage.message_id)
-        .where(TicketMessage.ticket_id == ticket.id, TicketMessage.internal == False)  # noqa: E712
-        .order_by(TicketMessage.id)  # type: ignore[arg-type]
-    ).all()
-    return [mid for mid in ids if mid]
-
-
-def queue_mail(
-    session: Session,
-    notifier: Notifier,
-    now: datetime,
-    *,
-    kind: str,
-    dedup_key: str,
-    ticket: Ticket | None,
-    to: list[str],
-    context: dict[str, Any],
-    subject: str,
-    cc: list[str] | None = None,
-    in_reply_to: str = "",
-    auto_submitted: str = "auto-replied",
-    reply_to: str = "",
-    internal_copy: bool = False,
-    attachments: Sequence[tuple[str, str, bytes]] = (),
-) -> Outbox | None:
-    """Render and store one mail; a second call with the same `dedup_key` does nothing."""
-    if session.exec(select(Outbox.id).where(Outbox.dedup_key == dedup_key)).first() is not None:
-        return None
-    desk = notifier.policy.desk
-    if not reply_to and ticket is not None:
-        requester = session.get(Contact, ticket.requester_id)
-        reply_to = signed_reply_to(
-            notifier.policy, ticket.reference, to, requester.email if requester else ""
-        )
-    text, html = render(notifier.templates_dir, kind, {"desk": desk, "ticket": ticket, **context})
-    message_id = new_message_id(notifier.domain)
-    references = thread_of(session, ticket) if ticket is not None else []
-    topic, index = thread_headers(session, ticket, now) if ticket is not None else ("", "")
-    raw = compose(
-        Outgoing(
-            from_name=desk.name,
-            from_addr=desk.address,
-            to=to,
-            cc=cc or [],
-            subject=subject,
-            text=text,
-            html=html,
-            now=now,
-            domain=notifier.domain,
-            reply_to=reply_to,
-            in_reply_to=in_reply_to,
-            references=references,
-            auto_submitted=auto_submitted,
-            thread_topic=topic,
-            thread_index=index,
-            attachments=attachments,
-        ),
-        message_id,
-    )
-    row = Outbox(
-        kind=kind,
-        dedup_key=dedup_key,
-        ticket_id=ticket.id if ticket else None,
-        to_addr=to[0],
-        recipients=[*to, *(cc or [])],
-        subject=subject,
-        message_id=message_id,
-        raw=raw,
-        next_attempt_at=now,
-        created_at=now,
-    )
-    session.add(row)
-    session.flush()
-    if ticket is not None:
-        lifecycle.add_message(
-            session, ticket, now,
-            direction="out", from_addr=desk.address, from_name=desk.name, to=to, cc=cc or [],
-            subject=subject, body=text, message_id=message_id, outbox_id=row.id,
-            internal=internal_copy, automated=auto_submitted != "no", flush=False,
-        )
-    return row
-
-
-def ticket_and_requester(session: Session, event: Event) -> tuple[Ticket, Contact]:
-    """The ticket an event is about and the person who asked (both always exist)."""
-    ticket = session.get(Ticket, event.ticket_id)
-    assert ticket is not None, f"{event.kind} for a ticket that does not exist"
-    requester = session.get(Contact, ticket.requester_id)
-    assert requester is not None
-    return ticket, requester
-
-
-def acknowledgement(
-    session: Session, notifier: Notifier, event: Event, now: datetime
-) -> list[Outbox]:
-    ticket, requester = ticket_and_requester(session, event)
-    previous = event.data.get("follows_closed", "")  # a reply to a closed ticket opened this one
-    row = queue_mail(
-        session, notifier, now,
-        kind="linked_ticket" if previous else "acknowledgement",
-        dedup_key=f"{event.key}:acknowledgement",
-        ticket=ticket,
-        to=[requester.email],
-        context={
-            "requester": requester,
-            "status": notifier.policy.status(ticket.status),
-            "previous": previous,
-            "skipped_attachments": event.data.get("skipped_attachments", []),
-            "details_shown": details_on_ticket(session, ticket, requester),
-        },
-        subject=ticket_subject(ticket, notifier.policy),
-        in_reply_to=event.data.get("in_reply_to", ""),
-    )
-    return [row] if row else []
-
-
-Handler = Callable[[Session, Notifier, Event, datetime], list[Outbox]]
-HANDLERS: dict[str, Handler] = {
-    "ticket_created": acknowledgement,
-}
-
-import notify.pending  # noqa: E402  (registers the held-request handlers)
-import notify.replies  # noqa: E402  (registers the reply handlers in HANDLERS)
-import notify.scheduled  # noqa: E402  (registers the clock's handlers in HANDLERS)
-import notify.status  # noqa: E402, F401  (registers the resolved notice in HANDLERS)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from notify.details import supplied
-from notify.outbox import HANDLERS, Notifier, queue_mail
+from notify.queue import Handler, Notifier, queue_mail
 from parsing.details import LABELS
 from tickets.events import Event
 from tickets.models import Outbox, PendingRequest
@@ -60,5 +60,7 @@ def info_request_expired(
     return [row] if row else []
 
 
-HANDLERS["info_request"] = info_request
-HANDLERS["info_request_expired"] = info_request_expired
+HANDLERS: dict[str, Handler] = {
+    "info_request": info_request,
+    "info_request_expired": info_request_expired,
+}

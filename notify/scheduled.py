@@ -1,5 +1,5 @@
 """Mail for the clock's events: assignment, waiting reminders, closures, dates reached, SLA
-warnings and breaches, stale tickets. Registered in `notify.outbox.HANDLERS`.
+warnings and breaches, stale tickets. Dispatched by `notify.outbox`.
 
 Requester mail goes in the ticket's public thread; mail to staff is kept as an internal copy.
 All of it is `Auto-Submitted: auto-generated` (RFC 3834 §5), so it leaves with a null sender.
@@ -7,20 +7,16 @@ All of it is `Auto-Submitted: auto-generated` (RFC 3834 §5), so it leaves with 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
-from notify import outbox
 from notify.compose import ticket_subject
-from notify.outbox import Notifier, queue_mail
+from notify.queue import Handler, Notifier, queue_mail
 from tickets.arrival import roster
 from tickets.events import Event
 from tickets.models import Contact, Outbox, Ticket
-
-Handler = Callable[[Session, Notifier, Event, datetime], list[Outbox]]
 
 STAFF_SUBJECTS = {
     "date_reached": "Back to work",
@@ -138,4 +134,3 @@ HANDLERS: dict[str, Handler] = {
     "stale": to_staff("stale"),
 }
 
-outbox.HANDLERS.update(HANDLERS)

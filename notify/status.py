@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from notify.compose import ticket_subject
-from notify.outbox import HANDLERS, Notifier, queue_mail, ticket_and_requester
+from notify.queue import Handler, Notifier, queue_mail, ticket_and_requester
 from tickets.events import Event
 from tickets.models import Outbox
 
@@ -42,4 +42,4 @@ def resolved(session: Session, notifier: Notifier, event: Event, now: datetime) 
     return [row] if row else []
 
 
-HANDLERS.update(status_changed=resolved)
+HANDLERS: dict[str, Handler] = {"status_changed": resolved}

@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlmodel import Session, select
 
 from mailgate.clock import utcnow
 from mailgate.config import Config, load_config
 from mailgate.db import make_engine, require_current_schema
+from tickets.models import Ticket
 
 
 class CommandError(Exception):
@@ -68,3 +70,10 @@ def parse_now(value: str | None) -> datetime:
 
 def print_json(data: Any) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
+
+
+def find_ticket(session: Session, reference: str) -> Ticket:
+    ticket = session.exec(select(Ticket).where(Ticket.reference == reference.upper())).first()
+    if ticket is None:
+        raise CommandError(f"no ticket {reference}")
+    return ticket

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from mailgate.commands import work
 from mailgate.commands.base import (
-    CommandError,
+    find_ticket,
     open_config,
     open_database,
     parse_now,
@@ -53,13 +53,6 @@ def list_tickets(args: argparse.Namespace) -> int:
         print(table([{**row, "updated_at": local(config, datetime.fromisoformat(row["updated_at"]))}
                      for row in rows], LIST_COLUMNS))
     return 0
-
-
-def find_ticket(session: Session, reference: str) -> Ticket:
-    ticket = session.exec(select(Ticket).where(Ticket.reference == reference.upper())).first()
-    if ticket is None:
-        raise CommandError(f"no ticket {reference}")
-    return ticket
 
 
 def sla_lines(sla: dict[str, Any], policy: DeskPolicy) -> list[str]:

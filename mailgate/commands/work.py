@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from mailgate.commands.base import (
     CommandError,
+    find_ticket,
     open_config,
     open_database,
     parse_now,
@@ -113,8 +114,6 @@ def update_ticket(args: argparse.Namespace) -> int:
     now = parse_now(args.now)
     engine = open_database(config)
     with Session(engine) as session:
-        from mailgate.commands.tickets_cmd import find_ticket
-
         ticket = find_ticket(session, args.reference)
         context = CommandContext(session, config, ticket, now, args.actor)
         events: list[Event] = []
