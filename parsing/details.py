@@ -17,7 +17,7 @@ from parsing.message import ParsedMessage
 from parsing.phones import Phone
 from parsing.reading.candidate import COMPANY, DESCRIPTION, NAME, PHONE, WEAK, Candidate
 from parsing.reading.reader import read
-from parsing.reply import Reply, forwarded_mail
+from parsing.reply import forwarded_mail
 from parsing.subject import is_forward
 
 ALL_DETAILS = (NAME, COMPANY, PHONE, DESCRIPTION)
@@ -108,25 +108,31 @@ def extract_details(
         reply_text, signature=signature, display_name=parsed.from_.name, region=region,
         subject=parsed.subject if text is None else "",
     )
-    # 'FYI' over a forwarded mail, or nothing at all: the forwarded mail is the request. Only
-    # the description: the person asking is the one who forwarded it.
+    # Only the description: the person asking is the one who forwarded it.
+    forward = is_forward(parsed.subject)
+    # 'FYI' over a forwarded mail, or nothing at all: the forwarded mail is the request; under
+    # a forward's subject it is part of it, whatever the sender wrote above it
     if (
         text is None
-        and _few_words(details.description, forward=is_forward(parsed.subject))
-        and (found := forwarded_mail(parsed.text, forward_subject=is_forward(parsed.subject)))
+        and (forward or _few_words(details.description, forward=False))
+        and (found := forwarded_mail(parsed.text, forward_subject=forward))
         and found.reply.text
     ):
-        own, forwarded = details.description, found.reply.text
+        # the forwarded mail read as any mail: its greeting, signature and footer are no part
+        # of the request
+        theirs = extract_from_text(found.reply.text, signature=found.reply.signature,
+                                   region=region)
+        own, forwarded = details.description, theirs.description or found.reply.text
         details = replace(details, description=f"{own}\n\n{forwarded}" if own else forwarded)
-        details = _colleagues_company(details, parsed, found.sender, found.reply, region)
+        details = _colleagues_company(details, parsed, found.sender, theirs)
     return details
 
 
 FORWARDED_COLLEAGUE = "forwarded colleague's signature"
 
 
-def _colleagues_company(details: Details, parsed: ParsedMessage, sender: str, reply: Reply,
-                        region: str) -> Details:
+def _colleagues_company(details: Details, parsed: ParsedMessage, sender: str,
+                        theirs: Details) -> Details:
     """'see below - can you help?' over a colleague's mail: their signature names the
     organisation both work for, when both write from the same domain (weak evidence)."""
     own_domain = parsed.from_.email.rpartition("@")[2]
@@ -134,7 +140,6 @@ def _colleagues_company(details: Details, parsed: ParsedMessage, sender: str, re
         own_domain
     ):
         return details
-    theirs = extract_from_text(reply.text, signature=reply.signature, region=region)
     if COMPANY not in theirs.evidence:
         return details
     found = theirs.evidence[COMPANY]

@@ -17,6 +17,7 @@ from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher
 
 MAX_TEXT = 100_000  # the matcher is slow on huge text; numbers sit near the top or in a signature
 MAX_NUMBERS = 5
+MIN_DIGITS = 7
 # A North American number written the North American way: '(415) 555-0132', '415-555-0132'.
 # At a desk outside North America it is no local number, and the shape says whose it is.
 _NANP_SHAPE = re.compile(
@@ -88,6 +89,8 @@ def find_numbers(text: str, region: str = "GB") -> list[NumberMatch]:
     found = []
     for match in matches:
         raw = match.raw_string.strip()
+        if sum(ch.isdigit() for ch in raw) < MIN_DIGITS:
+            continue  # '(ext 7412)', '2024': an extension or a year, no number to call
         if raw.startswith("(") and ")" not in raw:
             raw = raw[1:]  # '(0161 496 0999' of '… number (0161 496 0999)'
         if not_a_number(raw) or not_a_number(raw.split(" ext")[0]):

@@ -8,7 +8,20 @@ from dataclasses import dataclass
 from mailparser_reply import EmailMessage as ReplyReader
 
 from parsing.lexicon import alternation
-from parsing.lexicon.phrases import BANNER_OPENINGS, BANNER_PHRASES
+from parsing.lexicon.phrases import (
+    ATTRIBUTION_OPENINGS,
+    ATTRIBUTION_VERBS,
+    ATTRIBUTION_VERBS_NAME_AFTER,
+    BANNER_OPENINGS,
+    BANNER_PHRASES,
+    FORWARD_OPENINGS,
+    FORWARDED_MESSAGE,
+    ORIGINAL_MESSAGE,
+    REPLY_HEADER_DATE,
+    REPLY_HEADER_FROM,
+    REPLY_HEADER_OTHER,
+    REPLY_HEADER_SENT,
+)
 
 # Languages of the corpus and of the desks we serve; each adds regexes, so keep the list short.
 LANGUAGES = ("en", "de", "fr", "es", "nl")
@@ -27,31 +40,22 @@ _HYPHEN_SIGN_OFF = re.compile(
 # Italian, Portuguese, localised "Original Message" separators or Spanish Outlook "Enviado el:".
 # An attribution line: "On … wrote:", "Am … schrieb …:", "Le … a écrit :", "El … escribió:", …
 _ATTRIBUTION = re.compile(
-    r"^\s*(?:(?:on|am|le|el|op|il|em|den)\s.*(?:\d|@).*"
-    r"(?:\bwrote|\bschrieb\b.*|\ba écrit|\bescribió|\bschreef\b.*|\bgeschreven"
-    r"|\bha scritto|\bescreveu|\bskrev\b.*)"
+    rf"^\s*(?:{alternation(ATTRIBUTION_OPENINGS)}\s.*(?:\d|@).*"
+    rf"(?:\b{alternation(ATTRIBUTION_VERBS)}|\b{alternation(ATTRIBUTION_VERBS_NAME_AFTER)}\b.*)"
     r"|at\s.*\d.*,\s*you wrote)\s*:\s*$",  # Eudora: 'At 14:56 02.06.2003 -0400, you wrote:'
     re.IGNORECASE,
 )
-_ORIGINAL = re.compile(
-    r"^\s*-{3,}\s*(?:original message|ursprüngliche nachricht|original nachricht|message d'origine"
-    r"|mensaje original|oorspronkelijk bericht|messaggio originale|mensagem original)"
-    r"\s*-{3,}\s*$",
-    re.IGNORECASE,
-)
+_ORIGINAL = re.compile(rf"^\s*-{{3,}}\s*{alternation(ORIGINAL_MESSAGE)}\s*-{{3,}}\s*$",
+                       re.IGNORECASE)
 # Outlook's header block: "From:" then, within two lines, "Sent:" (in the reader's language)
-_BLOCK_FROM = re.compile(r"^\s*\**(?:from|von|de|van|da|från|fra)\s*\**\s*:", re.IGNORECASE)
-_BLOCK_SENT = re.compile(
-    r"^\s*\**(?:sent|gesendet|envoyé|enviado(?: el)?|enviada|verzonden|inviato|skickat|sendt)"
-    r"\s*\**\s*:",
-    re.IGNORECASE,
-)
+_BLOCK_FROM = re.compile(rf"^\s*\**{alternation(REPLY_HEADER_FROM)}\s*\**\s*:", re.IGNORECASE)
+_BLOCK_SENT = re.compile(rf"^\s*\**{alternation(REPLY_HEADER_SENT)}\s*\**\s*:", re.IGNORECASE)
 # "Date:" / "Data:" are words people write too ("Data: every file is gone"): after "From:" they
 # open a header block only with a To or Subject line beside them (Gmail, Apple Mail forwards)
-_BLOCK_DATE = re.compile(r"^\s*\**(?:date|datum|fecha|data)\s*\**\s*:", re.IGNORECASE)
+_BLOCK_DATE = re.compile(rf"^\s*\**{alternation(REPLY_HEADER_DATE)}\s*\**\s*:", re.IGNORECASE)
 _BLOCK_OTHER = re.compile(
-    r"^\s*\**(?:to|an|à|para|aan|a|till|til|cc|subject|betreff|objet|asunto|onderwerp|oggetto"
-    r"|ämne|emne|assunto)\s*\**(?:\s*:|\t|[ ]{2,}\S)",  # Lotus Notes aligns without a colon
+    rf"^\s*\**{alternation(REPLY_HEADER_OTHER)}\s*\**"
+    r"(?:\s*:|\t|[ ]{2,}\S)",  # Lotus Notes aligns without a colon
     re.IGNORECASE,
 )
 _RULE = re.compile(r"^\s*_{10,}\s*$")  # Outlook's line above the header block
@@ -68,10 +72,8 @@ _FIRST_PERSON = re.compile(
 # Forward separators (Gmail, Thunderbird, Apple Mail, German webmail, Lotus Notes); Outlook
 # forwards like it replies, with a From:/Sent: block, which _history_starts finds
 _FORWARD = re.compile(
-    r"^\s*(?:-{2,}\s*(?:forwarded message|weitergeleitete nachricht"
-    r"|message transféré|mensaje reenviado|doorgestuurd bericht|messaggio inoltrato)\s*-{2,}"
-    r"|begin forwarded message:|anfang der weitergeleiteten nachricht:"
-    r"|début du message réexpédié\s*:|-{3,}.*\bwrote:\s*-{3,})\s*$",
+    rf"^\s*(?:-{{2,}}\s*{alternation(FORWARDED_MESSAGE)}\s*-{{2,}}"
+    rf"|{alternation(FORWARD_OPENINGS)}|-{{3,}}.*\bwrote:\s*-{{3,}})\s*$",
     re.IGNORECASE,
 )
 # a line of the forwarded mail's header block: 'From: …', 'Betreff: …', '**Sent:** …'
@@ -173,9 +175,13 @@ def forwarded_mail(text: str, *, forward_subject: bool = False) -> Forwarded | N
     if rest and _BLOCK_FROM.match(lines[start]):
         rest = lines[start:]  # Outlook: the From: line opens the header block
     index = 0
-    while index < len(rest) and index < 12 and (
-        not rest[index].strip() or _HEADER_LINE.match(rest[index])
-    ):
+    while index < len(rest) and not rest[index].strip():
+        index += 1
+    # the header block ends at its first blank line: 'Job: …' and 'Status: …' below it are
+    # the forwarded mail's own words (an alert's fields), not its headers
+    while index < len(rest) and index < 12 and _HEADER_LINE.match(rest[index]):
+        index += 1
+    while index < len(rest) and not rest[index].strip():
         index += 1
     inner = rest[index:]
     sender = next(

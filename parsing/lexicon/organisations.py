@@ -9,7 +9,8 @@ LEGAL_FORMS_EN = (
     "ltd", "limited", "llp", "llc", "inc", "incorporated", "plc", "corp", "corporation", "co",
     "pty", "lp", "cic",
 )
-LEGAL_FORMS_DE = ("gmbh", "ag", "kg", "ohg", "gbr", "e.v", "ev", "mbh", "ug", "gmbh & co. kg", "se")
+LEGAL_FORMS_DE = ("gmbh", "ag", "kg", "ohg", "gbr", "e.v", "ev", "mbh", "ug", "gmbh & co. kg", "se",
+                  "partgmbb", "partg", "ggmbh", "eg")
 LEGAL_FORMS_FR = ("sarl", "sas", "sasu", "sa", "eurl", "sci", "scp", "selarl")
 LEGAL_FORMS_ES = ("s.l", "sl", "s.a", "s.l.u", "slu", "s.coop", "sll", "s.l.p", "slp", "s.a.u",
                   "sau")
@@ -71,7 +72,9 @@ ORGANISATION_NOUNS_EN += (
     "productions", "yoga", "sports", "leisure", "arts", "gallery", "radio", "pediatrics",
     "paediatrics", "pediatric", "orthodontics", "dermatology", "family practice",
     "health", "healthcare", "medical", "medical group", "mini market", "market",
-    "supermarket", "newsagents", "deli", "takeaway", "pub", "inn", "brewery",
+    "supermarket", "newsagents", "deli", "takeaway", "pub", "inn", "brewery", "pottery",
+    "creamery", "tutors", "tutoring", "nurseries", "farm shop", "garden centre", "kennels",
+    "cattery", "stables", "hair", "barbers", "beauty", "tattoo", "dentist", "dentists",
 )
 ORGANISATION_NOUNS_DE = (
     "praxis", "kanzlei", "verein", "stiftung", "verband", "stadtwerke", "klinik",
@@ -111,7 +114,8 @@ ORGANISATION_COMPOUND_HEADS = (
     "bedrijf", "bedrijven", "huis", "winkel", "kantoor", "diensten", "groep", "bau", "werke",
     "werk", "technik", "service", "praxis", "kanzlei", "handel", "verein", "zentrum", "haus",
     "logistik", "medien", "vertrieb", "versand", "beratung", "betrieb", "gesellschaft",
-    "genossenschaft", "schule", "klinik", "apotheke", "school", "praktijk", "centrum",
+    "genossenschaft", "schule", "klinik", "apotheke", "school", "praktijk", "centrum", "büro",
+    "buero", "ingenieure", "therapie", "atelier", "studio", "markt",
 )
 ORGANISATION_NOUNS = union(ORGANISATION_NOUNS_EN, ORGANISATION_NOUNS_DE, ORGANISATION_NOUNS_FR,
                            ORGANISATION_NOUNS_ES, ORGANISATION_NOUNS_NL)

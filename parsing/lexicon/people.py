@@ -33,6 +33,7 @@ JOB_TITLES_FR = (
     "directeur", "directrice", "responsable", "gérant", "gérante", "assistant", "assistante",
     "comptable", "secrétaire", "chargé", "chargée", "chef", "adjoint", "adjointe",
     "président", "présidente", "technicien", "ingénieur", "professeur", "associé", "associée",
+    "secrétaire de direction", "assistante de direction", "conseiller", "conseillère",
 )
 JOB_TITLES_ES = (
     "director", "directora", "responsable", "gerente", "administrativo", "administrativa",

@@ -201,6 +201,20 @@ REPLY_HEADER_DATE = ("date", "datum", "fecha", "data")
 REPLY_HEADER_OTHER = ("to", "an", "à", "para", "aan", "a", "till", "til", "cc", "subject",
                       "betreff", "objet", "asunto", "onderwerp", "oggetto", "ämne", "emne",
                       "assunto")
+# The verbs of an attribution line ('On … wrote:', 'Am … schrieb …:', 'Le … a écrit :') and the
+# words that open one ('On', 'Am', 'Le', 'El', 'Op', …)
+ATTRIBUTION_OPENINGS = ("on", "am", "le", "el", "op", "il", "em", "den")
+ATTRIBUTION_VERBS = ("wrote", "a écrit", "escribió", "geschreven", "ha scritto", "escreveu")
+ATTRIBUTION_VERBS_NAME_AFTER = ("schrieb", "schreef", "skrev")  # 'Am … schrieb Jane Doe:'
+# The separator line above a quoted original ('-----Original Message-----')
+ORIGINAL_MESSAGE = ("original message", "ursprüngliche nachricht", "original nachricht",
+                    "message d'origine", "mensaje original", "oorspronkelijk bericht",
+                    "messaggio originale", "mensagem original")
+# Forward separators: between dashes ('---------- Forwarded message ---------') or a line alone
+FORWARDED_MESSAGE = ("forwarded message", "weitergeleitete nachricht", "message transféré",
+                     "mensaje reenviado", "doorgestuurd bericht", "messaggio inoltrato")
+FORWARD_OPENINGS = ("begin forwarded message:", "anfang der weitergeleiteten nachricht:",
+                    "début du message réexpédié :", "début du message réexpédié:")
 
 # How appended boilerplate opens: confidentiality notices, environmental footers, mobile
 # signatures, legal footers
@@ -226,6 +240,9 @@ BOILERPLATE_OPENINGS = (
     "inscrita en el registro", "registro mercantil", "we are committed to", "follow us on",
     "our privacy notice", "privacy notice", "we will never ask", "we're hiring",
     "virus", "scanned by", "this email has been scanned", "[logo]", "caution:", "external email",
+    "this is an automated message", "this is an automatically generated",
+    "this message was sent automatically", "please do not reply to this email",
+    "do not reply to this email",
 )
 
 # How people name themselves in a sentence ('my name is Jane Doe', 'ich bin Jan Meier'); the

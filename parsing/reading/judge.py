@@ -70,7 +70,7 @@ _JOINERS = frozenset(ORGANISATION_JOINERS)
 _NUMBERS = re.compile(r"\d+")
 _HOUSE_NUMBER = re.compile(r"\d+[a-z]?[ \t,]+\w")
 _BLANKS = re.compile(r"\s+")
-_INITIALS = re.compile(r"(?:[A-Z]\.){2,}")
+_INITIALS = re.compile(r"(?:[A-Z]\.){2,}|[A-Z]\.?(?:-[A-Z]\.?)+")  # 'W.J.', 'A-M'
 _TRAILING_BRACKET = re.compile(r"[ \t]*\([^()]{0,40}\)?$")
 _BRACKETS = re.compile(r"\s*(?:\(.*?\)|\[.*?\])\s*")
 # judging is pure: a desk sees the same signatures, sign-offs and display names again and
@@ -147,6 +147,12 @@ def registered(text: str) -> bool:
 
 
 @lru_cache(maxsize=_CACHE)
+def job_title_last(text: str) -> bool:
+    """'Senior Talent Partner', 'Team Leader': a title, whatever words come before it."""
+    words = text.split()
+    return bool(words) and bool(_TITLE.fullmatch(words[-1].strip(".,")))
+
+
 def job_title(text: str) -> bool:
     return bool(_TITLE.search(text))
 
@@ -223,7 +229,7 @@ def person(value: str, *, any_case: bool = False, prose: bool = False) -> Verdic
         doubts.append("an initial for a first name")
     if _TITLE.search(value):
         doubts.append("a job title word in it")
-    if _ORG_NOUN.search(value):
+    if _ORG_NOUN.search(inner):
         doubts.append("an organisation word in it")
     if lowered[0] in _ROLE_WORDS and lowered[0] not in _PARTICLES:
         doubts.append(f"'{bare[0]}' opens roles")
@@ -255,7 +261,7 @@ def organisation(value: str, *, placed: bool = False, any_case: bool = False
         return None
     if not any_case and not all(
         w[:1].isupper() or w[:1].isdigit() or w.lower() in _JOINERS or legal_form(w)
-        or w[:1] in "&'(" for w in words
+        or w[:1] in "&'(" or _SCHOOL.fullmatch(w) or _ORG_NOUN.fullmatch(w) for w in words
     ):
         return None  # a sentence, not a name: 'practice manager at Hillside on Moor Lane'
 
@@ -268,6 +274,11 @@ def organisation(value: str, *, placed: bool = False, any_case: bool = False
     named = organisation_words(value)
     if not named and not placed:
         return None
+    if not legal_form(value) and all(
+        w.lower() in _JOINERS or _ORG_NOUN.fullmatch(w) or _SCHOOL.fullmatch(w)
+        or (_compound_organisation(w.lower()) and len(words) == 1) for w in words
+    ):
+        return None  # 'Praxis', 'the School': a kind of organisation, not its name
     last = words[-1].lower().strip(".,")
     if (job_title(value) and not named) or (
         _TITLE.fullmatch(last) and not legal_form(value) and not _SCHOOL.fullmatch(last)

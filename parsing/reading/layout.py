@@ -45,6 +45,7 @@ _BOILERPLATE = re.compile(rf"^[\W_]*{alternation(BOILERPLATE_OPENINGS)}", re.IGN
 _FIRST_WORD = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*|\[")
 _SEPARATOR = re.compile(r"^[ \t]*(?:--[ \t]?|_{3,}|-{3,}|={3,}|\*{3,})[ \t]*$")
 _SENTENCE_END = re.compile(r"[.?!:]$")
+_FIRST_PERSON = re.compile(r"\b(?:I|my|me|we|our|us|I'm|I’m)\b")
 _FIRST_NAME = re.compile(r"[A-Z][\w'’-]{1,20}[,.!]?")
 
 
@@ -145,8 +146,11 @@ def _tail_block(lines: list[str], kept: list[int], starts_signature: object) -> 
             if number and index != paragraph[number - 1] + 1:
                 paragraph = paragraph[:number]
                 break
-        if all(_short(lines[i].strip()) for i in paragraph):
-            return start
+        below = [lines[i].strip() for i in content if i > start]
+        if all(_short(lines[i].strip()) for i in paragraph) and not any(
+            _FIRST_PERSON.search(line) for line in below if not _short(line)
+        ):
+            return start  # the sender's own words go on below: no signature yet
     return None
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from parsing.lexicon import alternation
-from parsing.lexicon.phrases import AFFILIATION_LINKS
+from parsing.lexicon.phrases import AFFILIATION_LINKS, SELF_NAMING, SELF_NAMING_WEAK
 from parsing.reading import judge
 from parsing.reading.candidate import COMPANY, STATED, Candidate
 from parsing.reading.layout import BODY, GREETING
@@ -23,6 +23,10 @@ _FROM = re.compile(
 _PLACE = re.compile(r"[ \t]+(?:en|in|at|à|a|bei|im|op)[ \t]+\S+$")
 _ARTICLE = re.compile(r"^(?:the|la|el|le|les|de|het|der|die|das|los|las)[ \t]+")
 _CAPITAL = re.compile(r"[A-ZÀ-ÖØ-Þ]")
+# a self-introduction with a first name right before 'from': 'its liam', 'this is jo'
+_INTRODUCED = re.compile(
+    rf"(?:^|\W)(?:{alternation((*SELF_NAMING, *SELF_NAMING_WEAK))})[ \t]+{_WORD}[ \t]+$"
+)
 
 
 def written_in_lower_case(mail: Mail) -> bool:
@@ -42,10 +46,16 @@ class LowerCaseProse:
                 continue
             for match in _FROM.finditer(line.text):
                 org = _ARTICLE.sub("", _PLACE.sub("", match.group("org")))
-                verdict = judge.organisation(org, any_case=True)
-                if verdict is None or not judge.named_organisation(verdict.value):
+                introduced = bool(_INTRODUCED.search(line.text[: match.start()]))
+                verdict = judge.organisation(org, any_case=True, placed=introduced)
+                if verdict is None:
                     continue
                 candidate = Candidate(COMPANY, verdict.value, RULE, STATED, match.group(0),
-                                      line.index, zone=line.zone)
-                found.append(candidate.doubted("written in lower case"))
+                                      line.index, zone=line.zone).doubted("written in lower case")
+                if not judge.named_organisation(verdict.value):
+                    if not introduced:
+                        continue
+                    # 'its liam from copperleaf': where the sender says they are from
+                    candidate = candidate.weakest("no organisation word in it")
+                found.append(candidate)
         return found

@@ -13,6 +13,7 @@ from parsing.reading import judge
 from parsing.reading.candidate import COMPANY, WEAK, Candidate
 from parsing.reading.layout import BODY, BOILERPLATE, SIGNATURE
 from parsing.reading.rules import Mail
+from parsing.reading.rules.prose import shouting
 
 RULE = "organisation named in the text"
 _WORD = r"[A-ZÀ-ÖØ-Þ][\w'’&\-]*(?:\.\w+)*"
@@ -41,6 +42,8 @@ class OrganisationNamed:
         found: list[Candidate] = []
         for line in mail.layout.lines:
             if line.zone not in (BODY, SIGNATURE, BOILERPLATE) or len(line.text) > 2000:
+                continue
+            if line.zone == BODY and shouting(line.text):
                 continue
             for match in _RUN.finditer(line.text):
                 run = match.group(0).rstrip(".")

@@ -8,7 +8,7 @@ import re
 from itertools import pairwise
 
 from parsing.lexicon import alternation
-from parsing.lexicon.organisations import ORGANISATION_JOINERS
+from parsing.lexicon.organisations import ORGANISATION_JOINERS, ORGANISATION_NOUNS, SCHOOL_WORDS
 from parsing.lexicon.people import JOB_TITLES
 from parsing.lexicon.phrases import (
     AFFILIATION_LEADS,
@@ -30,7 +30,8 @@ _PERSON = rf"{_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_WORD}){{1,3}}"
 _PERSON_LAZY = rf"{_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_WORD}){{1,3}}?"
 _JOIN = alternation(ORGANISATION_JOINERS)
 _ORG_WORD = r"[A-ZÀ-ÖØ-Þ0-9][\w'’&.\-]*"
-_ORG = (rf"(?:(?i:the)[ \t]+)?{_ORG_WORD}"
+_KIND = alternation(w for w in (*SCHOOL_WORDS, *ORGANISATION_NOUNS) if " " not in w)
+_ORG = (rf"(?:(?i:the)[ \t]+)?(?:{_ORG_WORD}|{_KIND}(?=[ \t]+[A-ZÀ-ÖØ-Þ]))"
         rf"(?:[ \t]+(?:(?i:{_JOIN})(?![\w'’])|&|{_ORG_WORD})){{0,7}}")
 _LINK = alternation(AFFILIATION_LINKS)
 
@@ -42,6 +43,8 @@ _NAMING_WEAK = re.compile(
     rf"(?=[ \t]*(?:[,.;:!–-]|$|(?i:{_LINK}|here|speaking|calling|again|and|in)\b))",
     re.MULTILINE,
 )
+# a line opening with the sender's name: 'Andrew Kerr here, network manager at …'
+_HERE = re.compile(rf"^(?P<name>{_PERSON})[ \t]+(?i:here|speaking)\b")
 _AFFILIATION = re.compile(
     rf"(?<![\w'])(?i:{alternation(AFFILIATION_LEADS)})[ \t]+(?P<org>{_ORG})"
 )
@@ -57,7 +60,8 @@ _ON_BEHALF = re.compile(
 # 'the office manager at Oakfield Primary School', 'Year 4 teacher at Moorside Juniors'
 _ROLE_AT = re.compile(
     rf"(?<![\w'])(?i:{alternation(JOB_TITLES)})[ \t]+"
-    rf"(?P<link>(?i:at|for|of|in|bei|chez|en|bij|van))[ \t]+(?P<org>{_ORG})"
+    rf"(?P<link>(?i:at|for|of|in|bei|chez|en|bij|van|au|à la|à l'|de la|del|de))[ \t]+"
+    rf"(?P<org>{_ORG})"
 )
 # 'it's Sarah from Oakfield Primary School': a first name only; an organisation's name needed
 # ... or opening the line: 'Tom from Northgate Estates (Harrogate office).'
@@ -72,6 +76,12 @@ _SELF_AT = re.compile(
     rf"(?i:{alternation(SELF_NAMING_WEAK)})[ \t]+(?=[A-Z]))[^.!?\n]{{0,60}}?"
     rf"(?<![\w'])(?i:at|from|with|for|bei|von|chez|de|en|van|bij)[ \t]+(?P<org>{_ORG})"
 )
+def shouting(text: str) -> bool:
+    """A line in capitals throughout (some people write so): capitals mark no names in it."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) > 12 and all(ch.isupper() for ch in letters)
+
+
 def _first_words(*phrases: tuple[str, ...]) -> frozenset[str | tuple[str, str]]:
     """What a pattern's phrases open with (a word, or the first two words as a pair): a line
     without any of them cannot match, and a set lookup is far cheaper than a regex over a
@@ -93,10 +103,15 @@ _TRIGGERS: dict[str, frozenset[str]] = {
     "person at": _first_words(AFFILIATION_LINKS),
     "role at": frozenset(
         (title.split()[-1], link) for title in JOB_TITLES
-        for link in ("at", "for", "of", "in", "bei", "chez", "en", "bij", "van")
+        for link in ("at", "for", "of", "in", "bei", "chez", "en", "bij", "van", "au", "à",
+                     "de", "del")
+    ) | frozenset(
+        (word, link) for word in ("direction", "dirección", "leitung")
+        for link in ("au", "à", "de", "del", "bei")
     ),
     "first name from": _first_words(AFFILIATION_LINKS),
     "self at": _first_words(SELF_NAMING, SELF_NAMING_WEAK),
+    "here": frozenset(("here", "speaking")),
 }
 _WORDS = re.compile(r"[\w'’]+")
 
@@ -118,6 +133,8 @@ class Prose:
         for line in mail.layout.lines:
             if line.zone not in (BODY, GREETING) or len(line.text) > 2000:
                 continue
+            if shouting(line.text):
+                continue  # 'I AM HAVING TROUBLE WITH THE PRINTER': capitals mark no names
             words = _words(line.text)
             found.extend(self._names(line.text, line.index, line.zone, words))
             found.extend(self._companies(line.text, line.index, line.zone, words))
@@ -129,6 +146,7 @@ class Prose:
         for trigger, pattern, rule, strength in (
             ("naming", _NAMING, RULE, STATED), ("on behalf", _ON_BEHALF, RULE, STATED),
             ("naming weak", _NAMING_WEAK, WEAK_RULE, SIGNED),
+            ("here", _HERE, RULE, STATED),
         ):
             if words.isdisjoint(_TRIGGERS[trigger]):
                 continue
@@ -150,7 +168,7 @@ class Prose:
             ("affiliation", _AFFILIATION, True, STATED, RULE),
             ("person at", _PERSON_AT, True, STATED, RULE),
             ("role at", _ROLE_AT, True, STATED, RULE),
-            ("first name from", _FIRST_NAME_FROM, False, SIGNED, WEAK_RULE),
+            ("first name from", _FIRST_NAME_FROM, True, SIGNED, WEAK_RULE),
             ("self at", _SELF_AT, True, STATED, RULE),
         )
         for trigger, pattern, placed, strength, rule in searches:
@@ -174,7 +192,7 @@ class Prose:
                     candidate = candidate.doubted("a role, perhaps not the sender's")
                 if not judge.organisation_words(verdict.value):
                     candidate = candidate.doubted("no organisation word in it")
-                    if pattern is _SELF_AT:
+                    if pattern is _SELF_AT or pattern is _FIRST_NAME_FROM:
                         candidate = candidate.weakest("said in passing")
                 found.append(candidate)
         return found

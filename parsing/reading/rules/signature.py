@@ -66,16 +66,20 @@ class Signature:
         return _registered_first(_not_the_senders_friends(found, mail.display_name))
 
     def _organisations(self, parts: list[str], line: Line) -> list[Candidate]:
-        found = []
+        found: list[Candidate] = []
         titled = False
+        if judge.address(line.text) and not judge.legal_form(line.text):
+            return found  # 'Civic Centre, Poulton Road, Wyreside FY6 7PU'
         for part in parts:
             if (rest := _after_title(part)) is not None:
                 part, titled = rest, True  # 'Site Manager Greystones'
             at = _AT.split(part, maxsplit=1)
             if len(at) == 2 and judge.job_title(at[0]):
                 part, titled = at[1], True  # 'Practice Manager at The Grange Surgery'
-            elif judge.job_title(part) and not judge.organisation_words(part):
-                titled = True  # 'Practice Manager': the next segment is the organisation
+            elif (judge.job_title(part) and not judge.organisation_words(part)) or (
+                judge.job_title_last(part) and not judge.legal_form(part)
+            ):
+                titled = True  # 'Practice Manager', 'Senior Talent Partner': next comes where
                 continue
             verdict = judge.organisation(part, placed=titled, any_case=part.islower())
             if verdict is None or sum(ch.isdigit() for ch in part) >= 3:
@@ -96,8 +100,10 @@ class Signature:
             if judge.job_title(part) or judge.role_words_only(part):
                 continue
             verdict = judge.organisation(part, placed=True)
-            if verdict is None or judge.person(part) is not None:
+            if verdict is None:
                 return []
+            # 'Owen Pryce / Ty Glas Pottery': under the name, words that could be a name too
+            # are where the person works
             candidate = Candidate(COMPANY, verdict.value, POSITION, SIGNED, line.text,
                                   line.index, zone=SIGNATURE)
             return [_doubted(candidate.doubted("placed only by its position"), verdict)]
@@ -130,13 +136,14 @@ def _not_the_senders_friends(found: list[Candidate], display_name: str) -> list[
 
 
 def _registered_first(found: list[Candidate]) -> list[Candidate]:
-    """A signature names departments and subjects too ('Lecturer, Engineering & Construction',
-    'Head of Residential Property'): where one line names an organisation by a legal form or
-    a school word, lines that do not are no employer."""
+    """A signature names departments and subjects after a job title too ('Lecturer,
+    Engineering & Construction', 'Associate | Residential Property'): where a line names an
+    organisation by a legal form or a school word, what follows a title is no employer."""
     registered = [c for c in found if c.detail == COMPANY and judge.registered(c.value)]
     if not registered:
         return found
-    return [c for c in found if c.detail != COMPANY or c in registered]
+    return [c for c in found if c.detail != COMPANY or c in registered
+            or c.rule != TITLE_ORGANISATION]
 
 
 def _doubted(candidate: Candidate, verdict: judge.Verdict) -> Candidate:
