@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from parsing.lexicon.phrases import AUTO_REPLY_MARKERS
 from parsing.message import ParsedMessage
 
 _ROBOT_LOCALPART = re.compile(
@@ -42,16 +43,7 @@ def classify_automation(message: ParsedMessage) -> tuple[str, ...]:
     return tuple(reasons)
 
 
-_REPLY_OR_BOUNCE_MARKERS = (
-    "auto-replied",
-    "null return path",
-    "x-autoreply",
-    "x-autorespond",
-    "x-auto-response-suppress",
-    "delivery status notification",
-    "mailer-daemon",
-    "postmaster",
-)
+_REPLY_OR_BOUNCE_MARKERS = AUTO_REPLY_MARKERS
 
 
 def is_auto_reply_or_bounce(message: ParsedMessage) -> bool:

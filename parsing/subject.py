@@ -9,18 +9,13 @@ from __future__ import annotations
 
 import re
 
+from parsing.lexicon.phrases import FORWARD_PREFIXES, REPLY_PREFIXES
+
 # Hand-written: no maintained library covers these. Sources: Thunderbird's
 # mail.localized_re_prefixes, Outlook's localised RE/FW, Wikipedia "List of email subject
 # abbreviations".
-_REPLIES = (
-    "re", "aw", "antw", "antwort", "sv", "svar", "vs", "vs.", "r", "rif", "ref", "réf", "rép",
-    "res", "odp", "odg", "vá", "ynt", "ilt", "απ", "σχετ", "ответ", "回复", "回覆", "答复", "答覆",
-    "返信", "회신",
-)
-_FORWARDS = (
-    "tr", "fw", "fwd", "wg", "rv", "enc", "doorst", "fs", "vl", "vb", "i", "inoltro", "pd",
-    "prs", "προωθ", "πρθ", "転送", "转发", "轉寄", "전달", "wtr",
-)
+_REPLIES = REPLY_PREFIXES
+_FORWARDS = FORWARD_PREFIXES
 
 
 def _prefix(words: tuple[str, ...]) -> re.Pattern[str]:

@@ -87,17 +87,11 @@ def test_product_names_only_in_prose():
     assert person("Windows Defender", prose=True) is None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: a surname ending in a compound head ('-haus', '-huis', '-bau') is taken for a firm's "
-    "compound and the whole name refused: 'Anna Neuhaus', 'Jan Oosterhuis', 'Peter Backhaus'"))
 @pytest.mark.parametrize("words", ["Anna Neuhaus", "Jan Oosterhuis", "Peter Backhaus"])
 def test_surname_ending_like_a_compound_is_a_person(words):
     assert person(words) is not None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: a field's label before a name is taken as a first name: person('Name.. Jane Doe') "
-    "is a person, so 'Name.. Jane Doe' opens a signature (and is proposed as the name)"))
 @pytest.mark.parametrize("words", ["Name.. Jane Doe", "Name Jane Doe"])
 def test_label_word_is_no_first_name(words):
     assert person(words) is None
@@ -179,10 +173,6 @@ def test_address(line):
     assert address(line)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: judge.address() does not know 'Hafenstraße 12', the example in its own docstring "
-    "(a street compound and a house number after it), so organisation(placed=True) takes it "
-    "with no doubt and the signature rule files it as the company below 'Jan Meier'"))
 def test_street_compound_with_house_number_is_an_address():
     assert address("Hafenstraße 12")
     assert organisation("Hafenstraße 12", placed=True) is None

@@ -155,10 +155,6 @@ def test_lower_case_name_opens_a_signature_only_as_the_mail_program_writes_it():
     assert {zone for zone, _ in zones(text)} == {BODY}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: names listed in the request above a bare sign-off ('Thanks') are laid out as a "
-    "signature above the sign-off; read() then takes 'Jane Doe' for the sender, 'Tom Hill' "
-    "for the company (the line below the name) and drops the list from the description"))
 def test_names_listed_above_a_bare_sign_off_stay_in_the_body():
     text = ("Hi,\n\nCan you please reset the passwords for these staff:\n"
             "Jane Doe\nTom Hill\nSam Brown\n\nThanks")

@@ -29,9 +29,7 @@ def test_fields_on_their_own_lines():
 
 
 @pytest.mark.parametrize("line", [
-    pytest.param("Name.. Jane Doe", marks=pytest.mark.xfail(strict=True, reason=(
-        "bug: judge.person('Name.. Jane Doe') is a person ('name' is no NOT_NAME_WORD), so the "
-        "line opens a signature and the field typed into the mail is read at SIGNED"))),
+    "Name.. Jane Doe",
     "Name = Jane Doe", "- Name: Jane Doe", "Requester's full name - Jane Doe",
     "Contact name: Jane Doe",
 ])

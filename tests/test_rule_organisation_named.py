@@ -59,10 +59,6 @@ def test_nothing_named(text):
     assert propose(OrganisationNamed(), text) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: a capitalised word opening the sentence joins the run: 'My Riverside College', "
-    "'Our Acme Ltd', 'Since Monday Acme Ltd', 'Please Acme Ltd' (read() files them as the "
-    "company, unconfirmed, when no other rule names one)"))
 @pytest.mark.parametrize(("text", "organisation"), [
     ("My Riverside College laptop is broken.", "Riverside College"),
     ("Our Acme Ltd printer is broken.", "Acme Ltd"),

@@ -121,10 +121,6 @@ def test_dutch_second_particle_run_links_the_organisation():
     assert (COMPANY, "Bloemenhuis De Linde", RULE, STATED) in seen(found)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: the module docstring's own example — 'ich bin Jan Meier von der Weber Logistik "
-    "GmbH' proposes the name 'Jan Meier von der Weber' at STATED (the organisation's first "
-    "word taken as the surname after the particles), and read() files it"))
 def test_german_name_stops_before_the_organisation():
     found = propose(Prose(), "Hallo, ich bin Jan Meier von der Weber Logistik GmbH. Der "
                              "Drucker geht nicht.", region="DE")
@@ -132,11 +128,6 @@ def test_german_name_stops_before_the_organisation():
     assert set(values(found, COMPANY)) == {"Weber Logistik GmbH"}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: a particle inside the speaker's name is read as the link to an organisation: "
-    "'María José de la Cruz Peña' proposes the company 'Cruz Peña' (STATED, doubted once), "
-    "'Sanne de Vries van Bloemenhuis De Linde' the company 'Vries van Bloemenhuis De Linde' "
-    "at full STATED"))
 @pytest.mark.parametrize(("sentence", "company"), [
     ("Me llamo María José de la Cruz Peña y trabajo en Distribuciones Levante.",
      "Distribuciones Levante"),

@@ -123,19 +123,11 @@ def test_only_the_first_lines_carry_the_name():
     assert values(propose(Signature(), f"{ASKED}Regards,\n{footer}"), NAME) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: the street line under the name ('Hafenstraße 12') is proposed as the company "
-    "'signature line below the name' (judge.address does not know it), and read() files it "
-    "when nothing else names the company"))
 def test_street_below_the_name_is_no_company():
     found = propose(Signature(), f"{ASKED}Regards,\nJan Meier\nHafenstraße 12\n20457 Hamburg")
     assert seen(found) == [(NAME, "Jan Meier", RULE, SIGNED)]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: judge.person refuses 'Anna Neuhaus' (a surname ending in '-haus'), so the "
-    "signature's name line proposes no name — and proposes 'Anna Neuhaus' as a company, "
-    "which read() chooses over 'Weber Logistik GmbH' below it"))
 def test_surname_ending_in_haus():
     found = propose(Signature(), "Der Drucker geht nicht.\n\nMit freundlichen Grüßen\n"
                                  "Anna Neuhaus\nWeber Logistik GmbH", region="DE")

@@ -30,7 +30,8 @@ def alternation(words: Iterable[str]) -> str:
     optional ('ltd' matches 'Ltd.')."""
     parts = []
     for word in sorted(set(words), key=len, reverse=True):
-        escaped = re.escape(word).replace(r"\ ", r"[ \t]++").replace("'", "['’]")
+        escaped = re.escape(word.replace("’", "'")).replace(r"\ ", r"[ \t]++")
+        escaped = escaped.replace("'", "['’]")
         parts.append(escaped)
     return "(?:" + "|".join(parts) + ")"
 

@@ -57,23 +57,23 @@ ORGANISATION_NOUNS_EN = (
 ORGANISATION_NOUNS_EN += (
     "agents", "estate agents", "architects", "surveyors", "dentistry", "chiropractic",
     "joinery", "plant hire", "hire", "civils", "alliance", "hospice", "management",
-    "wealth management", "talent", "recruitment", "hotels", "collective", "vet", "vets",
+    "wealth management", "talent", "recruitment", "hotels", "collective", "vet",
     "veterinary centre", "wines", "brewery", "nurseries", "physio", "physiotherapy",
-    "clinics", "partnership", "cooperative", "co-op", "network", "academy trust",
+    "clinics", "cooperative", "co-op", "network", "academy trust",
     "community", "federation", "fellowship", "guild", "union", "ventures", "capital",
-    "investments", "property", "property management", "lettings", "developments",
+    "investments", "property", "property management", "developments",
     "interiors", "electrical", "plumbing", "heating", "roofing", "landscaping", "cleaning",
     "catering", "events", "travel", "tours", "fitness", "gym", "salon", "spa", "dental care",
-    "opticians", "optometrists", "pharmacy", "funeral", "bakers", "butchers", "florist",
+    "optometrists", "funeral", "bakers", "butchers", "florist",
     "florists", "nursery", "kitchens", "carpentry", "machinery", "plastics", "packaging",
     "print", "signs", "foods", "farms", "dairy", "autos", "cars", "coaches", "taxis",
     "removals", "storage", "security", "electronics", "it solutions", "computing", "digital",
-    "analytics", "labs", "research", "press", "publishing", "books", "records", "films",
+    "analytics", "research", "press", "publishing", "books", "records", "films",
     "productions", "yoga", "sports", "leisure", "arts", "gallery", "radio", "pediatrics",
     "paediatrics", "pediatric", "orthodontics", "dermatology", "family practice",
     "health", "healthcare", "medical", "medical group", "mini market", "market",
-    "supermarket", "newsagents", "deli", "takeaway", "pub", "inn", "brewery", "pottery",
-    "creamery", "tutors", "tutoring", "nurseries", "farm shop", "garden centre", "kennels",
+    "supermarket", "newsagents", "deli", "takeaway", "pub", "inn", "pottery",
+    "creamery", "tutors", "tutoring", "farm shop", "garden centre", "kennels",
     "cattery", "stables", "hair", "barbers", "beauty", "tattoo", "dentist", "dentists",
 )
 ORGANISATION_NOUNS_DE = (
@@ -88,7 +88,7 @@ ORGANISATION_NOUNS_DE = (
 ORGANISATION_NOUNS_FR = (
     "cabinet", "société", "mairie", "clinique", "pharmacie", "association", "fondation",
     "groupe", "études", "conseil", "agence", "boulangerie", "garage", "notaires", "avocats",
-    "transports", "imprimerie", "hôtel", "laboratoire", "communauté", "boulangerie",
+    "transports", "imprimerie", "hôtel", "laboratoire", "communauté",
     "pâtisserie", "librairie", "fleuriste", "menuiserie", "plomberie", "électricité", "atelier",
     "cabinet dentaire", "cabinet médical", "étude", "agence immobilière", "restaurant",
     "au", "aux", "chez",
@@ -97,7 +97,7 @@ ORGANISATION_NOUNS_ES = (
     "ayuntamiento", "clínica", "farmacia", "asociación", "fundación", "grupo", "despacho",
     "asesoría", "abogados", "gestoría", "transportes", "consultores", "hotel", "construcciones",
     "distribuciones", "talleres", "inmobiliaria", "hospital", "taller", "hermanos",
-    "floristería", "floristeria", "gestoría", "gestoria", "panadería", "restaurante",
+    "floristería", "floristeria", "gestoria", "panadería", "restaurante",
     "bodega", "bodegas", "librería", "ferretería", "academia", "estudio", "consultoría",
     "ingeniería", "logística", "comercial", "industrias", "hijos",
 )
@@ -111,12 +111,15 @@ ORGANISATION_NOUNS_NL = (
 # The last part of a German or Dutch compound that names an organisation ('Loodgieters|bedrijf',
 # 'Maschinen|bau', 'Bloemen|huis', 'Stadt|werke')
 ORGANISATION_COMPOUND_HEADS = (
-    "bedrijf", "bedrijven", "huis", "winkel", "kantoor", "diensten", "groep", "bau", "werke",
-    "werk", "technik", "service", "praxis", "kanzlei", "handel", "verein", "zentrum", "haus",
-    "logistik", "medien", "vertrieb", "versand", "beratung", "betrieb", "gesellschaft",
-    "genossenschaft", "schule", "klinik", "apotheke", "school", "praktijk", "centrum", "büro",
-    "buero", "ingenieure", "therapie", "atelier", "studio", "markt",
+    "bedrijf", "bedrijven", "winkel", "kantoor", "diensten", "groep", "werke", "technik",
+    "service", "praxis", "kanzlei", "handel", "verein", "zentrum", "logistik", "medien",
+    "vertrieb", "versand", "beratung", "betrieb", "gesellschaft", "genossenschaft", "schule",
+    "klinik", "apotheke", "school", "praktijk", "centrum", "büro", "buero", "ingenieure",
+    "therapie", "atelier", "studio", "markt",
 )
+# ...and heads that end surnames as often ('Neuhaus', 'Oosterhuis', 'Backhaus'): in a
+# person's name only a doubt
+ORGANISATION_COMPOUND_HEADS_SURNAME_LIKE = ("huis", "haus", "bau", "werk")
 ORGANISATION_NOUNS = union(ORGANISATION_NOUNS_EN, ORGANISATION_NOUNS_DE, ORGANISATION_NOUNS_FR,
                            ORGANISATION_NOUNS_ES, ORGANISATION_NOUNS_NL)
 
@@ -158,7 +161,12 @@ ADDRESS_WORDS = (
     "way", "place", "court", "crescent", "terrace", "grove", "gardens", "square", "row",
     "hill", "park", "parade", "walk", "mews", "industrial estate", "business park",
     "trading estate", "suite", "floor", "unit", "po box", "straße", "strasse", "str", "weg",
-    "platz", "allee", "gasse", "ring", "damm", "ufer", "rue", "avenue", "boulevard", "bd",
+    "platz", "allee", "gasse", "ring", "damm", "ufer", "rue", "boulevard", "bd",
     "chemin", "impasse", "allée", "calle", "avenida", "plaza", "paseo", "carretera", "c/",
     "straat", "laan", "plein", "gracht", "kade", "singel", "dijk", "postbus",
 )
+
+# Words of a register entry, which name no organisation of their own ('Registered Charity
+# 1187654', 'Company No.', 'AVISO LEGAL')
+REGISTER_WORDS = ("registered", "registration", "company", "charity", "number", "no", "vat",
+                  "reg", "office", "aviso", "legal", "notice")

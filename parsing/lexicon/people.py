@@ -18,7 +18,7 @@ JOB_TITLES_EN = (
     "governor", "trustee", "paralegal", "agent", "negotiator", "surveyor", "planner",
     "dispatcher", "operator", "developer", "designer", "editor", "librarian", "matron",
     "chef", "porter", "attendant", "apprentice", "intern", "trainee", "volunteer", "pa",
-    "paraplanner", "negotiator", "recruiter", "buyer", "estimator", "foreman", "coach",
+    "paraplanner", "recruiter", "buyer", "estimator", "foreman", "coach",
     "instructor", "therapist", "hygienist", "optometrist", "veterinarian", "vet nurse",
     "bookkeeper", "cashier", "storekeeper", "keyholder", "steward", "concierge",
 )
@@ -82,21 +82,21 @@ NOT_NAME_WORDS = (
     "saturday", "sunday", "january", "february", "march", "september", "october",
     "november", "december", "hi", "hello", "dear", "re", "fw", "fwd", "tel", "mob", "fax",
     "mobile", "direct", "dial", "ext", "extension", "www", "http", "https", "get", "outlook",
-    "iphone", "ipad", "android", "samsung", "galaxy", "company", "school", "number",
-    "phone", "telephone", "address", "site", "contact", "details", "description", "ticket",
+    "iphone", "ipad", "android", "samsung", "galaxy", "name", "company", "school", "number",
+    "telephone", "address", "site", "contact", "details", "description", "ticket",
     "request", "ref", "reference", "account", "order", "invoice", "serial", "asset", "update",
     "meeting", "class", "year", "block", "wing", "building", "lab", "staff",
     "student", "students", "pupils", "parents", "all", "everyone", "team", "department",
     "sorry", "ok", "okay", "cheers", "ta", "mit", "freundlichen", "grüßen", "viele", "grüße",
     "cordialement", "saludos", "groet", "groeten", "bonjour", "hola", "hallo", "merci",
     "gracias", "danke", "bedankt", "vriendelijke", "i", "i'm", "i’m", "im", "am", "um", "ich",
-    "je", "yo", "ik", "wir", "we", "hier", "ist", "est", "es", "is", "sind", "montag",
+    "je", "yo", "ik", "wir", "we", "hier", "ist", "est", "es", "sind", "montag",
     "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "lundi", "mardi",
     "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "lunes", "martes", "miércoles",
     "jueves", "viernes", "sábado", "domingo", "maandag", "dinsdag", "woensdag", "donderdag",
     "vrijdag", "zaterdag", "zondag", "tag", "guten", "liebe", "lieber", "sehr", "geehrte",
     "geehrter", "begin", "end", "pgp", "message", "signed", "signature", "original",
-    "forwarded", "subject", "date", "sent", "cc", "bcc", "attachment", "attachments",
+    "forwarded", "subject", "date", "cc", "bcc", "attachment", "attachments",
 )
 
 # Surnames that are also words of an organisation, an address or a job ('Jo Church', 'Tom
@@ -137,3 +137,7 @@ PRODUCT_WORDS = (
     "hp", "lenovo", "kyocera", "ricoh", "canon", "epson", "brother", "xerox", "sophos",
     "google classroom", "classroom", "gmail", "drive", "mitel", "avaya", "teamviewer",
 )
+
+# Words that stand after an organisation's name in a sentence and are no part of it ('… at
+# Oakfield and I can't print', 'Kestrel Fields Primary and I'm')
+PRONOUNS = ("i", "i'm", "we", "we're", "it", "it's", "he", "she", "they", "you")

@@ -40,7 +40,7 @@ SIGN_OFFS_EN = (
     "sincerely", "yours sincerely", "yours faithfully", "yours truly", "yours", "speak soon",
     "ta", "thx", "tia", "many thanks in advance", "thanks again", "regards,", "respectfully",
     "have a good day", "have a nice day", "thank you for your help", "thanks for your help",
-    "with thanks", "with many thanks", "with best wishes", "kindest regards", "many thanks again",
+    "with thanks", "with best wishes", "kindest regards", "many thanks again",
     "thanks a lot", "thanks all", "thanks guys", "thanks team", "cheers all", "best regs",
     "regs", "rgds", "kr", "br", "diolch", "diolch yn fawr", "hoogachtend", "vriendelijke groeten",
 )
@@ -83,7 +83,7 @@ CALLBACK_PHRASES_EN = (
     "you can call", "on my mobile", "i'm on", "i am on", "can be reached on", "can be reached at",
     "number to call", "call the office on", "call the school on", "ring the office on",
     "ring the school on", "call us on", "ring us on", "reach us on", "contact us on",
-    "best on", "best to call", "best to reach me on", "i'm at", "i am at", "i'm on",
+    "best on", "best to call", "best to reach me on", "i'm at", "i am at",
     "would like a call", "appreciate a call", "grateful for a call", "a call back",
     "a call-back", "a callback", "give me a shout", "give us a shout", "a shout on",
 )
@@ -144,9 +144,9 @@ COMPANY_LABELS = union((
     "client name", "customer", "customer name", "school", "school name", "organisation",
     "organization", "organisation name", "organization name", "org", "business",
     "business name", "academy", "trust", "employer", "firm", "practice", "setting",
-    "firma", "unternehmen", "organisation", "einrichtung", "schule", "société", "societe",
+    "firma", "unternehmen", "einrichtung", "schule", "société", "societe",
     "entreprise", "organisme", "établissement", "empresa", "organización", "centro",
-    "bedrijf", "organisatie", "school", "bedrijfsnaam",
+    "bedrijf", "organisatie", "bedrijfsnaam",
 ))
 SITE_LABELS = ("site", "site name", "location", "campus", "branch", "standort", "site/location")
 PHONE_LABELS = (
@@ -158,9 +158,9 @@ PHONE_LABELS = (
     "call-back", "call back", "call-back number(s)", "number to call", "number to call back",
     "best number", "ph", "extension", "ext",
     "telefon", "telefonnummer", "tel.-nr", "tel.nr", "handy", "mobil", "mobiltelefon",
-    "durchwahl", "rückrufnummer", "rückruf", "téléphone", "tél", "portable", "mobile",
+    "durchwahl", "rückrufnummer", "rückruf", "téléphone", "tél", "portable",
     "ligne directe", "teléfono", "telefono", "tlf", "móvil", "movil", "extensión",
-    "telefoon", "telefoonnummer", "tel.nr", "mobiel", "mobiele nummer", "doorkiesnummer",
+    "telefoon", "telefoonnummer", "mobiel", "mobiele nummer", "doorkiesnummer",
     "toestel",
 )
 DESCRIPTION_LABELS = union((
@@ -169,7 +169,7 @@ DESCRIPTION_LABELS = union((
 ), (
     "description", "detailed description", "issue", "problem", "fault",
     "issue description", "problem description", "details", "symptoms", "symptom",
-    "beschreibung", "problem", "fehler", "problème", "description du problème", "descripción",
+    "beschreibung", "fehler", "problème", "description du problème", "descripción",
     "problema", "omschrijving", "probleem",
 ))
 
@@ -300,4 +300,28 @@ BANNER_PHRASES = (
     "learn why this is important", "be cautious", "use caution", "exercise caution",
     "careful with links", "care with links", "links and attachments", "know the content is safe",
     "verify the sender",
+)
+
+# The words between a job title and where the person holds it ('teacher at', 'Head of',
+# 'secrétaire de direction au collège …')
+ROLE_LINKS = ("at", "for", "of", "in", "bei", "chez", "en", "bij", "van", "au", "à la", "à l'",
+              "de la", "del", "de")
+# Words that stand for a job title before such a link though no title themselves
+# ('secrétaire de direction au', 'Leitung bei')
+ROLE_LINK_WORDS = ("direction", "dirección", "leitung")
+
+# Mail that answers mail automatically: header and subject markers (RFC 3834 and practice)
+AUTO_REPLY_MARKERS = ("auto-replied", "null return path", "x-autoreply", "x-autorespond",
+                      "x-auto-response-suppress", "delivery status notification",
+                      "mailer-daemon", "postmaster")
+
+# Subject prefixes of a reply ('Re:', 'AW:', 'Antw:', '回复:') and of a forward ('Fwd:', 'WG:')
+REPLY_PREFIXES = (
+    "re", "aw", "antw", "antwort", "sv", "svar", "vs", "vs.", "r", "rif", "ref", "réf", "rép",
+    "res", "odp", "odg", "vá", "ynt", "ilt", "απ", "σχετ", "ответ", "回复", "回覆", "答复", "答覆",
+    "返信", "회신",
+)
+FORWARD_PREFIXES = (
+    "tr", "fw", "fwd", "wg", "rv", "enc", "doorst", "fs", "vl", "vb", "i", "inoltro", "pd",
+    "prs", "προωθ", "πρθ", "転送", "转发", "轉寄", "전달", "wtr",
 )

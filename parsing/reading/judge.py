@@ -15,6 +15,7 @@ from parsing.lexicon.organisations import (
     DEPARTMENTS,
     LEGAL_FORMS,
     ORGANISATION_COMPOUND_HEADS,
+    ORGANISATION_COMPOUND_HEADS_SURNAME_LIKE,
     ORGANISATION_JOINERS,
     ORGANISATION_NOUNS,
     SCHOOL_WORDS,
@@ -45,6 +46,9 @@ _POST_NOMINAL = re.compile(
     r"(?!Ma?c[A-Z])(?:[A-Z]{2,6}|[A-Z][a-z]{0,3}[A-Z]{1,5}[a-z]{0,2}|Ph\.?D|M[AS]c|B[AS]c|Hons)"
 )
 # a head after at least three letters of another noun: 'Loodgieters|bedrijf'
+_COMPOUND_END_SURNAME_LIKE = re.compile(
+    r"\w{3}(?:" + "|".join(ORGANISATION_COMPOUND_HEADS_SURNAME_LIKE) + r")$"
+)
 _COMPOUND_END = re.compile(
     r"\w{3}(?:" + "|".join(sorted(map(re.escape, ORGANISATION_COMPOUND_HEADS), key=len,
                                   reverse=True)) + r")$"
@@ -69,6 +73,12 @@ _DEPARTMENT_WORDS = frozenset(w for phrase in DEPARTMENTS for w in phrase.split(
 _JOINERS = frozenset(ORGANISATION_JOINERS)
 _NUMBERS = re.compile(r"\d+")
 _HOUSE_NUMBER = re.compile(r"\d+[a-z]?[ \t,]+\w")
+# 'Hafenstraße 12', 'Keizersgracht 123': a street ending a compound, then the number
+_STREET_THEN_NUMBER = re.compile(
+    r"(?:straße|strasse|str\.|weg|platz|allee|gasse|damm|ring|ufer|straat|laan|plein|gracht"
+    r"|kade|singel|dijk)[ \t]+\d+[a-z]?\b",
+    re.IGNORECASE,
+)
 _BLANKS = re.compile(r"\s+")
 _INITIALS = re.compile(r"(?:[A-Z]\.){2,}|[A-Z]\.?(?:-[A-Z]\.?)+")  # 'W.J.', 'A-M'
 _TRAILING_BRACKET = re.compile(r"[ \t]*\([^()]{0,40}\)?$")
@@ -104,9 +114,13 @@ def _without_post_nominals(value: str) -> str:
     return " ".join(words).rstrip(",")
 
 
+def _surname_like_compound(word: str) -> bool:
+    return len(word) > 5 and bool(_COMPOUND_END_SURNAME_LIKE.search(word))
+
+
 def _compound_organisation(word: str) -> bool:
     """German and Dutch join nouns: 'Loodgietersbedrijf', 'Maschinenbau', 'Bloemenhuis'."""
-    return len(word) > 5 and bool(_COMPOUND_END.search(word))
+    return (len(word) > 5 and bool(_COMPOUND_END.search(word))) or _surname_like_compound(word)
 
 
 @lru_cache(maxsize=_CACHE)
@@ -147,6 +161,11 @@ def registered(text: str) -> bool:
 
 
 @lru_cache(maxsize=_CACHE)
+def organisation_noun(text: str) -> bool:
+    """'Trust', 'Practice', 'Kanzlei': a noun that names a kind of organisation."""
+    return bool(_ORG_NOUN.search(text))
+
+
 def job_title_last(text: str) -> bool:
     """'Senior Talent Partner', 'Team Leader': a title, whatever words come before it."""
     words = text.split()
@@ -177,7 +196,9 @@ def address(text: str) -> bool:
     words = text.split()
     return bool(_POSTCODE.search(text)) or (
         bool(words) and bool(_ADDRESS.fullmatch(words[-1].strip(".,")))
-    ) or bool(_HOUSE_NUMBER.match(text) and _ADDRESS.search(text))
+    ) or bool(_HOUSE_NUMBER.match(text) and _ADDRESS.search(text)) or bool(
+        _STREET_THEN_NUMBER.search(text)
+    )
 
 
 def clean(value: str) -> str:
@@ -185,7 +206,8 @@ def clean(value: str) -> str:
 
 
 @lru_cache(maxsize=_CACHE)
-def person(value: str, *, any_case: bool = False, prose: bool = False) -> Verdict | None:
+def person(value: str, *, any_case: bool = False, prose: bool = False,
+           displayed: bool = False) -> Verdict | None:
     """A person's full name, or None. `any_case`: typed into a field, where 'jo smith' is a
     name; `prose`: a name said in a sentence, where product names are common ('it's Sage')."""
     value = _without_post_nominals(clean(value))
@@ -201,7 +223,9 @@ def person(value: str, *, any_case: bool = False, prose: bool = False) -> Verdic
     particles = {i for i, w in enumerate(bare) if w.islower() and w.strip(".") in _PARTICLES}
     if any(not _NAME_WORD.fullmatch(w) for i, w in enumerate(bare) if i not in particles):
         return None
-    if any(w in _NOT_NAME for i, w in enumerate(lowered) if i not in particles):
+    # a display name is what the mail program calls them ('Name R. John'): only its robots
+    # and roles are refused, below
+    if not displayed and any(w in _NOT_NAME for i, w in enumerate(lowered) if i not in particles):
         return None
     if len(bare) - 1 in particles or 0 in particles:
         return None  # 'Maria de', 'van Dijk': a name neither ends nor opens with a particle
@@ -217,8 +241,10 @@ def person(value: str, *, any_case: bool = False, prose: bool = False) -> Verdic
     surname_word = lowered[-1] in _SURNAME_WORDS
     if _POSTCODE.search(value) or (address(value) and not surname_word):
         return None
-    if not surname_word and (_TITLE.fullmatch(lowered[-1]) or _compound_organisation(lowered[-1])):
-        return None  # 'Senior Recruitment Consultant', 'Loodgietersbedrijf'
+    if not surname_word and (_TITLE.fullmatch(lowered[-1]) or (
+        _compound_organisation(lowered[-1]) and not _surname_like_compound(lowered[-1])
+    )):
+        return None  # 'Senior Recruitment Consultant', 'Jan Loodgietersbedrijf'
     inner = value if not surname_word else " ".join(bare[:-1])
     if _ORG_NOUN.search(inner):
         return None  # 'Greenleaf Housing Trust', 'Distribuciones Levante', 'Hotel Mirador'
@@ -268,7 +294,7 @@ def organisation(value: str, *, placed: bool = False, any_case: bool = False
     if sum(ch.isdigit() for ch in value) >= 5 or len(words) > MAX_ORGANISATION_WORDS:
         return None
     if department_only(value) or role_words_only(value) or _POSTCODE.search(value) or (
-        address(value) and value[:1].isdigit()
+        address(value) and _NUMBERS.search(value) and not legal_form(value)
     ):
         return None
     named = organisation_words(value)
@@ -312,4 +338,4 @@ def display_person(display: str) -> Verdict | None:
         # 'Anthony Head', 'Sam Office': a role word last is a surname after a first name
         if not (len(words) >= 2 and words[0].lower() not in _ROLE_WORDS):
             return None
-    return person(display, any_case=True)
+    return person(display, any_case=True, displayed=True)

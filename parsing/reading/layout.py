@@ -45,6 +45,9 @@ _BOILERPLATE = re.compile(rf"^[\W_]*{alternation(BOILERPLATE_OPENINGS)}", re.IGN
 _FIRST_WORD = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*|\[")
 _SEPARATOR = re.compile(r"^[ \t]*(?:--[ \t]?|_{3,}|-{3,}|={3,}|\*{3,})[ \t]*$")
 _SENTENCE_END = re.compile(r"[.?!:]$")
+# what a phone's mail app appends, even right under the words: 'Sent from my iPhone'
+_MOBILE = re.compile(r"^(?:sent from my|get outlook for|envoyé de mon|von meinem|enviado desde mi"
+                     r"|verzonden (?:vanaf|met) mijn|verstuurd vanaf mijn)\b", re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(?:I|my|me|we|our|us|I'm|I’m)\b")
 _FIRST_NAME = re.compile(r"[A-Z][\w'’-]{1,20}[,.!]?")
 
@@ -60,6 +63,7 @@ class Line:
 class Layout:
     lines: tuple[Line, ...]
     sign_off_name: str = ""  # the name on the sign-off's line ('Cheers, Dave Smith')
+    sign_off_line: int = -1  # where that line is
 
     def zone(self, *zones: str) -> list[Line]:
         return [line for line in self.lines if line.zone in zones and line.text]
@@ -122,7 +126,7 @@ def _boilerplate_lines(lines: list[str]) -> set[int]:
             continue
         in_notice = False
         for offset, line in enumerate(block):
-            if offset and boilerplate(line) and number > 0:
+            if offset and boilerplate(line) and (number > 0 or _MOBILE.match(line)):
                 found.add(first + offset)
     return found
 
@@ -192,7 +196,7 @@ def lay_out(text: str, signature: str = "", *, starts_signature: object = None,
         for index in kept:
             if index >= cut_at:
                 zones[index] = SIGNATURE
-    if SIGNATURE not in zones.values() and starts_signature is not None and (
+    if off is None and SIGNATURE not in zones.values() and starts_signature is not None and (
         start := _tail_block(lines, [i for i in kept if zones[i] == BODY], starts_signature)
     ) is not None:
         for index in kept:
@@ -227,4 +231,4 @@ def lay_out(text: str, signature: str = "", *, starts_signature: object = None,
                 out.append(Line(index, stripped[: len(stripped) - len(rest)].strip(), GREETING))
                 stripped = rest
         out.append(Line(index, stripped, zone))
-    return Layout(tuple(out), named)
+    return Layout(tuple(out), named, off if off is not None else -1)

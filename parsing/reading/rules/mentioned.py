@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 
 from parsing.lexicon import alternation
-from parsing.lexicon.organisations import ORGANISATION_JOINERS
+from parsing.lexicon.organisations import ORGANISATION_JOINERS, REGISTER_WORDS
+from parsing.lexicon.people import NOT_NAME_WORDS
 from parsing.reading import judge
 from parsing.reading.candidate import COMPANY, WEAK, Candidate
 from parsing.reading.layout import BODY, BOILERPLATE, SIGNATURE
@@ -20,6 +21,8 @@ _WORD = r"[A-ZÀ-ÖØ-Þ][\w'’&\-]*(?:\.\w+)*"
 _JOIN = rf"(?i:{alternation(ORGANISATION_JOINERS)})(?![\w'’])[ \t]+|&[ \t]+"
 _RUN = re.compile(rf"(?<![\w'’-]){_WORD}(?:[ \t]+(?:{_JOIN})?{_WORD}){{1,6}}")
 _JOINERS = frozenset(ORGANISATION_JOINERS)
+_NOT_NAME = frozenset(NOT_NAME_WORDS) - _JOINERS
+_WEEKDAY = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.IGNORECASE)
 
 
 def _proper(value: str) -> bool:
@@ -30,9 +33,16 @@ def _proper(value: str) -> bool:
     )
 
 
-# words of a register entry: 'Registered Charity 1187654', 'Company No.'
-_REGISTER = frozenset(("registered", "registration", "company", "charity", "number", "no",
-                       "vat", "reg", "office", "aviso", "legal", "notice"))
+_REGISTER = frozenset(REGISTER_WORDS)
+
+
+def _without_leading_words(run: str) -> str:
+    """'My Riverside College', 'Since Monday Acme Ltd' → 'Riverside College', 'Acme Ltd': a
+    sentence's first words are capitalised too."""
+    words = run.split()
+    while len(words) > 1 and (words[0].lower() in _NOT_NAME or _WEEKDAY.fullmatch(words[0])):
+        words.pop(0)
+    return " ".join(words)
 
 
 class OrganisationNamed:
@@ -46,7 +56,7 @@ class OrganisationNamed:
             if line.zone == BODY and shouting(line.text):
                 continue
             for match in _RUN.finditer(line.text):
-                run = match.group(0).rstrip(".")
+                run = _without_leading_words(match.group(0).rstrip("."))
                 if not judge.named_organisation(run):
                     continue  # the cheap look first: most capitalised runs are no organisation
                 verdict = judge.organisation(run)

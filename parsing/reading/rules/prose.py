@@ -9,11 +9,13 @@ from itertools import pairwise
 
 from parsing.lexicon import alternation
 from parsing.lexicon.organisations import ORGANISATION_JOINERS, ORGANISATION_NOUNS, SCHOOL_WORDS
-from parsing.lexicon.people import JOB_TITLES
+from parsing.lexicon.people import JOB_TITLES, NAME_PARTICLES, PRONOUNS
 from parsing.lexicon.phrases import (
     AFFILIATION_LEADS,
     AFFILIATION_LINKS,
     ON_BEHALF_LEADS,
+    ROLE_LINK_WORDS,
+    ROLE_LINKS,
     SELF_NAMING,
     SELF_NAMING_WEAK,
 )
@@ -24,8 +26,9 @@ from parsing.reading.rules import Mail
 
 RULE, WEAK_RULE = "prose", "prose (weak)"
 _WORD = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*\.?"
-_PARTICLE = r"(?:" + "|".join(("van", "von", "de", "der", "den", "da", "di", "du", "del",
-                               "la", "le", "ter", "ten", "y")) + r")"
+# particles written in lower case inside a name ('van', 'de la', 'i'): capitals do not
+# mark them
+_PARTICLE = alternation(p for p in NAME_PARTICLES if p.isalpha())
 _PERSON = rf"{_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_WORD}){{1,3}}"
 _PERSON_LAZY = rf"{_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_WORD}){{1,3}}?"
 _JOIN = alternation(ORGANISATION_JOINERS)
@@ -51,7 +54,8 @@ _AFFILIATION = re.compile(
 # 'Jane Doe from Acme Ltd': the person keeps their capitals ('an email from Microsoft' is no
 # company)
 _PERSON_AT = re.compile(
-    rf"(?P<person>{_PERSON_LAZY})[ \t]+(?i:here[ \t]+)?(?i:{_LINK})(?![\w'’])[ \t]+(?P<org>{_ORG})"
+    rf"(?P<person>{_PERSON_LAZY})[ \t]+(?i:here[ \t]+)?(?P<link>(?i:{_LINK}))(?![\w'’])[ \t]+"
+    rf"(?P<org>{_ORG})"
 )
 _ON_BEHALF = re.compile(
     rf"(?<![\w'])(?i:{alternation(ON_BEHALF_LEADS)})[ \t]+(?P<name>{_PERSON})"
@@ -60,21 +64,22 @@ _ON_BEHALF = re.compile(
 # 'the office manager at Oakfield Primary School', 'Year 4 teacher at Moorside Juniors'
 _ROLE_AT = re.compile(
     rf"(?<![\w'])(?i:{alternation(JOB_TITLES)})[ \t]+"
-    rf"(?P<link>(?i:at|for|of|in|bei|chez|en|bij|van|au|à la|à l'|de la|del|de))[ \t]+"
+    rf"(?P<link>(?i:{alternation(ROLE_LINKS)}))[ \t]+"
     rf"(?P<org>{_ORG})"
 )
 # 'it's Sarah from Oakfield Primary School': a first name only; an organisation's name needed
 # ... or opening the line: 'Tom from Northgate Estates (Harrogate office).'
 _FIRST_NAME_FROM = re.compile(
     rf"(?:^|(?<![\w'])(?i:{alternation((*SELF_NAMING, *SELF_NAMING_WEAK))})[ \t]+){_WORD}[ \t]+"
-    rf"(?i:(?:here[ \t]+)?from|at|von|de|van)[ \t]+(?P<org>{_ORG})"
+    rf"(?i:here[ \t]+)?(?P<link>(?i:from|at|von|de|van))[ \t]+(?P<org>{_ORG})"
 )
 # 'It's Mr Adeyemi in Year 6 at Moorside Junior School', 'I'm the Year 4 teacher at …': a
 # self-introduction, then where, within the sentence
 _SELF_AT = re.compile(
     rf"(?<![\w'])(?:(?i:{alternation(SELF_NAMING)})[ \t]|"
     rf"(?i:{alternation(SELF_NAMING_WEAK)})[ \t]+(?=[A-Z]))[^.!?\n]{{0,60}}?"
-    rf"(?<![\w'])(?i:at|from|with|for|bei|von|chez|de|en|van|bij)[ \t]+(?P<org>{_ORG})"
+    rf"(?<![\w'])(?P<link>(?i:at|from|with|for|bei|von|chez|de|en|van|bij))[ \t]+"
+    rf"(?P<org>{_ORG})"
 )
 def shouting(text: str) -> bool:
     """A line in capitals throughout (some people write so): capitals mark no names in it."""
@@ -102,12 +107,9 @@ _TRIGGERS: dict[str, frozenset[str]] = {
     "affiliation": _first_words(AFFILIATION_LEADS),
     "person at": _first_words(AFFILIATION_LINKS),
     "role at": frozenset(
-        (title.split()[-1], link) for title in JOB_TITLES
-        for link in ("at", "for", "of", "in", "bei", "chez", "en", "bij", "van", "au", "à",
-                     "de", "del")
-    ) | frozenset(
-        (word, link) for word in ("direction", "dirección", "leitung")
-        for link in ("au", "à", "de", "del", "bei")
+        (word, link.split()[0]) for word in (*(t.split()[-1] for t in JOB_TITLES),
+                                             *ROLE_LINK_WORDS)
+        for link in ROLE_LINKS
     ),
     "first name from": _first_words(AFFILIATION_LINKS),
     "self at": _first_words(SELF_NAMING, SELF_NAMING_WEAK),
@@ -174,16 +176,17 @@ class Prose:
         for trigger, pattern, placed, strength, rule in searches:
             if words.isdisjoint(_TRIGGERS[trigger]):
                 continue
-            for match in pattern.finditer(text):
+            for match in _matches(pattern, text):
                 if pattern is _PERSON_AT and not _person_before(text, match):
                     continue
                 if _ON_BEHALF.match(match.group(0)):
                     continue  # 'on behalf of Mr Oliver Dunne': a person, not where they work
-                verdict = judge.organisation(org_phrase(match.group("org")), placed=placed)
+                said = text[match.start("org") : match.end("org")]  # not the masked copy
+                verdict = judge.organisation(org_phrase(said), placed=placed)
                 if verdict is None:
                     continue
                 candidate = Candidate(COMPANY, verdict.value, rule, strength,
-                                      match.group(0).strip(), where, zone=zone)
+                                      text[match.start() : match.end()].strip(), where, zone=zone)
                 if pattern is _ROLE_AT and match.group("link").lower() in ("of", "in") and not (
                     judge.organisation_words(verdict.value)
                 ):
@@ -225,12 +228,63 @@ def _shortest_person(words: str) -> judge.Verdict | None:
         if particle and seen_particle and parts[index - 1].lower() not in _PARTICLE_WORDS:
             parts = parts[:index]
             break
+        # after a whole name, 'von der Weber Logistik GmbH' links the organisation
+        if particle and index >= 2 and parts[index - 1].lower() not in _PARTICLE_WORDS and (
+            judge.organisation_words(" ".join(_after_particles(parts, index)))
+        ):
+            parts = parts[:index]
+            break
         seen_particle |= particle
     for end in range(len(parts), 1, -1):
         verdict = judge.person(" ".join(parts[:end]), prose=True)
         if verdict is not None:
             return verdict
     return None
+
+
+def _matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """The pattern's matches, where a particle inside a name is no link: 'Ik ben Sanne de
+    Vries van Bloemenhuis De Linde' links at 'van', not at 'de'. The particle is masked (same
+    length, so places stay) and the pattern tried again from the same start."""
+    found: list[re.Match[str]] = []
+    masked, position = text, 0
+    while (match := pattern.search(masked, position)) is not None:
+        if _inside_a_name(text, match):
+            start, end = match.span("link")
+            masked = masked[:start] + "\x00" * (end - start) + masked[end:]
+            position = match.start()
+            continue
+        found.append(match)
+        position = match.end()
+    return found
+
+
+def _after_particles(parts: list[str], index: int) -> list[str]:
+    while index < len(parts) and parts[index].lower() in _PARTICLE_WORDS:
+        index += 1
+    return parts[index:]
+
+
+def _inside_a_name(text: str, match: re.Match[str]) -> bool:
+    """'Me llamo María José de la Cruz Peña', 'Ik ben Sanne de Vries': a particle after a
+    first name and before a capitalised word is part of the name, no link to where they work
+    (unless what follows names an organisation)."""
+    link = match.group("link") if "link" in match.re.groupindex else ""
+    if not link or link.split()[0].lower() not in _PARTICLE_WORDS:
+        return False
+    before = text[: match.start("link")].split()
+    if not before or not before[-1][:1].isupper() or before[-1].lower() in _LEADS:
+        return False
+    # the name so far: its capitalised words and particles back to the lead
+    run = []
+    for word in reversed(before):
+        if not (word[:1].isupper() or word in _PARTICLE_WORDS) or word.lower() in _LEADS:
+            break
+        run.append(word)
+    if any(word in _PARTICLE_WORDS for word in run):
+        return False  # 'Sanne de Vries van …': one run of particles per name, this one links
+    org = match.group("org")
+    return not (judge.registered(org) or judge.organisation_noun(org))
 
 
 def org_phrase(words: str) -> str:
@@ -241,12 +295,12 @@ def org_phrase(words: str) -> str:
             words = words[: dot.end(1)]
             break
     parts = words.split()
-    while parts and (parts[-1] in _PRONOUNS or parts[-1].lower() in _JOINERS):
+    while parts and (parts[-1].lower().replace("’", "'") in _PRONOUNS
+                     or parts[-1].lower() in _JOINERS):
         parts.pop()
     return " ".join(parts)
 
 
 _JOINERS = frozenset(ORGANISATION_JOINERS)
-_PARTICLE_WORDS = frozenset(("van", "von", "de", "der", "den", "da", "di", "du", "del", "la",
-                             "le", "ter", "ten", "y"))
-_PRONOUNS = frozenset(("I", "I'm", "I’m", "We", "We're", "We’re", "It", "It's", "It’s"))
+_PARTICLE_WORDS = frozenset(p for p in NAME_PARTICLES if p.isalpha())
+_PRONOUNS = frozenset(PRONOUNS)

@@ -37,8 +37,8 @@ class Signature:
         # 'gruß jo schmidt': a name in lower case only where the mail program says it too
         any_case = named.lower() == mail.display_name.lower().strip()
         if named and (verdict := judge.person(named, any_case=any_case)):
-            candidate = Candidate(NAME, verdict.value, SIGN_OFF_NAME, SIGNED, named, -1,
-                                  zone=SIGNATURE)
+            candidate = Candidate(NAME, verdict.value, SIGN_OFF_NAME, SIGNED, named,
+                                  mail.layout.sign_off_line, zone=SIGNATURE)
             found.append(_doubted(candidate, verdict))
         named_at = None
         for number, line in enumerate(lines):
@@ -47,8 +47,10 @@ class Signature:
             if named_at is None and parts and number < 4 and len(line.text) <= 70:
                 # a name in lower case only where the mail program says it too
                 verdict = judge.person(parts[0], any_case=_as_displayed(parts[0], mail))
-                if verdict is not None and verdict.doubts and judge.organisation(parts[0]):
-                    verdict = None  # 'Greenleaf Housing Trust', 'Chartered Accountants'
+                if verdict is not None and verdict.doubts and judge.organisation(parts[0]) and (
+                    judge.registered(parts[0]) or judge.organisation_noun(parts[0])
+                ):
+                    verdict = None  # 'Greenleaf Housing Trust'; 'Anna Neuhaus' is a person
             if verdict is not None:
                 found.append(_doubted(Candidate(NAME, verdict.value, RULE, SIGNED, line.text,
                                                 line.index, zone=SIGNATURE), verdict))
