@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 NAME, COMPANY, PHONE, DESCRIPTION, SITE = "name", "company", "phone", "description", "site"
@@ -33,6 +34,13 @@ class Candidate:
         """The same candidate one step weaker, saying why."""
         return replace(self, strength=max(WEAK, self.strength - 1),
                        doubts=(*self.doubts, reason))
+
+    def doubted_for(self, reasons: Iterable[str]) -> Candidate:
+        """One step weaker for each reason a judge gave (parsing.reading.judge.Verdict)."""
+        candidate = self
+        for reason in reasons:
+            candidate = candidate.doubted(reason)
+        return candidate
 
     def weakest(self, reason: str) -> Candidate:
         """The same candidate at WEAK, saying why."""

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from parsing.lexicon import word_pattern
+from parsing.lexicon import alternation, word_pattern
 from parsing.lexicon.organisations import (
     ADDRESS_WORDS,
     DEPARTMENTS,
@@ -75,8 +75,7 @@ _NUMBERS = re.compile(r"\d+")
 _HOUSE_NUMBER = re.compile(r"\d+[a-z]?[ \t,]+\w")
 # 'Hafenstraße 12', 'Keizersgracht 123': a street ending a compound, then the number
 _STREET_THEN_NUMBER = re.compile(
-    r"(?:straße|strasse|str\.|weg|platz|allee|gasse|damm|ring|ufer|straat|laan|plein|gracht"
-    r"|kade|singel|dijk)[ \t]+\d+[a-z]?\b",
+    alternation(w for w in ADDRESS_WORDS if len(w) > 2 and w.isalpha()) + r"[ \t]+\d+[a-z]?\b",
     re.IGNORECASE,
 )
 _BLANKS = re.compile(r"\s+")

@@ -125,15 +125,13 @@ class DetailsLine:
                 assert verdict is not None
                 candidate = Candidate(NAME, verdict.value, RULE, STATED, sentence, where,
                                       zone=zone)
-                for doubt in verdict.doubts:
-                    candidate = candidate.doubted(doubt)
+                candidate = candidate.doubted_for(verdict.doubts)
                 candidates.append(candidate)
             elif kind == _ORGANISATION and not any(c.detail == COMPANY for c in candidates):
                 verdict = judge.organisation(piece, placed=True, any_case=lower)
                 assert verdict is not None
                 candidate = Candidate(COMPANY, verdict.value, RULE, STATED, sentence, where,
                                       zone=zone)
-                for doubt in verdict.doubts:
-                    candidate = candidate.doubted(doubt)
+                candidate = candidate.doubted_for(verdict.doubts)
                 candidates.append(candidate)
         return candidates if candidates or _NUMBER in kinds else []

@@ -19,6 +19,5 @@ class DisplayName:
         if verdict is None:
             return []
         candidate = Candidate(NAME, verdict.value, RULE, SIGNED, mail.display_name, -1)
-        for doubt in verdict.doubts:
-            candidate = candidate.doubted(doubt)
+        candidate = candidate.doubted_for(verdict.doubts)
         return [candidate]

@@ -124,8 +124,7 @@ class LabelledField:
                 return []
             candidate = Candidate(NAME, verdict.value, self.name, typed, text, line.index,
                                   zone=line.zone)
-            for doubt in verdict.doubts:
-                candidate = candidate.doubted(doubt)
+            candidate = candidate.doubted_for(verdict.doubts)
             return [candidate]
         if kind in (COMPANY, SITE):
             parts = segments(value)

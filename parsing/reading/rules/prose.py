@@ -158,8 +158,7 @@ class Prose:
                     continue
                 candidate = Candidate(NAME, verdict.value, rule, strength,
                                       match.group(0).strip(), where, zone=zone)
-                for doubt in verdict.doubts:
-                    candidate = candidate.doubted(doubt)
+                candidate = candidate.doubted_for(verdict.doubts)
                 found.append(candidate)
         return found
 

@@ -149,6 +149,4 @@ def _registered_first(found: list[Candidate]) -> list[Candidate]:
 
 
 def _doubted(candidate: Candidate, verdict: judge.Verdict) -> Candidate:
-    for doubt in verdict.doubts:
-        candidate = candidate.doubted(doubt)
-    return candidate
+    return candidate.doubted_for(verdict.doubts)
