@@ -1,9 +1,10 @@
 """The four details a service desk needs, from whatever the customer wrote.
 
 Requester's full name, client company, call-back number(s) and a description of the issue
-(docs/seeds/service-desk-requests.txt). `parsing.reading` reads them: small named rules propose
-candidates with evidence, and each detail takes the strongest. A detail is missing only when no
-rule proposed anything; a detail read on weak evidence only is kept and marked unconfirmed.
+(the seed policy "service desk requests"). `parsing.reading` reads them: small named rules
+propose candidates with evidence, and each detail takes the strongest. A detail is missing only
+when no rule proposed anything; a detail read on weak evidence only is kept and marked
+unconfirmed.
 The contact directory and the company domains in config are the ticket rules' evidence, which
 know them (tickets.gathering); this module stays pure.
 """

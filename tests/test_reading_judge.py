@@ -203,3 +203,12 @@ def test_display_person(display, verdict):
 def test_display_no_one(display):
     assert display_person(display) is None
 
+
+
+def test_every_cached_judge_is_cleared() -> None:
+    """The benchmark times each round from cold: every cached verdict must be forgettable."""
+    from parsing.reading import judge
+
+    judge.person("Jane Doe")
+    judge.clear_caches()
+    assert judge.person.cache_info().currsize == 0

@@ -171,6 +171,7 @@ def job_title_last(text: str) -> bool:
     return bool(words) and bool(_TITLE.fullmatch(words[-1].strip(".,")))
 
 
+@lru_cache(maxsize=_CACHE)
 def job_title(text: str) -> bool:
     return bool(_TITLE.search(text))
 
