@@ -162,7 +162,7 @@ ADDRESS_WORDS = (
     "hill", "park", "parade", "walk", "mews", "industrial estate", "business park",
     "trading estate", "suite", "floor", "unit", "po box", "straße", "strasse", "str", "weg",
     "platz", "allee", "gasse", "ring", "damm", "ufer", "rue", "boulevard", "bd",
-    "chemin", "impasse", "allée", "calle", "avenida", "plaza", "paseo", "carretera", "c/",
+    "chemin", "impasse", "allée", "calle", "avenida", "plaza", "paseo", "carretera",
     "straat", "laan", "plein", "gracht", "kade", "singel", "dijk", "postbus",
 )
 

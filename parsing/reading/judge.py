@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from parsing.lexicon import alternation, word_pattern
+from parsing.lexicon import Vocabulary, alternation, word_pattern
 from parsing.lexicon.organisations import (
     ADDRESS_WORDS,
     DEPARTMENTS,
@@ -32,13 +32,14 @@ from parsing.lexicon.people import (
     TITLE_QUALIFIERS,
 )
 
-_LEGAL_FORM = word_pattern(LEGAL_FORMS)
+_LEGAL_FORM = word_pattern(LEGAL_FORMS)  # to remove a legal form from a name
+_LEGAL_FORMS = Vocabulary(LEGAL_FORMS)
 # two-letter forms count only as written by a registrar ('SA', 'S.L.', 'AG'): 'sa' and 'se'
 # are French and Spanish words
 _SHORT_FORM_CASED = re.compile(r"^[A-Z.]+$")
-_SCHOOL = word_pattern(SCHOOL_WORDS)
-_ORG_NOUN = word_pattern(ORGANISATION_NOUNS)
-_TITLE = word_pattern(JOB_TITLES)
+_SCHOOL = Vocabulary(SCHOOL_WORDS)
+_ORG_NOUN = Vocabulary(ORGANISATION_NOUNS)
+_TITLE = Vocabulary(JOB_TITLES)
 # 'Harbour & Finch', 'Yeo & Whitaker', 'Kline & Burke': names joined by '&' are a firm's
 _FIRM = re.compile(r"\b\w[\w'’.-]*[ \t]+&[ \t]+\w", re.UNICODE)
 # letters after a name: 'CEng', 'MIET', 'FCA', 'DipPFS', 'RVN', 'PhD', 'MSc'
@@ -53,7 +54,7 @@ _COMPOUND_END = re.compile(
     r"\w{3}(?:" + "|".join(sorted(map(re.escape, ORGANISATION_COMPOUND_HEADS), key=len,
                                   reverse=True)) + r")$"
 )
-_ADDRESS = word_pattern(ADDRESS_WORDS)
+_ADDRESS = Vocabulary(ADDRESS_WORDS)
 # a postcode: UK ('LE4 7QT'), US ZIP ('WA 98101'), continental ('20457 Hamburg', 'NL-1012 AB')
 _POSTCODE = re.compile(
     r"\b[A-Z]{1,2}\d[A-Z\d]?[ \t]*\d[A-Z]{2}\b|\b\d{4,5}(?:-\d{4})?\b|\b\d{4}[ \t]?[A-Z]{2}\b"
@@ -124,11 +125,10 @@ def _compound_organisation(word: str) -> bool:
 
 @lru_cache(maxsize=_CACHE)
 def legal_form(text: str) -> bool:
-    for found in _LEGAL_FORM.finditer(text):
-        word = found.group(0)
-        if len(word.strip(".")) > 2 or _SHORT_FORM_CASED.match(word):
-            return True
-    return False
+    return any(
+        len(phrase) > 2 or _SHORT_FORM_CASED.match(written)
+        for phrase, written in _LEGAL_FORMS.found(text)
+    )
 
 
 @lru_cache(maxsize=_CACHE)

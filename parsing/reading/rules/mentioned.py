@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import re
 
-from parsing.lexicon import alternation
-from parsing.lexicon.organisations import ORGANISATION_JOINERS, REGISTER_WORDS
+from parsing.lexicon import Vocabulary, alternation
+from parsing.lexicon.organisations import (
+    ORGANISATION_JOINERS,
+    ORGANISATION_WORDS,
+    REGISTER_WORDS,
+)
 from parsing.lexicon.people import NOT_NAME_WORDS
 from parsing.reading import judge
 from parsing.reading.candidate import COMPANY, WEAK, Candidate
@@ -21,6 +25,8 @@ _WORD = r"[A-ZÀ-ÖØ-Þ][\w'’&\-]*(?:\.\w+)*"
 _JOIN = rf"(?i:{alternation(ORGANISATION_JOINERS)})(?![\w'’])[ \t]+|&[ \t]+"
 _RUN = re.compile(rf"(?<![\w'’-]){_WORD}(?:[ \t]+(?:{_JOIN})?{_WORD}){{1,6}}")
 _JOINERS = frozenset(ORGANISATION_JOINERS)
+_ORGANISATION_WORD = Vocabulary(ORGANISATION_WORDS)
+_TWO_CAPITALS = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’&-]*[ \t]+(?:\w+[ \t]+)?[A-ZÀ-ÖØ-Þ]")
 _NOT_NAME = frozenset(NOT_NAME_WORDS) - _JOINERS
 _WEEKDAY = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.IGNORECASE)
 
@@ -55,6 +61,8 @@ class OrganisationNamed:
                 continue
             if line.zone == BODY and shouting(line.text):
                 continue
+            if not _TWO_CAPITALS.search(line.text) or not _ORGANISATION_WORD.search(line.text):
+                continue  # one look at the whole line before each of its capitalised runs
             for match in _RUN.finditer(line.text):
                 run = _without_leading_words(match.group(0).rstrip("."))
                 if not judge.named_organisation(run):

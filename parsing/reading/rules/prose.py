@@ -81,10 +81,13 @@ _SELF_AT = re.compile(
     rf"(?<![\w'])(?P<link>(?i:at|from|with|for|bei|von|chez|de|en|van|bij))[ \t]+"
     rf"(?P<org>{_ORG})"
 )
+_LOWER_CASE = re.compile(r"[^\W\d_A-ZÀ-ÖØ-Þ]")  # a letter that is not a capital
+_CAPITALS = re.compile(r"[A-ZÀ-ÖØ-Þ]")
+
+
 def shouting(text: str) -> bool:
     """A line in capitals throughout (some people write so): capitals mark no names in it."""
-    letters = [ch for ch in text if ch.isalpha()]
-    return len(letters) > 12 and all(ch.isupper() for ch in letters)
+    return not _LOWER_CASE.search(text) and len(_CAPITALS.findall(text, 0, 200)) > 12
 
 
 def _first_words(*phrases: tuple[str, ...]) -> frozenset[str | tuple[str, str]]:
