@@ -73,8 +73,10 @@ class DetailsLine:
 
     def _sentence(self, mail: Mail, sentence: str, where: int, zone: str
                   ) -> list[Candidate]:
-        if not _SEPARATED.search(sentence) and not _digits_at_end(sentence):
-            return []  # one piece: no line of details
+        if " " not in sentence.strip() or (
+            not _SEPARATED.search(sentence) and not _digits_at_end(sentence)
+        ):
+            return []  # one word ('Hello,') or one piece: no line of details
         pieces = segments(sentence)
         if len(pieces) == 1:
             pieces = _unpunctuated(sentence, mail)

@@ -83,6 +83,7 @@ _SELF_AT = re.compile(
 )
 _LOWER_CASE = re.compile(r"[^\W\d_A-ZÀ-ÖØ-Þ]")  # a letter that is not a capital
 _CAPITALS = re.compile(r"[A-ZÀ-ÖØ-Þ]")
+_CAPITALISED = re.compile(r"(?<![\w'’])(?!I\b|I['’])[A-ZÀ-ÖØ-Þ]")  # a word's capital, not 'I'
 
 
 def shouting(text: str) -> bool:
@@ -138,8 +139,11 @@ class Prose:
         for line in mail.layout.lines:
             if line.zone not in (BODY, GREETING) or len(line.text) > 2000:
                 continue
-            if shouting(line.text):
-                continue  # 'I AM HAVING TROUBLE WITH THE PRINTER': capitals mark no names
+            if len(_CAPITALISED.findall(line.text, 0, 2000)) < 2 or shouting(line.text):
+                # every pattern here wants a name with its capitals, beside the sentence's
+                # first word ('The printer is broken.' names no one); in a line in capitals
+                # ('I AM HAVING TROUBLE WITH THE PRINTER') capitals mark nothing
+                continue
             words = _words(line.text)
             found.extend(self._names(line.text, line.index, line.zone, words))
             found.extend(self._companies(line.text, line.index, line.zone, words))
