@@ -41,8 +41,7 @@ _SIGN_OFF_NAMED = re.compile(
     r"(?:[ \t]+[a-z][\w'’.-]*){0,2})[ \t]*[.!]?$"
 )
 _BOILERPLATE = re.compile(rf"^[\W_]*{alternation(BOILERPLATE_OPENINGS)}", re.IGNORECASE)
-# the words the phrases open with: a cheap look before the long alternations
-_FIRST_WORD = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*|\[")
+# (the words the phrases open with, below: a cheap look before the long alternations)
 _SEPARATOR = re.compile(r"^[ \t]*(?:--[ \t]?|_{3,}|-{3,}|={3,}|\*{3,})[ \t]*$")
 _SENTENCE_END = re.compile(r"[.?!:]$")
 # what a phone's mail app appends, even right under the words: 'Sent from my iPhone'
@@ -73,8 +72,12 @@ class Layout:
 
 
 def _opening_word(line: str) -> str:
-    found = _FIRST_WORD.search(line[:40])
-    return found.group(0).lower().replace("’", "'") if found else ""
+    """The first word, lower case, without the marks around it ('> Thanks,' → 'thanks')."""
+    stripped = line[:60].lstrip(" \t>*-–—•·(\"'_|")
+    if stripped.startswith("["):
+        return "["
+    words = stripped.split(None, 1)
+    return words[0].lower().rstrip(",.:;!?*\"')").replace("’", "'") if words else ""
 
 
 _SIGN_OFF_OPENINGS = frozenset(_opening_word(phrase) for phrase in SIGN_OFFS)

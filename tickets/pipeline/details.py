@@ -57,3 +57,5 @@ class Details:
             f"answers the request for details #{waiting.id}"
             + (f"; still missing {', '.join(still)}" if still else "; now complete"),
         )
+        if explained := intake.details.explain():
+            intake.decide(self.name, explained)

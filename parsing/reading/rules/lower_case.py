@@ -22,7 +22,7 @@ _FROM = re.compile(
 # a place after the organisation's name: 'floristeria el jardin de lola en triana'
 _PLACE = re.compile(r"[ \t]+(?:en|in|at|à|a|bei|im|op)[ \t]+\S+$")
 _ARTICLE = re.compile(r"^(?:the|la|el|le|les|de|het|der|die|das|los|las)[ \t]+")
-_CAPITAL = re.compile(r"[A-ZÀ-ÖØ-Þ]")
+_CAPITAL = re.compile(r"(?!I\b)[A-ZÀ-ÖØ-Þ]")  # a capital, the pronoun 'I' aside
 # a self-introduction with a first name right before 'from': 'its liam', 'this is jo'
 _INTRODUCED = re.compile(
     rf"(?:^|\W)(?:{alternation((*SELF_NAMING, *SELF_NAMING_WEAK))})[ \t]+{_WORD}[ \t]+$"
@@ -30,8 +30,8 @@ _INTRODUCED = re.compile(
 
 
 def written_in_lower_case(mail: Mail) -> bool:
-    text = " ".join(line.text for line in mail.layout.lines if line.zone in (BODY, GREETING))
-    return bool(text.strip()) and not _CAPITAL.search(re.sub(r"\bI\b", "", text))
+    lines = [line.text for line in mail.layout.lines if line.zone in (BODY, GREETING)]
+    return any(lines) and not any(_CAPITAL.search(line) for line in lines)
 
 
 class LowerCaseProse:
