@@ -45,6 +45,9 @@ _ATTRIBUTION = re.compile(
     r"|at\s.*\d.*,\s*you wrote)\s*:\s*$",  # Eudora: 'At 14:56 02.06.2003 -0400, you wrote:'
     re.IGNORECASE,
 )
+# the cheap look first: an attribution opens with one of these words
+_ATTRIBUTION_OPENING = re.compile(rf"^\s*(?:{alternation(ATTRIBUTION_OPENINGS)}|at)\s",
+                                  re.IGNORECASE)
 _ORIGINAL = re.compile(rf"^\s*-{{3,}}\s*{alternation(ORIGINAL_MESSAGE)}\s*-{{3,}}\s*$",
                        re.IGNORECASE)
 # Outlook's header block: "From:" then, within two lines, "Sent:" (in the reader's language)
@@ -112,10 +115,13 @@ def _history_starts(lines: list[str]) -> int | None:
             return index
         # clients wrap a long attribution over up to three lines (never over a blank one:
         # 'El Amrani Bouw B.V.' above a blank line and 'Op … schreef …:' is no attribution)
-        for length in (1, 2, 3):
-            wrapped = lines[index : index + length]
-            if all(line.strip() for line in wrapped) and _ATTRIBUTION.match(" ".join(wrapped)):
-                return index
+        if _ATTRIBUTION_OPENING.match(line):
+            for length in (1, 2, 3):
+                wrapped = lines[index : index + length]
+                if all(part.strip() for part in wrapped) and _ATTRIBUTION.match(
+                    " ".join(wrapped)
+                ):
+                    return index
     return None
 
 
