@@ -121,7 +121,7 @@ def _boilerplate_lines(lines: list[str]) -> set[int]:
     in_notice = False
     for number, (first, end) in enumerate(runs):
         block = [line.strip() for line in lines[first:end]]
-        opens = boilerplate(block[0]) and number > 0
+        opens = number > 0 and boilerplate(block[0])
         prose = sum(len(line) for line in block) / len(block) > 60
         if opens or (in_notice and prose):
             found.update(range(first, end))
@@ -129,7 +129,7 @@ def _boilerplate_lines(lines: list[str]) -> set[int]:
             continue
         in_notice = False
         for offset, line in enumerate(block):
-            if offset and boilerplate(line) and (number > 0 or _MOBILE.match(line)):
+            if offset and (number > 0 or _MOBILE.match(line)) and boilerplate(line):
                 found.add(first + offset)
     return found
 
@@ -179,9 +179,10 @@ def lay_out(text: str, signature: str = "", *, starts_signature: object = None,
     off = None
     for index in reversed(content[-SIGNATURE_LINES:]):
         line = lines[index].strip()
-        if index == content[0] and len(content) > 1 and not sign_off(line):
+        closing = sign_off(line)
+        if index == content[0] and len(content) > 1 and not closing:
             break
-        if sign_off(line):
+        if closing:
             off = index
             break
         if (pair := sign_off_with_name(line)) and all(

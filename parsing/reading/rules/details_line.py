@@ -17,6 +17,7 @@ from parsing.reading.segments import segments
 
 RULE = "details line"
 MAX_LINE = 160
+_DIGIT = re.compile(r"\d")
 _SEPARATED = re.compile(r"[,;|/•·–—]|[ \t]-[ \t]")
 _TRAILING_DIGIT = re.compile(r"\d[ .)]*$")
 
@@ -63,6 +64,10 @@ class DetailsLine:
                 continue
             if line.zone == SIGNATURE and signed > SIGNATURE_LINES:
                 continue  # below a signature's name come addresses and legal footers
+            if " " not in line.text or not (
+                _SEPARATED.search(line.text) or _DIGIT.search(line.text)
+            ):
+                continue  # no pieces and no number: no line of details
             for sentence in _SENTENCES.split(line.text):
                 got = self._sentence(mail, sentence.strip(" .!"), line.index, line.zone)
                 if got:
