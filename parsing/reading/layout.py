@@ -168,17 +168,18 @@ def lay_out(text: str, signature: str = "", *, starts_signature: object = None,
     sign-off above it (the reader knows names; this module knows only layout)."""
     text_lines = text.splitlines()
     lines = [*text_lines, *([""] if signature.strip() else []), *signature.splitlines()]
+    bare = [line.strip() for line in lines]
     cut_at = len(text_lines) + 1 if signature.strip() else None
     noise = _boilerplate_lines(lines)
     kept = [i for i in range(len(lines)) if i not in noise]
-    content = [i for i in kept if lines[i].strip()]
+    content = [i for i in kept if bare[i]]
     zones = dict.fromkeys(range(len(lines)), BODY)
     zones.update(dict.fromkeys(noise, BOILERPLATE))
     named = ""
     # the sign-off: the lowest one within reach of the end
     off = None
     for index in reversed(content[-SIGNATURE_LINES:]):
-        line = lines[index].strip()
+        line = bare[index]
         closing = sign_off(line)
         if index == content[0] and len(content) > 1 and not closing:
             break
@@ -186,8 +187,7 @@ def lay_out(text: str, signature: str = "", *, starts_signature: object = None,
             off = index
             break
         if (pair := sign_off_with_name(line)) and all(
-            _short(lines[i].strip()) and not _SENTENCE_END.search(lines[i].strip())
-            for i in content if i > index
+            _short(bare[i]) and not _SENTENCE_END.search(bare[i]) for i in content if i > index
         ):
             off, named = index, pair[1]
             break
@@ -207,24 +207,23 @@ def lay_out(text: str, signature: str = "", *, starts_signature: object = None,
             if index >= start and zones[index] == BODY:
                 zones[index] = SIGNATURE
     # a first name alone right above the signature signs off ('Peter' over 'Peter Yeo FCCA')
-    body_lines = [i for i in kept if zones[i] == BODY and lines[i].strip()]
-    signed = [i for i in kept if zones[i] == SIGNATURE and lines[i].strip()]
-    if body_lines and signed and body_lines[-1] < signed[0] and len(body_lines) > 1:
-        last = lines[body_lines[-1]].strip()
-        if _FIRST_NAME.fullmatch(last):
-            zones[body_lines[-1]] = SIGN_OFF
+    body_lines = [i for i in content if zones[i] == BODY]
+    signed = [i for i in content if zones[i] == SIGNATURE]
+    if body_lines and signed and body_lines[-1] < signed[0] and len(body_lines) > 1 and (
+        _FIRST_NAME.fullmatch(bare[body_lines[-1]])
+    ):
+        zones[body_lines[-1]] = SIGN_OFF
     # a separator ('--', '____') above a signature belongs to it
     for index in kept:
-        if zones[index] == BODY and _SEPARATOR.match(lines[index]):
-            after = next((zones[i] for i in kept if i > index and lines[i].strip()), SIGNATURE)
+        if bare[index][:1] in "-_=*" and zones[index] == BODY and _SEPARATOR.match(bare[index]):
+            after = next((zones[i] for i in content if i > index), SIGNATURE)
             if after in (SIGNATURE, BOILERPLATE):
                 zones[index] = SIGNATURE
     # the greeting: the first line, when it opens with one ('Hello, the wifi is down' keeps
     # the rest as body text: Line.text is then that rest)
     out: list[Line] = [Line(-1, subject.strip(), SUBJECT)] if subject.strip() else []
     greeted = False
-    for index, raw in enumerate(lines):
-        stripped = raw.strip()
+    for index, stripped in enumerate(bare):
         zone = zones[index]
         if not greeted and stripped and zone == BODY:
             greeted = True

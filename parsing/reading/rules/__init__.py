@@ -8,6 +8,7 @@ nothing about other rules' candidates. `Mail` is what every rule may look at.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 
 from parsing.phones import NumberMatch, find_numbers
@@ -24,7 +25,7 @@ class Mail:
     consumed: set[int] = field(default_factory=set)
     _numbers: dict[str, list[NumberMatch]] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def last_words(self) -> int:
         """Position (in Layout.lines) of the last line of the sender's own words."""
         own = [i for i, line in enumerate(self.layout.lines)
