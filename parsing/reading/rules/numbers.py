@@ -126,6 +126,8 @@ class CallBackNumbers:
             return make(CALLBACK, offered)
         if line.zone == SUBJECT:
             return None
+        if position in mail.consumed:
+            return make("details line", STATED)
         if position == mail.last_words and not text[match.end :].strip(" .!)") and (
             _digits(text) < 2 * _digits(match.phone.original) + 4
         ):
@@ -135,8 +137,6 @@ class CallBackNumbers:
             _signature_rank(mail, position) < SIGNATURE_NUMBER_LINES
         ):
             return make(SIGNATURE_NUMBER, SIGNED)
-        if position in mail.consumed:
-            return make("details line", STATED)
         if match.valid:
             return make(IN_TEXT, SIGNED)
         return None
