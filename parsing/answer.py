@@ -17,7 +17,14 @@ from dataclasses import replace
 from parsing.details import COMPANY, NAME, PHONE, Details, extract_details
 from parsing.greetings import after_greeting
 from parsing.lexicon import alternation
-from parsing.lexicon.phrases import COMPANY_LABELS, NAME_LABELS, PHONE_LABELS, SIGN_OFFS
+from parsing.lexicon.phrases import (
+    ANSWER_FILLERS,
+    COMPANY_LABELS,
+    NAME_LABELS,
+    PHONE_LABELS,
+    SENTENCE_OPENINGS,
+    SIGN_OFFS,
+)
 from parsing.message import ParsedMessage
 from parsing.phones import Phone, find_numbers
 from parsing.reading import judge
@@ -37,16 +44,11 @@ _LABEL_WORD = re.compile(
     r"(?:\s+is)?\s*[:=-]?\s+(?P<value>\S.*)",
     re.IGNORECASE,
 )
-_PROSE_START = re.compile(r"(?:i|i'm|i’m|im|we|we're|my|our|it|it's|this|that|the|please)\b",
-                          re.IGNORECASE)
+_PROSE_START = re.compile(rf"{alternation(SENTENCE_OPENINGS)}\b", re.IGNORECASE)
 _AT = re.compile(r"\b(?:at|from|for|with|of)\s+(?=[A-Z0-9])")
 _OTHER_LABEL = re.compile(r"[\w '’()/-]{1,30}[:=]\s")  # 'Site: Leeds', 'Room: 4'
 # pieces that answer nothing: greetings, sign-offs, 'Sure', 'Here you go'
-_FILLER = re.compile(
-    r"(?:sure|yes|ok(?:ay)?|of course|no problem|sorry|apologies|here you go|here they are|"
-    r"as requested|see below|details below|" + alternation(SIGN_OFFS) + r")[.!]*",
-    re.IGNORECASE,
-)
+_FILLER = re.compile(alternation((*ANSWER_FILLERS, *SIGN_OFFS)) + r"[.!]*", re.IGNORECASE)
 
 
 def _filler(piece: str) -> bool:

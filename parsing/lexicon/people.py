@@ -141,3 +141,6 @@ PRODUCT_WORDS = (
 # Words that stand after an organisation's name in a sentence and are no part of it ('… at
 # Oakfield and I can't print', 'Kestrel Fields Primary and I'm')
 PRONOUNS = ("i", "i'm", "we", "we're", "it", "it's", "he", "she", "they", "you")
+# The sender speaking of themselves ('I', 'my', 'ich', 'je'): their own words, not a notice
+FIRST_PERSON = ("i", "i'm", "i am", "my", "me", "we", "our", "us", "je", "ich", "yo", "soy",
+                "ik", "mein", "mijn")

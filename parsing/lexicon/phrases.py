@@ -216,9 +216,15 @@ FORWARDED_MESSAGE = ("forwarded message", "weitergeleitete nachricht", "message 
 FORWARD_OPENINGS = ("begin forwarded message:", "anfang der weitergeleiteten nachricht:",
                     "début du message réexpédié :", "début du message réexpédié:")
 
+# What phones' mail apps append, even right under the words ('Sent from my iPhone')
+MOBILE_SIGNATURES = ("sent from my", "get outlook for", "envoyé de mon", "von meinem iphone",
+                     "von meinem ipad", "von meinem smartphone", "von meinem samsung",
+                     "von meinem android",
+                     "enviado desde mi", "verzonden vanaf mijn", "verzonden met mijn",
+                     "verstuurd vanaf mijn")
 # How appended boilerplate opens: confidentiality notices, environmental footers, mobile
 # signatures, legal footers
-BOILERPLATE_OPENINGS = (
+BOILERPLATE_OPENINGS = union(MOBILE_SIGNATURES, (
     "this email and any", "this e-mail and any", "this message and any", "this email is",
     "this e-mail is", "this message is", "this email may", "this e-mail may",
     "this message may", "this communication", "this email contains", "this e-mail contains",
@@ -227,10 +233,8 @@ BOILERPLATE_OPENINGS = (
     "notice:", "privileged", "if you are not the intended", "if you have received this",
     "please consider the environment", "please think before you print",
     "think before you print", "save paper", "please don't print", "please do not print",
-    "sent from my", "sent from outlook", "sent from mail for windows", "sent from yahoo",
-    "get outlook for", "sent via", "envoyé de mon", "envoyé depuis", "von meinem iphone",
-    "von meinem ipad", "von meinem smartphone", "gesendet von", "enviado desde mi",
-    "enviado desde", "verzonden vanaf mijn", "verstuurd vanaf mijn", "diese e-mail enthält",
+    "sent from outlook", "sent from mail for windows", "sent from yahoo",
+    "sent via", "envoyé depuis", "gesendet von", "enviado desde", "diese e-mail enthält",
     "diese e-mail kann", "diese nachricht", "dieses e-mail", "ce message et", "ce courriel",
     "ce message est", "ce message contient", "este mensaje", "este correo", "la información",
     "dit e-mailbericht", "dit bericht", "deze e-mail", "de informatie", "registered in england",
@@ -243,7 +247,7 @@ BOILERPLATE_OPENINGS = (
     "this is an automated message", "this is an automatically generated",
     "this message was sent automatically", "please do not reply to this email",
     "do not reply to this email",
-)
+))
 
 # How people name themselves in a sentence ('my name is Jane Doe', 'ich bin Jan Meier'); the
 # weak ones also introduce products and days ('it's Adobe Acrobat', 'this is Windows Update')
@@ -325,3 +329,23 @@ FORWARD_PREFIXES = (
     "tr", "fw", "fwd", "wg", "rv", "enc", "doorst", "fs", "vl", "vb", "i", "inoltro", "pd",
     "prs", "προωθ", "πρθ", "転送", "转发", "轉寄", "전달", "wtr",
 )
+
+# Words that may stand between a call-back phrase and its number ('call me back on the',
+# 'rufen Sie mich unter', 'llámame al')
+NUMBER_FILLERS = ("is", "on", "at", "or", "number", "no", "nr", "num", "me", "us", "please",
+                  "pls", "direct", "the", "my", "our", "either", "via", "unter", "au", "al", "op",
+                  "en", "el", "sur")
+# Pieces of an answer that answer nothing ('Sure', 'Here you go'), besides greetings and
+# sign-offs
+ANSWER_FILLERS = ("sure", "yes", "ok", "okay", "of course", "no problem", "sorry", "apologies",
+                  "here you go", "here they are", "as requested", "see below", "details below")
+# How a sentence opens, where a short piece of an answer is a sentence, not a company's name
+SENTENCE_OPENINGS = ("i", "i'm", "im", "we", "we're", "my", "our", "it", "it's", "this", "that",
+                     "the", "please")
+# Words before a place after an organisation's name ('… de lola en triana', '… in Leeds')
+PLACE_LINKS = ("en", "in", "at", "à", "a", "bei", "im", "op")
+# Articles an organisation's name may be written with ('the', 'la', 'het')
+ARTICLES = ("the", "a", "an", "la", "el", "le", "les", "de", "het", "der", "die", "das", "los",
+            "las")
+# The links of 'Title at Organisation' in a signature line
+SIGNATURE_AT = ("at", "@", "bei", "chez", "en", "bij")

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from parsing.greetings import after_greeting
 from parsing.lexicon import alternation
-from parsing.lexicon.phrases import BOILERPLATE_OPENINGS, SIGN_OFFS
+from parsing.lexicon.people import FIRST_PERSON
+from parsing.lexicon.phrases import BOILERPLATE_OPENINGS, MOBILE_SIGNATURES, SIGN_OFFS
 
 GREETING, BODY, SIGN_OFF, SIGNATURE, BOILERPLATE, SUBJECT = (
     "greeting", "body", "sign-off", "signature", "boilerplate", "subject")
@@ -45,9 +46,9 @@ _BOILERPLATE = re.compile(rf"^[\W_]*{alternation(BOILERPLATE_OPENINGS)}", re.IGN
 _SEPARATOR = re.compile(r"^[ \t]*(?:--[ \t]?|_{3,}|-{3,}|={3,}|\*{3,})[ \t]*$")
 _SENTENCE_END = re.compile(r"[.?!:]$")
 # what a phone's mail app appends, even right under the words: 'Sent from my iPhone'
-_MOBILE = re.compile(r"^(?:sent from my|get outlook for|envoyé de mon|von meinem|enviado desde mi"
-                     r"|verzonden (?:vanaf|met) mijn|verstuurd vanaf mijn)\b", re.IGNORECASE)
-_FIRST_PERSON = re.compile(r"\b(?:I|my|me|we|our|us|I'm|I’m)\b")
+_MOBILE = re.compile(rf"^{alternation(MOBILE_SIGNATURES)}\b", re.IGNORECASE)
+# the sender's own words (prose, not a footer): 'I', 'my', 'we' — the pronoun 'I' as a capital
+_FIRST_PERSON = re.compile(rf"(?<![\w'])(?:I|I['’]m|(?i:{alternation(FIRST_PERSON[2:])}))(?![\w'])")
 _FIRST_NAME = re.compile(r"[A-Z][\w'’-]{1,20}[,.!]?")
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from parsing.lexicon import alternation
+from parsing.lexicon.phrases import ARTICLES
 from parsing.reading import judge
 from parsing.reading.candidate import COMPANY, NAME, STATED, Candidate
 from parsing.reading.layout import BODY, SIGNATURE
@@ -26,7 +28,7 @@ def _digits_at_end(sentence: str) -> bool:
     return bool(_TRAILING_DIGIT.search(sentence))
 
 
-_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_ARTICLE = re.compile(rf"^{alternation(ARTICLES)}\s+", re.IGNORECASE)
 SIGNATURE_LINES = 4
 _SENTENCES = re.compile(r"(?<=[.!?])[ \t]+(?=[A-Z0-9])")
 _PERSON, _ORGANISATION, _NUMBER, _ROLE, _OTHER = (

@@ -8,7 +8,13 @@ from __future__ import annotations
 import re
 
 from parsing.lexicon import alternation
-from parsing.lexicon.phrases import AFFILIATION_LINKS, SELF_NAMING, SELF_NAMING_WEAK
+from parsing.lexicon.phrases import (
+    AFFILIATION_LINKS,
+    ARTICLES,
+    PLACE_LINKS,
+    SELF_NAMING,
+    SELF_NAMING_WEAK,
+)
 from parsing.reading import judge
 from parsing.reading.candidate import COMPANY, STATED, Candidate
 from parsing.reading.layout import BODY, GREETING
@@ -20,8 +26,8 @@ _FROM = re.compile(
     rf"(?<![\w'])(?:{alternation(AFFILIATION_LINKS)})[ \t]+(?P<org>{_WORD}(?:[ \t]+{_WORD}){{0,6}})"
 )
 # a place after the organisation's name: 'floristeria el jardin de lola en triana'
-_PLACE = re.compile(r"[ \t]+(?:en|in|at|à|a|bei|im|op)[ \t]+\S+$")
-_ARTICLE = re.compile(r"^(?:the|la|el|le|les|de|het|der|die|das|los|las)[ \t]+")
+_PLACE = re.compile(rf"[ \t]+{alternation(PLACE_LINKS)}[ \t]+\S+$")
+_ARTICLE = re.compile(rf"^{alternation(ARTICLES)}[ \t]+")
 _CAPITAL = re.compile(r"(?!I\b)[A-ZÀ-ÖØ-Þ]")  # a capital, the pronoun 'I' aside
 # a self-introduction with a first name right before 'from': 'its liam', 'this is jo'
 _INTRODUCED = re.compile(

@@ -19,6 +19,7 @@ from parsing.lexicon.phrases import (
     CALLBACK_PHRASES_OTHERS,
     CALLBACK_VERBS,
     NOT_CALLBACK_LABELS,
+    NUMBER_FILLERS,
     PHONE_LABELS,
 )
 from parsing.phones import NumberMatch
@@ -32,8 +33,7 @@ ENDING = "number ending the mail"
 IN_TEXT = "number in the text"
 # the words before a number, within this many characters of its own clause
 _NEAR = 48
-_FILLER = r"(?:[ \t:=#.\-–(),]|\b(?:is|on|at|or|number|no|nr|num|me|us|please|pls|direct|"
-_FILLER += r"the|my|our|either|via|unter|au|al|op|en|el|sur|:)\b)*"
+_FILLER = rf"(?:[ \t:=#.\-–(),]|\b{alternation(NUMBER_FILLERS)}\b)*"
 _OFFERED = re.compile(
     r"(?<![\w'])(?:" + alternation((*CALLBACK_PHRASES, *(p for p in PHONE_LABELS if len(p) > 2)))
     + r")(?:\(s\))?" + _FILLER

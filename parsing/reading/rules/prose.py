@@ -9,7 +9,7 @@ from itertools import pairwise
 
 from parsing.lexicon import alternation
 from parsing.lexicon.organisations import ORGANISATION_JOINERS, ORGANISATION_NOUNS, SCHOOL_WORDS
-from parsing.lexicon.people import JOB_TITLES, NAME_PARTICLES, PRONOUNS
+from parsing.lexicon.people import FIRST_PERSON, JOB_TITLES, NAME_PARTICLES, PRONOUNS
 from parsing.lexicon.phrases import (
     AFFILIATION_LEADS,
     AFFILIATION_LINKS,
@@ -128,7 +128,7 @@ def _words(text: str) -> frozenset[str | tuple[str, str]]:
     return frozenset((*words, *pairwise(words)))
 
 
-_SELF = re.compile(r"(?i:\b(?:i'm|i am|i|my|je|ich|yo|soy|ik|mein|mijn)\b)")
+_SELF = re.compile(rf"(?<![\w']){alternation(FIRST_PERSON)}(?![\w'])", re.IGNORECASE)
 
 
 class Prose:

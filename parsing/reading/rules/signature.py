@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from parsing.lexicon import alternation
+from parsing.lexicon.phrases import SIGNATURE_AT
 from parsing.reading import judge
 from parsing.reading.candidate import COMPANY, NAME, SIGNED, Candidate
 from parsing.reading.layout import SIGNATURE, Line
@@ -20,7 +22,7 @@ SIGN_OFF_NAME = "sign-off line"
 POSITION = "signature line below the name"
 # the lines of a signature that carry who and where; below them come addresses and footers
 READ_LINES = 8
-_AT = re.compile(r"[ \t]+(?:at|@|bei|chez|en|bij)[ \t]+", re.IGNORECASE)
+_AT = re.compile(rf"[ \t]+{alternation(SIGNATURE_AT)}[ \t]+", re.IGNORECASE)
 _RULE_LINE = re.compile(r"[-_=*]{2,}|-- ?")
 _CONTACT = re.compile(r"@|www\.|https?://|\d{3}")
 _LOGO = re.compile(r"\[([^\[\]]{2,60}?)(?:[ \t]+logo)?\]", re.IGNORECASE)
