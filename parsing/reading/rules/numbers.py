@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from parsing.lexicon import alternation
+from parsing.lexicon import alternation, tokens
 from parsing.lexicon.phrases import (
     CALLBACK_PHRASES,
     CALLBACK_PHRASES_OTHERS,
@@ -70,6 +70,18 @@ _LABEL_END = re.compile(r"[,(][ \t]*$|[ \t][-–][ \t]*$|:[ \t]*$")
 _NUMBER_LINE_REST = re.compile(r"^[\W_]*(?:[A-Za-zÀ-ÿ.\- ]{0,24})[\W_]*$")
 
 
+def _opening_words(*groups: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(tokens(phrase)[0] for group in groups for phrase in group if tokens(phrase))
+
+
+# the words the long alternations open with: where none of them stands before the number,
+# the regex cannot match, and a set lookup is far cheaper than trying it
+_OFFERED_OPENINGS = _opening_words(CALLBACK_PHRASES, PHONE_LABELS)
+_OTHERS_OPENINGS = _opening_words(CALLBACK_PHRASES_OTHERS)
+_REFUSED_OPENINGS = _opening_words(NOT_CALLBACK_LABELS)
+_CALL_OPENINGS = _opening_words(CALLBACK_VERBS)
+
+
 def words_before(text: str, start: int) -> str:
     """The words before `start` within its own clause, at most _NEAR characters, without the
     comma, bracket or dash right before the number."""
@@ -79,9 +91,11 @@ def words_before(text: str, start: int) -> str:
     return _LABEL_END.sub("", clause).rstrip()
 
 
-def _refused(before: str) -> bool:
+def _refused(before: str, words: frozenset[str]) -> bool:
     """A fax or reference label right before the number, in its own comma-separated part."""
-    return bool(_REFUSED.search(re.split(r",[ \t]", before)[-1] + " "))
+    return not words.isdisjoint(_REFUSED_OPENINGS) and bool(
+        _REFUSED.search(re.split(r",[ \t]", before)[-1] + " ")
+    )
 
 
 class CallBackNumbers:
@@ -103,8 +117,9 @@ class CallBackNumbers:
                ) -> Candidate | None:
         text = line.text
         before = words_before(text, match.start)
+        words = frozenset(tokens(before))
         glued = text[max(0, match.start - 2) : match.start]
-        if _refused(before) or _GLUED.search(glued):
+        if _refused(before, words) or _GLUED.search(glued):
             return None
         if "@" in text[max(0, match.start - 1) : match.end + 1] or glued.endswith("/"):
             return None
@@ -118,11 +133,13 @@ class CallBackNumbers:
             return None  # '12.15-1': a time; an unlisted number needs a number's length
         # what the sender types now beats the signature they always send
         offered = TYPED if line.zone == BODY else SIGNED
-        if _OFFERED_FOR_OTHERS.search(before) or _POSSESSIVE.search(before):
+        if (not words.isdisjoint(_OTHERS_OPENINGS) and _OFFERED_FOR_OTHERS.search(before)) or ((
+            "'" in before or "’" in before
+        ) and _POSSESSIVE.search(before)):
             return make(CALLBACK, min(offered, STATED))
-        if _OFFERED.search(before) or _asked_before(text, match.start) or _CALL_NOW.search(
-            before
-        ):
+        if (not words.isdisjoint(_OFFERED_OPENINGS) and _OFFERED.search(before)) or (
+            _asked_before(text, match.start)
+        ) or (not words.isdisjoint(_CALL_OPENINGS) and _CALL_NOW.search(before)):
             return make(CALLBACK, offered)
         if line.zone == SUBJECT:
             return None
