@@ -75,6 +75,8 @@ class Signature:
         if judge.address(line.text) and not judge.legal_form(line.text):
             return found  # 'Civic Centre, Poulton Road, Wyreside FY6 7PU'
         for part in parts:
+            if _CONTACT.search(part):
+                continue  # 'T: 0161 496 0755', 'jane@acme.example', 'www.acme.example'
             if (rest := _after_title(part)) is not None:
                 part, titled = rest, True  # 'Site Manager Greystones'
             at = _AT.split(part, maxsplit=1)
@@ -86,7 +88,7 @@ class Signature:
                 titled = True  # 'Practice Manager', 'Senior Talent Partner': next comes where
                 continue
             verdict = judge.organisation(part, placed=titled, any_case=part.islower())
-            if verdict is None or sum(ch.isdigit() for ch in part) >= 3:
+            if verdict is None:
                 continue
             rule = TITLE_ORGANISATION if titled else RULE
             found.append(_doubted(Candidate(COMPANY, verdict.value, rule, SIGNED, line.text,
