@@ -16,12 +16,15 @@ _WORD = r"[\w.'’&]+(?:[-/][\w.'’&]+)*"  # 'Geachte heer/mevrouw,'
 _ONLY_WHOM = re.compile(rf"(?P<whom>(?:[ \t]+{_WORD}){{0,4}})[ \t]*[,!.:;–-]*[ \t]*")
 _WHOM_THEN = re.compile(rf"(?P<whom>(?:[ \t]+{_WORD}){{0,3}})[ \t]*[,!:;–-]+[ \t]*(?P<rest>\S.*)")
 _WHOM = frozenset(GREETED)
+# a greeting line is short; a longer one is read as text (and never tried against the patterns
+# above, which are slow on long runs of blanks and dots)
+MAX_GREETING_LINE = 200
 
 
 def after_greeting(line: str) -> str | None:
     """The rest of a line that opens with a greeting ('' for 'Hi team,'), None for no greeting:
     'Hello, the wifi is down' → 'the wifi is down'; 'Hey the printer broke' is no greeting."""
-    hello = _HELLO.match(line)
+    hello = _HELLO.match(line) if len(line) <= MAX_GREETING_LINE else None
     if hello is None:
         return None
     tail = line[hello.end() :]

@@ -6,8 +6,10 @@ job title in it), it says yes with a doubt, and the rule lowers its candidate's 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, wraps
+from typing import Any, TypeVar
 
 from parsing.lexicon import Vocabulary, alternation, word_pattern
 from parsing.lexicon.organisations import (
@@ -31,6 +33,7 @@ from parsing.lexicon.people import (
     SURNAMES_THAT_ARE_WORDS,
     TITLE_QUALIFIERS,
 )
+from parsing.lexicon.phrases import NAME_LABELS
 
 _LEGAL_FORM = word_pattern(LEGAL_FORMS)  # to remove a legal form from a name
 _LEGAL_FORMS = Vocabulary(LEGAL_FORMS)
@@ -61,6 +64,7 @@ _POSTCODE = re.compile(
 )
 _NAME_WORD = re.compile(r"[^\W\d_][\w'’.-]*")  # 'O'Brien', 'Mary-Jane', 'J.'; not 'Sorry!'
 _NOT_NAME = frozenset(NOT_NAME_WORDS)
+_NOT_NAME_DISPLAYED = _NOT_NAME - {label for label in NAME_LABELS if " " not in label}
 _PARTICLES = frozenset(NAME_PARTICLES)
 _HONORIFICS = frozenset(HONORIFICS)
 _ROBOT = frozenset(ROBOT_WORDS)
@@ -82,22 +86,47 @@ _STREET_THEN_NUMBER = re.compile(
 _BLANKS = re.compile(r"\s+")
 _INITIALS = re.compile(r"(?:[A-Z]\.){2,}|[A-Z]\.?(?:-[A-Z]\.?)+")  # 'W.J.', 'A-M'
 _TRAILING_BRACKET = re.compile(r"[ \t]*\([^()]{0,40}\)?$")
-_BRACKETS = re.compile(r"\s*(?:\(.*?\)|\[.*?\])\s*")
+_BRACKETS = re.compile(r"\s*+(?:\([^()]*+\)|\[[^\[\]]*+\])\s*+")
 # judging is pure: a desk sees the same signatures, sign-offs and display names again and
 # again, so verdicts are kept for the strings seen last
 _CACHE = 8192
+T = TypeVar("T")
 MAX_NAME_WORDS = 5
 # characters no name of a person or an organisation has: addresses, labels, paths
 _NEVER_IN_NAMES = frozenset("@:/=<>#;?!")
 MAX_ORGANISATION_WORDS = 8
 
 
+# no name of a person or an organisation is longer: longer text is judged at once, and never
+# kept in a cache
+MAX_JUDGED = 300
+_CACHES: list[Any] = []
+
+
+def _judged(default: object) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """A judge's verdicts kept for the strings seen last (a desk sees the same signatures,
+    sign-offs and display names again and again); text longer than any name gets `default`."""
+
+    def wrap(judge: Callable[..., T]) -> Callable[..., T]:
+        cached = lru_cache(maxsize=_CACHE)(judge)
+        _CACHES.append(cached)
+
+        @wraps(judge)
+        def bounded(text: str, *args: Any, **kwargs: Any) -> T:
+            if len(text) > MAX_JUDGED:
+                return default  # type: ignore[return-value]
+            return cached(text, *args, **kwargs)
+
+        bounded.cache_info = cached.cache_info  # type: ignore[attr-defined]
+        return bounded
+
+    return wrap
+
+
 def clear_caches() -> None:
     """Forget every verdict (the benchmark times each round from cold)."""
-    for judged in (person, organisation, display_person, legal_form, organisation_words,
-                   named_organisation,
-                   role_words_only, job_title, department_only, address):
-        judged.cache_clear()
+    for cached in _CACHES:
+        cached.cache_clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +152,7 @@ def _compound_organisation(word: str) -> bool:
     return (len(word) > 5 and bool(_COMPOUND_END.search(word))) or _surname_like_compound(word)
 
 
-@lru_cache(maxsize=_CACHE)
+@_judged(False)
 def legal_form(text: str) -> bool:
     return any(
         len(phrase) > 2 or _SHORT_FORM_CASED.match(written)
@@ -131,7 +160,7 @@ def legal_form(text: str) -> bool:
     )
 
 
-@lru_cache(maxsize=_CACHE)
+@_judged(False)
 def organisation_words(text: str) -> bool:
     """Words that say 'organisation': a legal form, a school word, an organisation noun."""
     return (
@@ -141,7 +170,7 @@ def organisation_words(text: str) -> bool:
     )
 
 
-@lru_cache(maxsize=_CACHE)
+@_judged(False)
 def named_organisation(text: str) -> bool:
     """Organisation words other than an ampersand: 'Russo Plumbing', not 'John & Marc'."""
     return registered(text) or bool(_ORG_NOUN.search(text)) or any(
@@ -159,7 +188,7 @@ def registered(text: str) -> bool:
     return legal_form(text) or bool(_SCHOOL.search(text))
 
 
-@lru_cache(maxsize=_CACHE)
+@_judged(False)
 def organisation_noun(text: str) -> bool:
     """'Trust', 'Practice', 'Kanzlei': a noun that names a kind of organisation."""
     return bool(_ORG_NOUN.search(text))
@@ -171,26 +200,26 @@ def job_title_last(text: str) -> bool:
     return bool(words) and bool(_TITLE.fullmatch(words[-1].strip(".,")))
 
 
-@lru_cache(maxsize=_CACHE)
+@_judged(False)
 def job_title(text: str) -> bool:
     return bool(_TITLE.search(text))
 
 
-@lru_cache(maxsize=_CACHE)
+@_judged(False)
 def role_words_only(text: str) -> bool:
     """'Head Teacher', 'Practice Manager', 'School Office', 'IT Support': a role or a team."""
     words = [w.lower().strip(".,") for w in text.split() if not w.strip(".,").isdigit()]
     return bool(words) and all(w in _ROLE_WORDS for w in words)
 
 
-@lru_cache(maxsize=_CACHE)
+@_judged(False)
 def department_only(text: str) -> bool:
     """'IT', 'Customer Services', 'Year 4 team': part of an organisation, no employer."""
     words = [w.lower().strip(".,") for w in _NUMBERS.sub("", text).split()]
     return bool(words) and all(w in _DEPARTMENT_WORDS or w in _JOINERS for w in words)
 
 
-@lru_cache(maxsize=_CACHE)
+@_judged(False)
 def address(text: str) -> bool:
     """A line of a postal address: 'Oakfield Road, Leicester LE4 7QT', 'Hafenstraße 12'."""
     words = text.split()
@@ -205,7 +234,7 @@ def clean(value: str) -> str:
     return _BLANKS.sub(" ", value).strip(" \t.,;:*_\"'()[]<>|–—-")[:200]
 
 
-@lru_cache(maxsize=_CACHE)
+@_judged(None)
 def person(value: str, *, any_case: bool = False, prose: bool = False,
            displayed: bool = False) -> Verdict | None:
     """A person's full name, or None. `any_case`: typed into a field, where 'jo smith' is a
@@ -223,9 +252,10 @@ def person(value: str, *, any_case: bool = False, prose: bool = False,
     particles = {i for i, w in enumerate(bare) if w.islower() and w.strip(".") in _PARTICLES}
     if any(not _NAME_WORD.fullmatch(w) for i, w in enumerate(bare) if i not in particles):
         return None
-    # a display name is what the mail program calls them ('Name R. John'): only its robots
-    # and roles are refused, below
-    if not displayed and any(w in _NOT_NAME for i, w in enumerate(lowered) if i not in particles):
+    # a display name is what the mail program calls them: a label word there is no label
+    # ('Name R. John'), though 'Willow Class' is still no one
+    refused = _NOT_NAME_DISPLAYED if displayed else _NOT_NAME
+    if any(w in refused for i, w in enumerate(lowered) if i not in particles):
         return None
     if len(bare) - 1 in particles or 0 in particles:
         return None  # 'Maria de', 'van Dijk': a name neither ends nor opens with a particle
@@ -268,7 +298,7 @@ def person(value: str, *, any_case: bool = False, prose: bool = False,
     return Verdict(value, tuple(doubts))
 
 
-@lru_cache(maxsize=_CACHE)
+@_judged(None)
 def organisation(value: str, *, placed: bool = False, any_case: bool = False
                  ) -> Verdict | None:
     """An organisation's name, or None. `placed`: the words stand where an organisation is
@@ -324,10 +354,12 @@ def organisation(value: str, *, placed: bool = False, any_case: bool = False
     return Verdict(value, tuple(doubts))
 
 
-@lru_cache(maxsize=_CACHE)
+@_judged(None)
 def display_person(display: str) -> Verdict | None:
     """A person's name from a From display name: 'Smith, Jane' is Jane Smith; a robot ('Mail
     Delivery System'), a role ('Head Teacher') or a team ('IT Support') is no one."""
+    if len(display) > MAX_JUDGED:
+        return None
     display = _BRACKETS.sub(" ", display).strip().strip("'\"")
     if "," in display:
         last, _, first = display.partition(",")

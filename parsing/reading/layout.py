@@ -31,13 +31,13 @@ TAIL_LINES = 16
 # 'Kind regards,', 'Thank you in advance and kind regards'
 _SIGN_OFF_WORDS = alternation(SIGN_OFFS)
 _SIGN_OFF = re.compile(
-    rf"^[ \t>]*(?P<words>{_SIGN_OFF_WORDS}(?:[ \t]*(?:,|and|&)[ \t]*{_SIGN_OFF_WORDS})?)"
-    r"[ \t]*[,.!:;–-]*[ \t]*$",
+    rf"^[ \t>]*+(?P<words>{_SIGN_OFF_WORDS}(?:[ \t]*+(?:,|and|&)[ \t]*+{_SIGN_OFF_WORDS})?)"
+    r"[ \t]*+[,.!:;–-]*+[ \t]*+$",
     re.IGNORECASE,
 )
 # 'Cheers, Dave Smith', 'Mfg Eike', 'Thanks - Jo': the sign-off and the name on one line
 _SIGN_OFF_NAMED = re.compile(
-    rf"^[ \t]*(?P<words>(?i:{alternation(SIGN_OFFS)}))[ \t]*[,.!–-]?[ \t]+"
+    rf"^[ \t]*+(?P<words>(?i:{alternation(SIGN_OFFS)}))(?:[ \t]*+[,.!–-][ \t]*+|[ \t]++)"
     r"(?P<name>[A-Z][\w'’.-]*(?:[ \t]+[A-Za-z][\w'’.-]*){0,3}|[a-z][\w'’.-]*"
     r"(?:[ \t]+[a-z][\w'’.-]*){0,2})[ \t]*[.!]?$"
 )
@@ -86,12 +86,14 @@ _BOILERPLATE_OPENINGS = frozenset(_opening_word(phrase) for phrase in BOILERPLAT
 
 
 def sign_off(line: str) -> bool:
-    return _opening_word(line) in _SIGN_OFF_OPENINGS and bool(_SIGN_OFF.match(line))
+    return len(line) <= SIGNATURE_LINE_CHARS and _opening_word(line) in _SIGN_OFF_OPENINGS and (
+        bool(_SIGN_OFF.match(line))
+    )
 
 
 def sign_off_with_name(line: str) -> tuple[str, str] | None:
     """('Cheers', 'Dave Smith') for 'Cheers, Dave Smith'; None for anything else."""
-    if _opening_word(line) not in _SIGN_OFF_OPENINGS:
+    if len(line) > SIGNATURE_LINE_CHARS or _opening_word(line) not in _SIGN_OFF_OPENINGS:
         return None
     found = _SIGN_OFF_NAMED.match(line)
     return (found.group("words"), found.group("name")) if found else None
