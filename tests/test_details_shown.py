@@ -264,3 +264,45 @@ def _forget_details_read(harness: Harness) -> None:
     with harness.engine.begin() as connection:
         connection.execute(
             text("UPDATE ticket SET details_read = NULL, unconfirmed_details = NULL"))
+
+
+def test_a_number_given_for_someone_else_corrects_nothing(harness: Harness) -> None:
+    """'Hannah's mobile for the authenticator app is …' is Hannah's, not the requester's."""
+    with harness.daemon():
+        ack = _request(harness, KELLY, KELLY_ADDRESS, KELLY_REQUEST, "<kelly-8@riverside.example>")
+        _reply(harness, ack, "Thanks. Hannah's mobile for the authenticator app is "
+               "07700 900123.\n\nKelly", "<kelly-8-more@riverside.example>")
+    [ticket] = harness.tickets()
+    assert ticket.requester_phone == "+447700900456"
+    assert not [n for n in _notes(harness, ticket.reference)
+                if n.startswith("details from the requester's reply")]
+    [contact] = harness.cli("contacts", "list", "--json").json()
+    assert contact["phone"] == "+447700900456"
+
+
+def test_an_answer_signed_with_an_office_number_keeps_the_number_first_given(
+    harness: Harness,
+) -> None:
+    """Only the company was asked for; the answer's signature carries the school office's
+    number, which must not push aside the mobile the customer asked to be called on."""
+    with harness.daemon():
+        first = mail(sender="Helen Carter <helen@oakwood-mail.example>",
+                     subject="Whiteboard shows no picture",
+                     body="The interactive whiteboard in class 3 shows no picture since "
+                          "Monday.\nCall me on 07700 900 500.\n\nHelen Carter",
+                     message_id="<wb-8@oakwood-mail.example>")
+        assert harness.send(first, mail_from="helen@oakwood-mail.example") == {}
+        harness.wait_processed(1)
+        [ask] = harness.wait_sink(1)
+        answer = mail(sender="Helen Carter <helen@oakwood-mail.example>",
+                      subject=f"Re: {ask.message['Subject']}",
+                      body="Oakwood Infant School\n\n--\nHelen Carter\nSchool office: "
+                           "0113 496 0999",
+                      message_id="<wb-9@oakwood-mail.example>",
+                      in_reply_to=ask.message["Message-ID"])
+        assert harness.send(answer, mail_from="helen@oakwood-mail.example") == {}
+        harness.wait_processed(2)
+    [ticket] = harness.tickets()
+    assert ticket.company_name == "Oakwood Infant School"
+    assert (ticket.requester_phone, ticket.requester_phone_original) == (
+        "+447700900500", "07700 900 500")

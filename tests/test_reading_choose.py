@@ -79,7 +79,8 @@ def test_choose_takes_only_its_detail():
 # --- the table knows every rule ------------------------------------------------------------
 
 RULE_NAMES = {
-    labelled.NAME_RULE, details_line.RULE, prose.RULE, prose.WEAK_RULE, lower_case.RULE,
+    labelled.NAME_RULE, details_line.RULE, prose.RULE, prose.WEAK_RULE, prose.ON_BEHALF_RULE,
+    lower_case.RULE, numbers.FOR_SOMEONE_ELSE,
     signature.RULE, signature.TITLE_ORGANISATION, signature.SIGN_OFF_NAME, signature.POSITION,
     display.RULE, numbers.CALLBACK, numbers.SIGNATURE_NUMBER, numbers.ENDING, numbers.IN_TEXT,
     mentioned.RULE, answer.RULE, details.FORWARDED_COLLEAGUE, DIRECTORY, DOMAIN,

@@ -150,7 +150,8 @@ def test_body_beats_signature():
 def test_number_for_someone_else_weaker_than_ones_own(offered):
     found = propose(CallBackNumbers(), f"Please call me on {UNLISTED}. {offered}")
     assert seen(found) == [
-        (PHONE, UNLISTED_E164, CALLBACK, TYPED), (PHONE, "+447700900123", CALLBACK, STATED)]
+        (PHONE, UNLISTED_E164, CALLBACK, TYPED),
+        (PHONE, "+447700900123", "number offered for someone else", STATED)]
 
 
 def test_number_in_the_subject():

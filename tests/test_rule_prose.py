@@ -71,7 +71,7 @@ def test_no_one_named(sentence):
 
 def test_on_behalf_of():
     found = propose(Prose(), "On behalf of Mr Oliver Dunne, could you reset his password?")
-    assert seen(found) == [(NAME, "Mr Oliver Dunne", RULE, STATED)]
+    assert seen(found) == [(NAME, "Mr Oliver Dunne", "prose: written on behalf of", STATED)]
 
 
 def test_first_name_from_organisation():

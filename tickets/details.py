@@ -12,7 +12,7 @@ from __future__ import annotations
 from parsing.details import COMPANY, DESCRIPTION, NAME, PHONE, Details, has_description
 from parsing.phones import Phone
 from parsing.reading.candidate import KNOWN, Candidate
-from parsing.reading.choose import choose
+from parsing.reading.choose import OWN_WORDS, choose
 from tickets.gathered import Gathered
 from tickets.models import Company, Contact
 
@@ -50,33 +50,49 @@ def gather(details: Details, *, contact: Contact | None, company: Company | None
         description=details.description,
         sources=sources,
         unconfirmed=tuple(d for d, c in chosen.items() if not c.confirmed),
+        own=tuple(d for d, c in chosen.items() if c.rule in OWN_WORDS),
     )
+
+
+def _answered(found: Candidate) -> str:
+    """'answer: labelled field ('Name: Jo Bell')', or just 'answer' for a bare piece."""
+    return "answer" if found.rule == "answer" else f"answer: {_source(found)}"
+
+
+def _takes(found: Candidate | None, current: object) -> bool:
+    """The answer fills a detail still missing, and corrects one only in the sender's own
+    words in the body (a signature repeating the office number corrects nothing)."""
+    if found is None:
+        return False
+    return not current or (found.rule in OWN_WORDS and found.zone in ("", "body")
+                           and found.strength > KNOWN)
 
 
 def merge(first: Gathered, answer: Details) -> Gathered:
     """A held request completed by the sender's answer: the answer fills what was missing and
-    corrects what they typed again."""
+    corrects what they state again in its own words."""
     sources = dict(first.sources)
-    unconfirmed = set(first.unconfirmed)
+    unconfirmed, own = set(first.unconfirmed), set(first.own)
     name, company, phones = first.name, first.company, first.phones
     for detail in (NAME, COMPANY):
         found = answer.evidence.get(detail)
         value = answer.name if detail == NAME else answer.company
-        current = name if detail == NAME else company
-        if value and found is not None and (not current or found.strength > KNOWN):
+        if value and found is not None and _takes(found, name if detail == NAME else company):
             if detail == NAME:
                 name = value
             else:
                 company = value
-            sources[detail] = f"answer: {_source(found)}"
+            sources[detail] = _answered(found)
             unconfirmed.discard(detail)
-    if answer.phones:
+            if found.rule in OWN_WORDS:
+                own.add(detail)
+    if answer.phones and _takes(answer.evidence.get(PHONE), phones):
         known = {p.e164 for p in answer.phones}
         phones = (*answer.phones, *(p for p in phones if p.e164 not in known))
-        sources[PHONE] = "answer" + (
-            f": {_source(answer.evidence[PHONE])}" if PHONE in answer.evidence else "")
+        sources[PHONE] = _answered(answer.evidence[PHONE])
         unconfirmed.discard(PHONE)
     description = first.description
     if not has_description(description) and has_description(answer.description):
         description, sources[DESCRIPTION] = answer.description, "answer"
-    return Gathered(name, company, phones, description, sources, tuple(sorted(unconfirmed)))
+    return Gathered(name, company, phones, description, sources, tuple(sorted(unconfirmed)),
+                    tuple(sorted(own)))

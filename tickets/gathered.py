@@ -17,6 +17,7 @@ class Gathered:
     # detail -> the evidence it was read from: "labelled field ('Name: Jane Doe')"
     sources: dict[str, str] = field(default_factory=dict)
     unconfirmed: tuple[str, ...] = ()  # details read on weak evidence only
+    own: tuple[str, ...] = ()  # details the sender stated of themselves (choose.OWN_WORDS)
 
     @property
     def phone(self) -> Phone | None:

@@ -13,9 +13,11 @@ from parsing.reading.candidate import Candidate
 PRECEDENCE = (
     "labelled field",
     "call-back phrase",
+    "number offered for someone else",
     "answer",
     "details line",
     "prose",
+    "prose: written on behalf of",
     "prose in lower case",
     "contact directory",
     "sender's company domain",
@@ -32,6 +34,11 @@ PRECEDENCE = (
     "forwarded colleague's signature",
 )
 _RANK = {rule: rank for rank, rule in enumerate(PRECEDENCE)}
+# The rules by which a sender states a detail of their own in their own words ('Name: …', 'my
+# number is …', 'I'm Jo Bell from …'): what a reply corrects, and what names their contact.
+# 'on behalf of …' and 'his mobile is …' state someone else's.
+OWN_WORDS = frozenset(("labelled field", "call-back phrase", "answer", "details line", "prose",
+                       "prose (weak)"))
 
 
 def ranked(candidates: Iterable[Candidate]) -> list[Candidate]:

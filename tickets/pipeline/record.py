@@ -7,13 +7,12 @@ from parsing.answer import answer_details
 from parsing.details import COMPANY, NAME, PHONE, extract_details
 from parsing.phones import Phone
 from parsing.reading.candidate import STATED, Candidate
+from parsing.reading.choose import OWN_WORDS
 from parsing.reading.layout import BODY
 from tickets import history, pending
 from tickets.contacts import ensure_company, learn_contact
 from tickets.models import Contact, Ticket
 from tickets.pipeline.context import Intake
-
-TYPED_SOURCES = ("labelled field", "call-back phrase", "details line", "prose", "answer")
 
 
 def record_on_ticket(intake: Intake, ticket: Ticket) -> None:
@@ -33,8 +32,7 @@ def record_on_ticket(intake: Intake, ticket: Ticket) -> None:
             session, intake.sender, now, name=gathered.name, company=company,
             phone=phone.e164 if phone else "", phone_original=phone.original if phone else "",
         )
-        typed = gathered.sources.get(NAME, "").startswith(TYPED_SOURCES)
-        if gathered.name and typed and contact.source == "learned":
+        if gathered.name and NAME in gathered.own and contact.source == "learned":
             contact.name = gathered.name  # what they typed beats a display name we learned
         ticket.requester_name = gathered.name or contact.name
         ticket.company_name = gathered.company or ticket.company_name
@@ -72,7 +70,7 @@ def _corrections(intake: Intake) -> dict[str, Candidate]:
     return {
         detail: candidate for detail, candidate in found.evidence.items()
         if detail in (NAME, COMPANY, PHONE) and candidate.strength >= STATED
-        and candidate.zone == BODY
+        and candidate.zone == BODY and candidate.rule in OWN_WORDS
     }
 
 

@@ -28,6 +28,7 @@ from parsing.reading.layout import BODY, SIGN_OFF, SIGNATURE, SUBJECT, Line
 from parsing.reading.rules import Mail
 
 CALLBACK = "call-back phrase"
+FOR_SOMEONE_ELSE = "number offered for someone else"
 SIGNATURE_NUMBER = "signature number line"
 ENDING = "number ending the mail"
 IN_TEXT = "number in the text"
@@ -136,7 +137,7 @@ class CallBackNumbers:
         if (not words.isdisjoint(_OTHERS_OPENINGS) and _OFFERED_FOR_OTHERS.search(before)) or ((
             "'" in before or "’" in before
         ) and _POSSESSIVE.search(before)):
-            return make(CALLBACK, min(offered, STATED))
+            return make(FOR_SOMEONE_ELSE, min(offered, STATED))
         if (not words.isdisjoint(_OFFERED_OPENINGS) and _OFFERED.search(before)) or (
             _asked_before(text, match.start)
         ) or (not words.isdisjoint(_CALL_OPENINGS) and _CALL_NOW.search(before)):

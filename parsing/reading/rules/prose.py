@@ -25,6 +25,7 @@ from parsing.reading.layout import BODY, GREETING
 from parsing.reading.rules import Mail
 
 RULE, WEAK_RULE = "prose", "prose (weak)"
+ON_BEHALF_RULE = "prose: written on behalf of"
 _WORD = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*\.?"
 # particles written in lower case inside a name ('van', 'de la', 'i'): capitals do not
 # mark them
@@ -153,7 +154,8 @@ class Prose:
                words: frozenset[str | tuple[str, str]]) -> list[Candidate]:
         found = []
         for trigger, pattern, rule, strength in (
-            ("naming", _NAMING, RULE, STATED), ("on behalf", _ON_BEHALF, RULE, STATED),
+            ("naming", _NAMING, RULE, STATED),
+            ("on behalf", _ON_BEHALF, ON_BEHALF_RULE, STATED),
             ("naming weak", _NAMING_WEAK, WEAK_RULE, SIGNED),
             ("here", _HERE, RULE, STATED),
         ):
