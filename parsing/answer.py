@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from parsing.details import COMPANY, NAME, PHONE, Details, extract_details
 from parsing.greetings import after_greeting
-from parsing.lexicon import alternation
+from parsing.lexicon import alternation, key
 from parsing.lexicon.phrases import (
     ANSWER_FILLERS,
     COMPANY_LABELS,
@@ -108,7 +108,7 @@ def answer_details(parsed: ParsedMessage, missing: Sequence[str], region: str) -
     unlabelled: list[str] = []
     for piece in words:
         match = _LABEL_WORD.fullmatch(piece)
-        kind = _LABEL_KIND.get(match.group("label").lower()) if match else None
+        kind = _LABEL_KIND.get(key(match.group("label"))) if match else None
         if match and kind in (NAME, COMPANY):
             labelled.setdefault(kind, match.group("value").strip(" .!"))
         elif not match and not _filler(piece) and not _OTHER_LABEL.match(piece):

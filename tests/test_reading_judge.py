@@ -212,3 +212,33 @@ def test_every_cached_judge_is_cleared() -> None:
     judge.person("Jane Doe")
     judge.clear_caches()
     assert judge.person.cache_info().currsize == 0
+
+
+@pytest.mark.parametrize(("written", "filed"), [
+    ("Marie Claire DUPONT", "Marie Claire DUPONT"),  # a surname in capitals is no post-nominal
+    ("Robert Fyfe CEng MIET", "Robert Fyfe"),
+    ("Jennifer Walsh CPA", "Jennifer Walsh"),
+])
+def test_only_listed_letters_after_a_name_are_dropped(written: str, filed: str) -> None:
+    from parsing.reading import judge
+
+    verdict = judge.person(written)
+    assert verdict is not None and verdict.value == filed
+
+
+@pytest.mark.parametrize(("sentence", "name"), [
+    ("my name is Łukasz Kowalski and the printer is broken.", "Łukasz Kowalski"),
+    ("I am Şule Yılmaz from Acme Ltd, the VPN is down.", "Şule Yılmaz"),
+])
+def test_names_in_any_script_start_with_a_capital(sentence: str, name: str) -> None:
+    from parsing.details import extract_from_text
+
+    assert extract_from_text(sentence).name == name
+
+
+def test_a_long_text_is_judged_at_once_and_not_cached() -> None:
+    from parsing.reading import judge
+
+    judge.clear_caches()
+    assert judge.person("Jane " + "Doe " * 200) is None
+    assert judge.person.cache_info().currsize == 0  # type: ignore[attr-defined]

@@ -162,3 +162,18 @@ def test_lines_of_fields_only_are_consumed():
 def test_label_only():
     assert label_only("Name:") and label_only("Phone number")
     assert not label_only("Name: Jane")
+
+
+@pytest.mark.parametrize(("line", "kind", "value"), [
+    ("Full  name: Jane Doe", "name", "Jane Doe"),
+    ("Requester’s name: Jane Doe", "name", "Jane Doe"),
+    ("Name: Dr. Jane Doe", "name", "Dr. Jane Doe"),
+    ("Company: Acme Co. Ltd", "company", "Acme Co. Ltd"),
+    ("School: Riverside Infants. Please call me", "company", "Riverside Infants"),
+])
+def test_labels_as_people_type_them_and_abbreviations_inside_a_value(
+    line: str, kind: str, value: str
+) -> None:
+    from parsing.reading.rules.labelled import fields
+
+    assert [(k, v) for k, _, v, _, _ in fields(line)] == [(kind, value)]

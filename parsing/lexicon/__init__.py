@@ -50,6 +50,12 @@ def tokens(text: str) -> list[str]:
     return [t.lower().replace("’", "'").rstrip(".") for t in _TOKEN.findall(text)]
 
 
+def key(phrase: str) -> str:
+    """A phrase as a word list holds it: lower case, single spaces, ' for ’ ('Full  Name',
+    'Requester’s name' → 'full name', "requester's name")."""
+    return " ".join(phrase.lower().replace("’", "'").split())
+
+
 class Vocabulary:
     """A word list asked whether a text holds one of its words or phrases, by set lookups of
     the text's runs of words: a regex alternation of hundreds of phrases is tried at every

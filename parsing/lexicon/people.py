@@ -144,3 +144,14 @@ PRONOUNS = ("i", "i'm", "we", "we're", "it", "it's", "he", "she", "they", "you")
 # The sender speaking of themselves ('I', 'my', 'ich', 'je'): their own words, not a notice
 FIRST_PERSON = ("i", "i'm", "i am", "my", "me", "we", "our", "us", "je", "ich", "yo", "soy",
                 "ik", "mein", "mijn")
+# Letters after a name: degrees, chartered and professional bodies, honours ('Robert Fyfe CEng
+# MIET', 'Daniel Osei DipPFS', 'Jennifer Walsh, CPA'); no part of the name a desk files
+POST_NOMINALS = (
+    "ba", "bsc", "ma", "msc", "mba", "mphil", "phd", "dphil", "llb", "llm", "bed", "med",
+    "pgce", "qts", "npqh", "hons", "ceng", "ieng", "eng", "miet", "mimeche", "mice", "mistructe",
+    "fca", "aca", "fcca", "acca", "acma", "fcma", "cima", "cta", "att", "aat", "maat", "cpa",
+    "cfa", "cfp", "dippfs", "dipfa", "riba", "aia", "mrics", "frics", "mcips", "cipd", "fcipd",
+    "mcipd", "mrcgp", "frcs", "mbbs", "mbchb", "md", "do", "dds", "dmd", "rn", "rgn", "rvn",
+    "bvsc", "mrcvs", "jd", "esq", "obe", "mbe", "cbe", "cissp", "cism", "pmp", "mbcs", "fbcs",
+    "ceh", "frsa", "fia", "fiaa", "tep", "mcmi", "fcmi", "mcim",
+)

@@ -349,3 +349,5 @@ ARTICLES = ("the", "a", "an", "la", "el", "le", "les", "de", "het", "der", "die"
             "las")
 # The links of 'Title at Organisation' in a signature line
 SIGNATURE_AT = ("at", "@", "bei", "chez", "en", "bij")
+# Abbreviations a dot ends without ending the sentence ('Acme Co. Ltd', 'Dept. of Health')
+ABBREVIATIONS = ("co", "inc", "ltd", "st", "dept", "no", "tel", "ext", "corp", "bros", "assoc")

@@ -27,6 +27,7 @@ from parsing.lexicon.people import (
     JOB_TITLES,
     NAME_PARTICLES,
     NOT_NAME_WORDS,
+    POST_NOMINALS,
     PRODUCT_WORDS,
     ROBOT_WORDS,
     ROLE_MAILBOX_WORDS,
@@ -46,9 +47,7 @@ _TITLE = Vocabulary(JOB_TITLES)
 # 'Harbour & Finch', 'Yeo & Whitaker', 'Kline & Burke': names joined by '&' are a firm's
 _FIRM = re.compile(r"\b\w[\w'’.-]*[ \t]+&[ \t]+\w", re.UNICODE)
 # letters after a name: 'CEng', 'MIET', 'FCA', 'DipPFS', 'RVN', 'PhD', 'MSc'
-_POST_NOMINAL = re.compile(
-    r"(?!Ma?c[A-Z])(?:[A-Z]{2,6}|[A-Z][a-z]{0,3}[A-Z]{1,5}[a-z]{0,2}|Ph\.?D|M[AS]c|B[AS]c|Hons)"
-)
+_POST_NOMINALS = frozenset(POST_NOMINALS)
 # a head after at least three letters of another noun: 'Loodgieters|bedrijf'
 _COMPOUND_END_SURNAME_LIKE = re.compile(
     r"\w{3}(?:" + "|".join(ORGANISATION_COMPOUND_HEADS_SURNAME_LIKE) + r")$"
@@ -138,7 +137,7 @@ class Verdict:
 def _without_post_nominals(value: str) -> str:
     """'Robert Fyfe CEng MIET' → 'Robert Fyfe': letters after a name are no part of it."""
     words = value.split()
-    while len(words) > 2 and _POST_NOMINAL.fullmatch(words[-1].strip(",.()")):
+    while len(words) > 2 and words[-1].strip(",.()").lower() in _POST_NOMINALS:
         words.pop()
     return " ".join(words).rstrip(",")
 
@@ -340,7 +339,7 @@ def organisation(value: str, *, placed: bool = False, any_case: bool = False
         _TITLE.fullmatch(last) and not legal_form(value) and not _SCHOOL.fullmatch(last)
     ):
         return None  # 'Practice Manager', 'Trust Business Manager': a title, no employer
-    if _POST_NOMINAL.fullmatch(value) and not legal_form(value) and len(value) <= 4:
+    if value.lower() in _POST_NOMINALS:
         return None  # 'CPA', 'AIA', 'FCA': letters after a name
     if not value[:1].isupper() and not value[:1].isdigit() and not placed and not any_case:
         return None

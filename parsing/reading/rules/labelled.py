@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import re
 
-from parsing.lexicon import alternation
+from parsing.lexicon import alternation, key
+from parsing.lexicon.people import HONORIFICS
 from parsing.lexicon.phrases import (
+    ABBREVIATIONS,
     COMPANY_LABELS,
     DESCRIPTION_LABELS,
     NAME_LABELS,
@@ -51,6 +53,7 @@ _LABEL = re.compile(
 # a value ends at the next sentence ('School: Riverside Infants. Please call …')
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)])\.(?:[ \t]+|$)(?=[A-Z]|$)")
 NAME_RULE = "labelled field"
+_ABBREVIATIONS = frozenset((*HONORIFICS, *ABBREVIATIONS))
 _LABEL_ONLY = re.compile(r"[ \t>*•·\-]*" + _ANY_LABEL + r"[ \t]*[:=]?[ \t]*", re.IGNORECASE)
 _SEPARATOR_CHAR = re.compile(r"[:=\-–—]|\.\.")
 
@@ -60,7 +63,7 @@ def fields(text: str) -> list[tuple[str, str, str, int, int]]:
     found = []
     matches = list(_LABEL.finditer(text))
     for number, match in enumerate(matches):
-        label = match.group("label").lower()
+        label = key(match.group("label"))
         if label.endswith("(s)"):
             label = label[:-3]
         if label in _LINE_START_ONLY and text[: match.start()].strip(" \t>*•·-"):
@@ -68,12 +71,22 @@ def fields(text: str) -> list[tuple[str, str, str, int, int]]:
         end = matches[number + 1].start() if number + 1 < len(matches) else len(text)
         value = text[match.end() : end]
         kind = _BY_LABEL.get(label, "")
-        if kind != DESCRIPTION and (cut := _SENTENCE_END.search(value)):
-            value = value[: cut.start()]
+        if kind != DESCRIPTION:
+            value = _first_sentence(value)
         value = value.strip(" \t|;,")
         if value and kind and kind != REFUSED:
             found.append((kind, match.group("label"), value, match.start(), end))
     return found
+
+
+def _first_sentence(value: str) -> str:
+    """'Riverside Infants. Please call …' → 'Riverside Infants'; a dot after an abbreviation
+    ('Dr. Jane Doe', 'Acme Co. Ltd', 'St. Mary's') ends no sentence."""
+    for cut in _SENTENCE_END.finditer(value):
+        word = value[: cut.start()].rsplit(None, 1)[-1] if value[: cut.start()].strip() else ""
+        if len(word.strip("(")) >= 3 and key(word) not in _ABBREVIATIONS:
+            return value[: cut.start()]
+    return value
 
 
 def label_only(text: str) -> bool:

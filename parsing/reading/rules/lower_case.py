@@ -18,6 +18,7 @@ from parsing.lexicon.phrases import (
 from parsing.reading import judge
 from parsing.reading.candidate import COMPANY, STATED, Candidate
 from parsing.reading.layout import BODY, GREETING
+from parsing.reading.letters import CAPITAL
 from parsing.reading.rules import Mail
 
 RULE = "prose in lower case"
@@ -28,7 +29,7 @@ _FROM = re.compile(
 # a place after the organisation's name: 'floristeria el jardin de lola en triana'
 _PLACE = re.compile(rf"[ \t]+{alternation(PLACE_LINKS)}[ \t]+\S+$")
 _ARTICLE = re.compile(rf"^{alternation(ARTICLES)}[ \t]+")
-_CAPITAL = re.compile(r"(?!I\b)[A-ZÀ-ÖØ-Þ]")  # a capital, the pronoun 'I' aside
+_CAPITAL = re.compile(rf"(?!I\b){CAPITAL}")  # a capital, the pronoun 'I' aside
 # a self-introduction with a first name right before 'from': 'its liam', 'this is jo'
 _INTRODUCED = re.compile(
     rf"(?:^|\W)(?:{alternation((*SELF_NAMING, *SELF_NAMING_WEAK))})[ \t]+{_WORD}[ \t]+$"

@@ -17,16 +17,17 @@ from parsing.lexicon.people import NOT_NAME_WORDS
 from parsing.reading import judge
 from parsing.reading.candidate import COMPANY, WEAK, Candidate
 from parsing.reading.layout import BODY, BOILERPLATE, SIGNATURE
+from parsing.reading.letters import CAPITAL
 from parsing.reading.rules import Mail
 from parsing.reading.rules.prose import shouting
 
 RULE = "organisation named in the text"
-_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’&\-]*(?:\.\w+)*"
+_WORD = rf"{CAPITAL}[\w'’&\-]*(?:\.\w+)*"
 _JOIN = rf"(?i:{alternation(ORGANISATION_JOINERS)})(?![\w'’])[ \t]+|&[ \t]+"
 _RUN = re.compile(rf"(?<![\w'’-]){_WORD}(?:[ \t]+(?:{_JOIN})?{_WORD}){{1,6}}")
 _JOINERS = frozenset(ORGANISATION_JOINERS)
 _ORGANISATION_WORD = Vocabulary(ORGANISATION_WORDS)
-_TWO_CAPITALS = re.compile(r"[A-ZÀ-ÖØ-Þ][\w'’&-]*[ \t]+(?:\w+[ \t]+)?[A-ZÀ-ÖØ-Þ]")
+_TWO_CAPITALS = re.compile(rf"{CAPITAL}[\w\'’&-]*[ \t]+(?:\w+[ \t]+)?{CAPITAL}")
 _NOT_NAME = frozenset(NOT_NAME_WORDS) - _JOINERS
 _WEEKDAY = re.compile(r"(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.IGNORECASE)
 

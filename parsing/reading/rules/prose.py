@@ -22,20 +22,21 @@ from parsing.lexicon.phrases import (
 from parsing.reading import judge
 from parsing.reading.candidate import COMPANY, NAME, SIGNED, STATED, Candidate
 from parsing.reading.layout import BODY, GREETING
+from parsing.reading.letters import CAPITAL, SMALL
 from parsing.reading.rules import Mail
 
 RULE, WEAK_RULE = "prose", "prose (weak)"
 ON_BEHALF_RULE = "prose: written on behalf of"
-_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*\.?"
+_WORD = rf"{CAPITAL}[\w'’\-]*\.?"
 # particles written in lower case inside a name ('van', 'de la', 'i'): capitals do not
 # mark them
 _PARTICLE = alternation(p for p in NAME_PARTICLES if p.isalpha())
 _PERSON = rf"{_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_WORD}){{1,3}}"
 _PERSON_LAZY = rf"{_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_WORD}){{1,3}}?"
 _JOIN = alternation(ORGANISATION_JOINERS)
-_ORG_WORD = r"[A-ZÀ-ÖØ-Þ0-9][\w'’&.\-]*"
+_ORG_WORD = rf"(?:{CAPITAL}|[0-9])[\w'’&.\-]*"
 _KIND = alternation(w for w in (*SCHOOL_WORDS, *ORGANISATION_NOUNS) if " " not in w)
-_ORG = (rf"(?:(?i:the)[ \t]+)?(?:{_ORG_WORD}|{_KIND}(?=[ \t]+[A-ZÀ-ÖØ-Þ]))"
+_ORG = (rf"(?:(?i:the)[ \t]+)?(?:{_ORG_WORD}|{_KIND}(?=[ \t]+{CAPITAL}))"
         rf"(?:[ \t]+(?:(?i:{_JOIN})(?![\w'’])|&|{_ORG_WORD})){{0,7}}")
 _LINK = alternation(AFFILIATION_LINKS)
 
@@ -78,13 +79,13 @@ _FIRST_NAME_FROM = re.compile(
 # self-introduction, then where, within the sentence
 _SELF_AT = re.compile(
     rf"(?<![\w'])(?:(?i:{alternation(SELF_NAMING)})[ \t]|"
-    rf"(?i:{alternation(SELF_NAMING_WEAK)})[ \t]+(?=[A-Z]))[^.!?\n]{{0,60}}?"
+    rf"(?i:{alternation(SELF_NAMING_WEAK)})[ \t]+(?={CAPITAL}))[^.!?\n]{{0,60}}?"
     rf"(?<![\w'])(?P<link>(?i:at|from|with|for|bei|von|chez|de|en|van|bij))[ \t]+"
     rf"(?P<org>{_ORG})"
 )
-_LOWER_CASE = re.compile(r"[^\W\d_A-ZÀ-ÖØ-Þ]")  # a letter that is not a capital
-_CAPITALS = re.compile(r"[A-ZÀ-ÖØ-Þ]")
-_CAPITALISED = re.compile(r"(?<![\w'’])(?!I\b|I['’])[A-ZÀ-ÖØ-Þ]")  # a word's capital, not 'I'
+_LOWER_CASE = re.compile(SMALL)
+_CAPITALS = re.compile(CAPITAL)
+_CAPITALISED = re.compile(rf"(?<![\w'’])(?!I\b|I['’]){CAPITAL}")  # a word's capital, not 'I'
 
 
 def shouting(text: str) -> bool:
