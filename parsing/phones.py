@@ -16,7 +16,7 @@ import phonenumbers
 from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher
 
 MAX_TEXT = 100_000  # the matcher is slow on huge text; numbers sit near the top or in a signature
-MAX_NUMBERS = 5
+MAX_PER_TEXT = 20  # a line of a mail holds a few numbers; a pasted table is no call-back list
 MIN_DIGITS = 7
 # A North American number written the North American way: '(415) 555-0132', '415-555-0132'.
 # At a desk outside North America it is no local number, and the shape says whose it is.
@@ -87,7 +87,7 @@ def find_numbers(text: str, region: str = "GB") -> list[NumberMatch]:
     except Exception:  # an unknown region or a matcher edge case: no numbers, not a crash
         matches = []
     found = []
-    for match in matches:
+    for match in matches[:MAX_PER_TEXT]:
         raw = match.raw_string.strip()
         if sum(ch.isdigit() for ch in raw) < MIN_DIGITS:
             continue  # '(ext 7412)', '2024': an extension or a year, no number to call

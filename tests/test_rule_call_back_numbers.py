@@ -201,3 +201,14 @@ def test_words_before():
     assert words_before(f"Please call me back on {UNLISTED}", 23) == "Please call me back on"
     # only the number's own clause
     assert words_before(f"Call me later. The office is {UNLISTED}", 29) == "The office is"
+
+
+def test_a_pasted_table_of_numbers_costs_no_more_than_a_hundred_lines() -> None:
+    """Numbers are looked for on the first lines with digits only; the call-back number a
+    person gives near the top is read, and thousands of lines below change nothing."""
+    from parsing.reading.rules import MAX_NUMBER_LINES
+
+    table = "\n".join(f"0113 496 {n:04d}" for n in range(MAX_NUMBER_LINES * 3))
+    found = propose(CallBackNumbers(), f"Please call me on {UNLISTED}.\n\n{table}")
+    assert (PHONE, UNLISTED_E164, CALLBACK, TYPED) in seen(found)
+    assert len(found) <= MAX_NUMBER_LINES

@@ -24,6 +24,18 @@ class Mail:
     # lines (Layout.lines positions) that carry details and nothing else: no description
     consumed: set[int] = field(default_factory=set)
     _numbers: dict[str, list[NumberMatch]] = field(default_factory=dict)
+    _scanned: int = 0  # lines with digits looked at
+
+    @cached_property
+    def signature_rank(self) -> dict[int, int]:
+        """How many signature lines stand above each signature line (by Layout.lines
+        position): numbers are read only near a signature's top."""
+        ranks, seen = {}, 0
+        for position, line in enumerate(self.layout.lines):
+            if line.zone == "signature" and line.text:
+                ranks[position] = seen
+                seen += 1
+        return ranks
 
     @cached_property
     def last_words(self) -> int:
@@ -35,11 +47,16 @@ class Mail:
     def numbers_on(self, text: str) -> list[NumberMatch]:
         """The numbers of one line (positions within `text`)."""
         if text not in self._numbers:
-            self._numbers[text] = find_numbers(text, self.region) if _digits(text) else []
+            scan = _digits(text) and self._scanned < MAX_NUMBER_LINES
+            self._scanned += scan
+            self._numbers[text] = find_numbers(text, self.region) if scan else []
         return self._numbers[text]
 
 
 _DIGITS = str.maketrans("", "", "0123456789")
+# numbers are looked for on this many lines of a mail at most: a person gives a few, and a
+# pasted log or table of thousands would only cost time
+MAX_NUMBER_LINES = 100
 
 
 def _digits(text: str) -> bool:

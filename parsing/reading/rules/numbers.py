@@ -152,7 +152,7 @@ class CallBackNumbers:
             return make(ENDING, SIGNED)  # 'Can anyone come over?? 07700 900 682'
         rest = (text[: match.start] + text[match.end :]).strip()
         if line.zone in (SIGNATURE, SIGN_OFF) and _NUMBER_LINE_REST.match(rest) and (
-            _signature_rank(mail, position) < SIGNATURE_NUMBER_LINES
+            mail.signature_rank.get(position, SIGNATURE_NUMBER_LINES) < SIGNATURE_NUMBER_LINES
         ):
             return make(SIGNATURE_NUMBER, SIGNED)
         if match.valid:
@@ -171,8 +171,3 @@ def _asked_before(text: str, start: int) -> bool:
         return False
     question = re.split(r"(?<=[.!])[ \t]+", text[max(0, start - 2 * _NEAR) : start].rstrip(" ("))
     return bool(question) and bool(_OFFERED.search(question[-1].rstrip(" ?:!")))
-
-
-def _signature_rank(mail: Mail, position: int) -> int:
-    """How many signature lines stand above this one."""
-    return sum(1 for line in mail.layout.lines[:position] if line.zone == SIGNATURE and line.text)
