@@ -121,9 +121,10 @@ def answer_details(parsed: ParsedMessage, missing: Sequence[str], region: str) -
             name = verdict.value if verdict else labelled[NAME]
         elif people:
             name = people[0]
-        elif list(missing) == [NAME] and len(unlabelled) == 1:
-            verdict = judge.display_person(unlabelled[0])
-            name = verdict.value if verdict else unlabelled[0]
+        elif list(missing) == [NAME] and len(unlabelled) == 1 and (
+            verdict := judge.display_person(unlabelled[0])
+        ):
+            name = verdict.value  # 'Smith, Jane'; 'I don't know' names no one
         if name:
             changes["name"] = name
             evidence[NAME] = _answer(NAME, name, name)
@@ -133,11 +134,15 @@ def answer_details(parsed: ParsedMessage, missing: Sequence[str], region: str) -
         organisations = [o for p in rest if (o := _organisation_part(p))]
         plain = [p for p in rest if _could_be_a_company(p)]
         company = labelled.get(COMPANY) or (organisations or [""])[0]
+        weak = False
         if not company and len(plain) == 1:
-            company = plain[0]  # the one piece left answers the one question left
+            # the one piece left answers the one question left ('Brightwater'), unconfirmed
+            company, weak = plain[0], True
         if company:
             changes["company"] = company
             evidence[COMPANY] = _answer(COMPANY, company, company)
+            if weak:
+                evidence[COMPANY] = evidence[COMPANY].weakest("the one piece left in the answer")
     if not changes:
         return found
     return replace(found, evidence=evidence, **changes)  # type: ignore[arg-type]

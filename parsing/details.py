@@ -54,17 +54,6 @@ class Details:
         }
         return tuple(kind for kind in ALL_DETAILS if not present[kind])
 
-    def unconfirmed(self) -> tuple[str, ...]:
-        """Details read on weak evidence only: kept, and shown to the customer to correct."""
-        return tuple(d for d in (NAME, COMPANY, PHONE)
-                     if d in self.evidence and not self.evidence[d].confirmed)
-
-    def explain(self) -> list[str]:
-        """One line per detail read: `company 'Greenfield Law LLP' from the signature's
-        title | organisation line ('Practice Manager | Greenfield Law LLP')`."""
-        return [self.evidence[d].describe() for d in (NAME, COMPANY, PHONE)
-                if d in self.evidence]
-
 
 def has_description(text: str) -> bool:
     """Enough words to act on: more than a bare 'help' or 'see subject'."""

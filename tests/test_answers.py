@@ -88,3 +88,21 @@ def test_a_sentence_left_over_is_no_company() -> None:
     ))
     found = answer_details(parsed, ALL, "GB")
     assert (found.name, found.company) == ("Jane Doe", "")
+
+
+@pytest.mark.parametrize(("body", "missing"), [
+    ("I don't know", ("name",)),
+    ("Will do, thanks", ("name",)),
+    ("Yes please", ("company",)),
+])
+def test_a_reply_that_answers_nothing_supplies_nothing(body: str, missing: tuple[str, ...]) -> None:
+    parsed = parse_message(mail(sender="Bob <bob@unknown.example>", body=body + GMAIL_QUOTE))
+    found = answer_details(parsed, missing, "GB")
+    assert (found.name, found.company) == ("", "")
+
+
+def test_the_one_piece_left_is_taken_for_the_company_unconfirmed() -> None:
+    parsed = parse_message(mail(sender="Bob <bob@unknown.example>",
+                                body="Brightwater" + GMAIL_QUOTE))
+    found = answer_details(parsed, ("company",), "GB")
+    assert found.company == "Brightwater" and not found.evidence["company"].confirmed

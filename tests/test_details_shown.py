@@ -189,13 +189,13 @@ def test_tickets_show_says_which_rule_read_each_detail(harness: Harness) -> None
     [ticket] = harness.tickets()
     data = harness.ticket_json(ticket.reference)
     assert data["unconfirmed_details"] == ["name"]
-    assert data["details_read"]["name"] == "display name; doubt: a job title word in it"
+    assert data["details_read"]["name"] == "display name, doubted: a job title word in it"
     assert data["details_read"]["company"] == (
         "details line ('Riverside Infants, 07700 900 456')")
     shown = harness.cli("tickets", "show", ticket.reference)
     assert shown.code == 0, shown.err
     lines = shown.out.splitlines()
-    assert ("  read       name         display name; doubt: a job title word in it  UNCONFIRMED"
+    assert ("  read       name         display name, doubted: a job title word in it  UNCONFIRMED"
             in lines)
     assert ("             company      details line ('Riverside Infants, 07700 900 456')"
             in lines)
@@ -204,7 +204,7 @@ def test_tickets_show_says_which_rule_read_each_detail(harness: Harness) -> None
     assert "             description  mail" in lines
     # the read lines stand with the requester, before the SLA and the messages
     assert lines.index(
-        "  read       name         display name; doubt: a job title word in it  UNCONFIRMED"
+        "  read       name         display name, doubted: a job title word in it  UNCONFIRMED"
     ) < next(
         i for i, line in enumerate(lines) if line.startswith("  sla"))
 

@@ -42,7 +42,7 @@ EXAMPLES = {
         "We have a safeguarding concern about a pupil's school laptop that needs looking at "
         "today.\n\nJo Head, Oakfield High School, 01772 555 000",
         "Jo Head", "Oakfield High School", "+441772555000",
-        ("name 'Jo Head' from details line", "doubt: a job title word in it",
+        ("name 'Jo Head' from details line", "doubted: a job title word in it",
          "phone '01772 555 000' from details line"),
     ),
     "a signature above a law firm's notice": Example(

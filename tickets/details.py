@@ -21,10 +21,10 @@ DIRECTORY, DOMAIN = "contact directory", "sender's company domain"
 
 def _source(candidate: Candidate) -> str:
     """'signature ('Jane Doe | Practice Manager')', with what speaks against it if anything:
-    'display name ('Anthony Head'); doubt: a job title word in it'."""
+    'display name, doubted: a job title word in it'."""
     text = candidate.text if candidate.text and candidate.text != candidate.value else ""
-    said = candidate.rule + (f" ({text[:80]!r})" if text else "")
-    return said + (f"; doubt: {', '.join(candidate.doubts)}" if candidate.doubts else "")
+    said = candidate.rule + (f" ('{text[:80]}')" if text else "")
+    return said + (f", doubted: {', '.join(candidate.doubts)}" if candidate.doubts else "")
 
 
 def gather(details: Details, *, contact: Contact | None, company: Company | None) -> Gathered:
@@ -83,7 +83,10 @@ def merge(first: Gathered, answer: Details) -> Gathered:
             else:
                 company = value
             sources[detail] = _answered(found)
-            unconfirmed.discard(detail)
+            if found.confirmed:
+                unconfirmed.discard(detail)
+            else:
+                unconfirmed.add(detail)  # 'Brightwater', the one piece left in the answer
             if found.rule in OWN_WORDS:
                 own.add(detail)
     if answer.phones and _takes(answer.evidence.get(PHONE), phones):

@@ -38,7 +38,7 @@ class Gathered:
         shown = {NAME: self.name, COMPANY: self.company,
                  PHONE: self.phone.original if self.phone else ""}
         return "; ".join(
-            f"{detail} {shown[detail]!r} from {source}"
+            f"{detail} '{shown[detail]}' from {source}"
             + (" (unconfirmed)" if detail in self.unconfirmed else "")
             for detail, source in self.sources.items() if detail in shown
         )

@@ -338,7 +338,8 @@ NUMBER_FILLERS = ("is", "on", "at", "or", "number", "no", "nr", "num", "me", "us
 # Pieces of an answer that answer nothing ('Sure', 'Here you go'), besides greetings and
 # sign-offs
 ANSWER_FILLERS = ("sure", "yes", "ok", "okay", "of course", "no problem", "sorry", "apologies",
-                  "here you go", "here they are", "as requested", "see below", "details below")
+                  "here you go", "here they are", "as requested", "see below", "details below",
+                  "yes please", "will do", "no idea", "not sure", "don't know", "i don't know")
 # How a sentence opens, where a short piece of an answer is a sentence, not a company's name
 SENTENCE_OPENINGS = ("i", "i'm", "im", "we", "we're", "my", "our", "it", "it's", "this", "that",
                      "the", "please")

@@ -49,14 +49,3 @@ class Candidate:
     @property
     def confirmed(self) -> bool:
         return self.strength >= CONFIRMED_AT
-
-    def describe(self) -> str:
-        """`company 'Greenfield Law LLP' from the signature's title | organisation line
-        ('Practice Manager | Greenfield Law LLP')` for the decision log and history."""
-        shown = self.original or self.value
-        said = f"{self.detail} {shown!r} from {self.rule}"
-        if self.text and self.text != shown:
-            said += f" ({self.text[:80]!r})"
-        if self.doubts:
-            said += f", unconfirmed: {'; '.join(self.doubts)}"
-        return said

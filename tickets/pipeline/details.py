@@ -55,7 +55,8 @@ class Details:
         intake.decide(
             self.name,
             f"answers the request for details #{waiting.id}"
-            + (f"; still missing {', '.join(still)}" if still else "; now complete"),
+            + (f"; still missing {', '.join(LABELS[m] for m in still)}" if still
+               else "; now complete"),
         )
         if explained := intake.details.explain():
             intake.decide(self.name, explained)
