@@ -19,7 +19,7 @@ from tickets.models import Company, Contact
 DIRECTORY, DOMAIN = "contact directory", "sender's company domain"
 
 
-def _source(candidate: Candidate) -> str:
+def evidence_of(candidate: Candidate) -> str:
     """'signature ('Jane Doe | Practice Manager')', with what speaks against it if anything:
     'display name, doubted: a job title word in it'."""
     text = candidate.text if candidate.text and candidate.text != candidate.value else ""
@@ -40,7 +40,7 @@ def gather(details: Details, *, contact: Contact | None, company: Company | None
         phones = (Phone(contact.phone, contact.phone_original or contact.phone),)
         candidates.append(Candidate(PHONE, contact.phone, DIRECTORY, KNOWN, "", -1))
     chosen = {d: c for d in (NAME, COMPANY, PHONE) if (c := choose(candidates, d)) is not None}
-    sources = {d: _source(c) for d, c in chosen.items()}
+    sources = {d: evidence_of(c) for d, c in chosen.items()}
     if has_description(details.description):
         sources[DESCRIPTION] = "mail"
     return Gathered(
@@ -56,7 +56,7 @@ def gather(details: Details, *, contact: Contact | None, company: Company | None
 
 def _answered(found: Candidate) -> str:
     """'answer: labelled field ('Name: Jo Bell')', or just 'answer' for a bare piece."""
-    return "answer" if found.rule == "answer" else f"answer: {_source(found)}"
+    return "answer" if found.rule == "answer" else f"answer: {evidence_of(found)}"
 
 
 def _takes(found: Candidate | None, current: object) -> bool:

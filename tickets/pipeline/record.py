@@ -9,8 +9,10 @@ from parsing.phones import Phone
 from parsing.reading.candidate import STATED, Candidate
 from parsing.reading.choose import OWN_WORDS
 from parsing.reading.layout import BODY
+from parsing.reading.rules.display import RULE as DISPLAY_NAME
 from tickets import history, pending
 from tickets.contacts import ensure_company, learn_contact
+from tickets.details import evidence_of
 from tickets.models import Contact, Ticket
 from tickets.pipeline.context import Intake
 
@@ -74,6 +76,15 @@ def _corrections(intake: Intake) -> dict[str, Candidate]:
     }
 
 
+def _read(ticket: Ticket, detail: str, candidate: Candidate) -> None:
+    """Where a detail the requester's reply gave was read (tickets from before migration 0004
+    have no record yet)."""
+    ticket.details_read = {**(ticket.details_read or {}),
+                           detail: f"requester's reply: {evidence_of(candidate)}"}
+    unconfirmed = [d for d in ticket.unconfirmed_details or [] if d != detail]
+    ticket.unconfirmed_details = unconfirmed + ([] if candidate.confirmed else [detail])
+
+
 def fill_from_follow_up(intake: Intake, ticket: Ticket) -> None:
     """The requester's reply may carry a detail their ticket lacks (the acknowledgement asked
     for it), or correct one it has ('my number is 07700 900 456'): put it on the ticket and
@@ -89,39 +100,40 @@ def fill_from_follow_up(intake: Intake, ticket: Ticket) -> None:
     phone: Phone | None = None
     if missing:
         found = answer_details(intake.parsed, missing, intake.policy.intake.phone_region)
-        answered = {d: c for d, c in found.evidence.items() if d in missing}
-        if NAME in answered and answered[NAME].rule != "display name":
+        answered = {d: c for d, c in found.evidence.items()
+                    if d in missing and c.rule != DISPLAY_NAME}
+        if NAME in answered:
             ticket.requester_name = found.name
-            changed.append(f"name {found.name!r} supplied")
+            changed.append(f"name '{found.name}' supplied")
         if COMPANY in answered and found.company:
             ticket.company_name = found.company
-            changed.append(f"company {found.company!r} supplied")
-        if PHONE in missing and found.phones:
+            changed.append(f"company '{found.company}' supplied")
+        if PHONE in answered and found.phones:
             phone = found.phones[0]
             ticket.requester_phone, ticket.requester_phone_original = phone.e164, phone.original
-            changed.append(f"phone {phone.original!r} supplied")
+            changed.append(f"phone '{phone.original}' supplied")
         filled = [d for d in (NAME, COMPANY, PHONE) if any(c.startswith(d) for c in changed)]
         ticket.missing_details = [m for m in missing if m not in filled]
+        for detail in filled:
+            _read(ticket, detail, answered[detail])
     for detail, candidate in _corrections(intake).items():
         if detail in missing:
             continue
         if detail == NAME and candidate.value != ticket.requester_name:
-            changed.append(f"name changed from {ticket.requester_name!r} to {candidate.value!r}")
+            changed.append(f"name changed from '{ticket.requester_name}' to '{candidate.value}'")
             ticket.requester_name = candidate.value
         elif detail == COMPANY and candidate.value != ticket.company_name:
-            changed.append(f"company changed from {ticket.company_name!r} to {candidate.value!r}")
+            changed.append(
+                f"company changed from '{ticket.company_name}' to '{candidate.value}'")
             ticket.company_name = candidate.value
         elif detail == PHONE and candidate.value != ticket.requester_phone:
-            changed.append(f"phone changed from {ticket.requester_phone_original!r} to "
-                           f"{candidate.original!r}")
+            changed.append(f"phone changed from '{ticket.requester_phone_original}' to "
+                           f"'{candidate.original}'")
             phone = Phone(candidate.value, candidate.original, candidate.extension)
             ticket.requester_phone, ticket.requester_phone_original = phone.e164, phone.original
         else:
             continue
-        # tickets from before migration 0004 have no record of where details were read
-        ticket.details_read = {**(ticket.details_read or {}), detail: f"requester's reply: "
-                               f"{candidate.rule} ({candidate.text[:80]!r})"}
-        ticket.unconfirmed_details = [d for d in ticket.unconfirmed_details or [] if d != detail]
+        _read(ticket, detail, candidate)
     if not changed:
         return
     company = None
