@@ -23,16 +23,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from parsing.details import Details
+from parsing.lexicon import alternation
+from parsing.lexicon.people import HONORIFICS
+
 REPO = Path(__file__).resolve().parent.parent
 REQUESTS = REPO / "tests" / "requests"
 CORPUS = REPO / "tests" / "corpus"
 DETAILS = ("name", "company", "phone", "description")
 TARGET_ACCURACY = 0.98
 # honorifics are not part of the name a desk files: 'Mr John Smith' is John Smith
-_HONORIFICS = re.compile(
-    r"^(?:mr|mrs|ms|miss|mx|dr|prof|herr|frau|m|mme|mlle|sr|sra|srta|dhr|mevr|mw)\.?\s+",
-    re.IGNORECASE,
-)
+_HONORIFICS = re.compile(rf"^{alternation(HONORIFICS)}\.?\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,13 +100,11 @@ def _company_norm(text: str) -> str:
     return re.sub(r"^the\s+", "", _norm(text)).replace(".", "").replace(",", "")
 
 
-def judge(mail: Labelled, read: object) -> Verdict:
+def judge(mail: Labelled, read: Details) -> Verdict:
     """Compare what the reader made of `mail` with its labels."""
     verdict = Verdict(mail.key)
-    missing = set(read.missing())  # type: ignore[attr-defined]
-    name, company = read.name, read.company  # type: ignore[attr-defined]
-    phones = read.phones  # type: ignore[attr-defined]
-    description = read.description  # type: ignore[attr-defined]
+    missing = set(read.missing())
+    name, company, phones, description = read.name, read.company, read.phones, read.description
     checks = {
         "name": (mail.name, lambda: _norm(name) in {_norm(n) for n in mail.name}, name),
         "company": (mail.company,
@@ -136,7 +135,7 @@ def judge(mail: Labelled, read: object) -> Verdict:
     return verdict
 
 
-def read_mail(raw: bytes, region: str) -> object:
+def read_mail(raw: bytes, region: str) -> Details:
     from parsing import parse_message
     from parsing.details import extract_details
 
@@ -144,7 +143,7 @@ def read_mail(raw: bytes, region: str) -> object:
 
 
 def score(
-    mails: list[Labelled], reader: Callable[[bytes, str], object] = read_mail
+    mails: list[Labelled], reader: Callable[[bytes, str], Details] = read_mail
 ) -> list[Verdict]:
     return [judge(mail, reader(mail.path.read_bytes(), mail.region)) for mail in mails]
 

@@ -29,6 +29,7 @@ from parsing.message import ParsedMessage
 from parsing.phones import Phone, find_numbers
 from parsing.reading import judge
 from parsing.reading.candidate import STATED, Candidate
+from parsing.reading.rules.display import RULE as DISPLAY_NAME
 
 RULE = "answer"
 _SHORT_LINE = re.compile(r"^[^\n]{2,80}$")
@@ -92,7 +93,7 @@ def answer_details(parsed: ParsedMessage, missing: Sequence[str], region: str) -
     typed = {d for d, c in evidence.items() if c.strength >= STATED}
     changes: dict[str, object] = {}
     if NAME in missing and NAME not in typed and found.name and (
-        evidence[NAME].rule == "display name"
+        evidence[NAME].rule == DISPLAY_NAME
     ):
         changes.update(name="")
         evidence.pop(NAME)

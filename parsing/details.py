@@ -6,7 +6,7 @@ propose candidates with evidence, and each detail takes the strongest. A detail 
 when no rule proposed anything; a detail read on weak evidence only is kept and marked
 unconfirmed.
 The contact directory and the company domains in config are the ticket rules' evidence, which
-know them (tickets.gathering); this module stays pure.
+know them (tickets.details.gather); this module stays pure.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from parsing.message import ParsedMessage
 from parsing.phones import Phone
-from parsing.reading.candidate import COMPANY, DESCRIPTION, NAME, PHONE, WEAK, Candidate
+from parsing.reading.candidate import COMPANY, DESCRIPTION, NAME, PHONE, SITE, WEAK, Candidate
 from parsing.reading.reader import read
 from parsing.reply import forwarded_mail
 from parsing.subject import is_forward
@@ -60,12 +60,6 @@ def has_description(text: str) -> bool:
     return len(_WORD.findall(text[:2000])) >= 3
 
 
-def _few_words(text: str, *, forward: bool) -> bool:
-    """Too little to act on; under a forward's subject, a covering line ('FYI - see below',
-    'Please can you help with this?') is not the request either."""
-    return not has_description(text) or (forward and len(_WORD.findall(text[:2000])) <= 12)
-
-
 def extract_from_text(
     reply_text: str, *, signature: str = "", display_name: str = "", region: str = "GB",
     subject: str = "",
@@ -83,7 +77,7 @@ def extract_from_text(
         company=evidence[COMPANY].value if COMPANY in evidence else "",
         phones=phones,
         description=reading.description,
-        site=evidence["site"].value if "site" in evidence else "",
+        site=evidence[SITE].value if SITE in evidence else "",
         evidence=evidence,
     )
 
@@ -104,7 +98,7 @@ def extract_details(
     # a forward's subject it is part of it, whatever the sender wrote above it
     if (
         text is None
-        and (forward or _few_words(details.description, forward=False))
+        and (forward or not has_description(details.description))
         and (found := forwarded_mail(parsed.text, forward_subject=forward))
         and found.reply.text
     ):

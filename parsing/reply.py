@@ -157,17 +157,11 @@ class Forwarded:
 _FROM_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 
 
-def forwarded_text(text: str, *, forward_subject: bool = False) -> str:
-    """The words of the mail a forward carries: what follows the first forward separator (or,
-    under a forward's subject, the first quote header, as Outlook forwards like it replies),
-    without its header block, quote marks, its own history and signature. '' when the text
-    forwards nothing: a reply's quote is no forwarded request."""
-    found = forwarded_mail(text, forward_subject=forward_subject)
-    return found.reply.text if found else ""
-
-
 def forwarded_mail(text: str, *, forward_subject: bool = False) -> Forwarded | None:
-    """The mail a forward carries (see forwarded_text), with its sender's address."""
+    """The mail a forward carries: what follows the first forward separator (or, under a
+    forward's subject, the first quote header, as Outlook forwards like it replies), without
+    its header block, quote marks and its own history, with its sender's address. None when
+    the text forwards nothing: a reply's quote is no forwarded request."""
     lines = text[:_MAX_CHARS].splitlines()
     start = next((i for i, line in enumerate(lines) if _FORWARD.match(line)), None)
     history = _history_starts(lines)

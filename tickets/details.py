@@ -4,7 +4,9 @@ The mail's candidates (parsing.reading) meet the desk's own evidence here: the c
 directory (imported or learned from earlier tickets) and the company mapped to the sender's
 domain in config. Both are candidates like any other, at strength KNOWN, and the precedence
 table of parsing.reading.choose decides: what the customer typed or said beats the records,
-the records beat a signature and a display name.
+the records beat a signature and a display name. A call-back number is the exception: any
+number the mail gives beats the directory's, which serves only when the mail gives none
+(people write the number they can be reached on today).
 """
 
 from __future__ import annotations

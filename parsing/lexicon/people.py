@@ -153,5 +153,5 @@ POST_NOMINALS = (
     "cfa", "cfp", "dippfs", "dipfa", "riba", "aia", "mrics", "frics", "mcips", "cipd", "fcipd",
     "mcipd", "mrcgp", "frcs", "mbbs", "mbchb", "md", "do", "dds", "dmd", "rn", "rgn", "rvn",
     "bvsc", "mrcvs", "jd", "esq", "obe", "mbe", "cbe", "cissp", "cism", "pmp", "mbcs", "fbcs",
-    "ceh", "frsa", "fia", "fiaa", "tep", "mcmi", "fcmi", "mcim",
+    "ceh", "frsa", "fia", "fiaa", "tep", "mcmi", "fcmi", "mcim", "mcsp", "hcpc",
 )

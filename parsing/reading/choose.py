@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from parsing.reading.candidate import Candidate
+from parsing.reading.candidate import PHONE, Candidate
 
 # Rules in order of precedence among candidates of equal strength (a key of each rule's
 # `name`). The contact directory and the company of the sender's domain are the desk's own
-# records, proposed by the ticket rules (tickets.gathering), which know them.
+# records, proposed by the ticket rules (tickets.details.gather), which know them.
 PRECEDENCE = (
     "labelled field",
     "call-back phrase",
@@ -54,6 +54,6 @@ def choose(candidates: Iterable[Candidate], detail: str) -> Candidate | None:
 def distinct_phones(candidates: Iterable[Candidate], limit: int) -> list[Candidate]:
     """Every call-back number once, the strongest evidence first."""
     seen: dict[str, Candidate] = {}
-    for candidate in ranked(c for c in candidates if c.detail == "phone"):
+    for candidate in ranked(c for c in candidates if c.detail == PHONE):
         seen.setdefault(candidate.value, candidate)
     return list(seen.values())[:limit]

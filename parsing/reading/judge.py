@@ -48,6 +48,9 @@ _TITLE = Vocabulary(JOB_TITLES)
 _FIRM = re.compile(r"\b\w[\w'’.-]*[ \t]+&[ \t]+\w", re.UNICODE)
 # letters after a name: 'CEng', 'MIET', 'FCA', 'DipPFS', 'RVN', 'PhD', 'MSc'
 _POST_NOMINALS = frozenset(POST_NOMINALS)
+_VOWEL = re.compile(r"[AEIOUYÀ-ÆÈ-ÏÒ-ÖØ-Ü]")
+# capitals with small letters between them: 'DipPFS', 'CEng', 'MSc' (not 'McDonald')
+_MIXED_CAPITALS = re.compile(r"(?!Ma?c[A-Z])(?=.*[a-z])[A-Z][a-z]{0,3}[A-Z]{1,5}[a-z]{0,2}")
 # a head after at least three letters of another noun: 'Loodgieters|bedrijf'
 _COMPOUND_END_SURNAME_LIKE = re.compile(
     r"\w{3}(?:" + "|".join(ORGANISATION_COMPOUND_HEADS_SURNAME_LIKE) + r")$"
@@ -134,10 +137,21 @@ class Verdict:
     doubts: tuple[str, ...] = ()
 
 
+def _post_nominal(word: str) -> bool:
+    """Listed letters ('FCA', 'CEng'), or capitals no surname is spelt with: no vowel
+    ('MCSP', 'FRCS') or small letters between them ('DipPFS', 'MSc')."""
+    return word.lower() in _POST_NOMINALS or (
+        len(word) >= 2 and (
+            (word.isupper() and not _VOWEL.search(word))
+            or bool(_MIXED_CAPITALS.fullmatch(word))
+        )
+    )
+
+
 def _without_post_nominals(value: str) -> str:
     """'Robert Fyfe CEng MIET' → 'Robert Fyfe': letters after a name are no part of it."""
     words = value.split()
-    while len(words) > 2 and words[-1].strip(",.()").lower() in _POST_NOMINALS:
+    while len(words) > 2 and _post_nominal(words[-1].strip(",.()")):
         words.pop()
     return " ".join(words).rstrip(",")
 

@@ -10,6 +10,7 @@ wherever it stands, and boilerplate never reaches the description.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from parsing.greetings import after_greeting
@@ -64,9 +65,6 @@ class Layout:
     lines: tuple[Line, ...]
     sign_off_name: str = ""  # the name on the sign-off's line ('Cheers, Dave Smith')
     sign_off_line: int = -1  # where that line is
-
-    def zone(self, *zones: str) -> list[Line]:
-        return [line for line in self.lines if line.zone in zones and line.text]
 
     def text_of(self, *zones: str) -> str:
         return "\n".join(line.text for line in self.lines if line.zone in zones)
@@ -141,7 +139,8 @@ def _short(line: str) -> bool:
     return len(line) <= SIGNATURE_LINE_CHARS and not line.endswith("?")
 
 
-def _tail_block(lines: list[str], kept: list[int], starts_signature: object) -> int | None:
+def _tail_block(lines: list[str], kept: list[int], starts_signature: Callable[[str], bool]
+                ) -> int | None:
     """Where a signature without a sign-off starts: a paragraph of short lines near the end
     whose first line `starts_signature` (a person's name, a 'name, organisation' line); what
     follows it is the signature's (addresses, a company's footer)."""
@@ -164,7 +163,8 @@ def _tail_block(lines: list[str], kept: list[int], starts_signature: object) -> 
     return None
 
 
-def lay_out(text: str, signature: str = "", *, starts_signature: object = None,
+def lay_out(text: str, signature: str = "", *,
+            starts_signature: Callable[[str], bool] | None = None,
             subject: str = "") -> Layout:
     """The zones of a mail's new text (`text`) and the signature the reply parser cut off.
     `starts_signature(line)` says whether a line can open a signature block that has no

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from parsing.reading import judge
-from parsing.reading.candidate import COMPANY, NAME, PHONE, SITE, Candidate
+from parsing.reading.candidate import COMPANY, NAME, SITE, Candidate
 from parsing.reading.choose import choose, distinct_phones
 from parsing.reading.layout import BODY, Layout, lay_out
 from parsing.reading.rules import Mail, Rule
@@ -97,4 +97,4 @@ def _description(mail: Mail) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(kept)).strip()
 
 
-__all__ = ["PHONE", "Reading", "read"]
+__all__ = ["Reading", "read", "starts_signature"]

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from parsing.phones import NumberMatch, find_numbers
 from parsing.reading.candidate import Candidate
-from parsing.reading.layout import Layout
+from parsing.reading.layout import BODY, SIGN_OFF, SIGNATURE, Layout
 
 
 @dataclass
@@ -32,7 +32,7 @@ class Mail:
         position): numbers are read only near a signature's top."""
         ranks, seen = {}, 0
         for position, line in enumerate(self.layout.lines):
-            if line.zone == "signature" and line.text:
+            if line.zone == SIGNATURE and line.text:
                 ranks[position] = seen
                 seen += 1
         return ranks
@@ -41,7 +41,7 @@ class Mail:
     def last_words(self) -> int:
         """Position (in Layout.lines) of the last line of the sender's own words."""
         own = [i for i, line in enumerate(self.layout.lines)
-               if line.zone in ("body", "sign-off") and line.text]
+               if line.zone in (BODY, SIGN_OFF) and line.text]
         return own[-1] if own else -1
 
     def numbers_on(self, text: str) -> list[NumberMatch]:

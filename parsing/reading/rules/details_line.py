@@ -93,6 +93,8 @@ class DetailsLine:
         # in lower case only the sender's name as their mail program writes it
         shown = " ".join(mail.display_name.split()).lower()
         lower = bool(shown) and sentence.lower().startswith(shown) and sentence.islower()
+        # in capitals throughout, capitals mark no name: only the sender's, as displayed
+        capitals = sentence.isupper()
         kinds = []
         for piece in pieces:
             if any(m.phone.original in piece for m in numbers) and len(piece) <= len(
@@ -101,7 +103,9 @@ class DetailsLine:
                 kinds.append(_NUMBER)
             elif judge.role_words_only(_ARTICLE.sub("", piece)):
                 kinds.append(_ROLE)  # 'Year 2 teacher', 'Office Manager'
-            elif judge.person(piece, any_case=piece.lower() == shown) is not None:
+            elif (not capitals or piece.lower() == shown) and judge.person(
+                piece, any_case=piece.lower() == shown
+            ) is not None:
                 kinds.append(_PERSON)
             elif judge.organisation(piece) is not None:
                 kinds.append(_ORGANISATION)

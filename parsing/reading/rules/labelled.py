@@ -35,12 +35,18 @@ _KINDS = {
     DESCRIPTION: DESCRIPTION_LABELS,
     REFUSED: tuple(label for label in NOT_CALLBACK_LABELS if len(label) > 2),
 }
-_BY_LABEL: dict[str, str] = {}
-for _kind, _labels in _KINDS.items():
-    for _label in _labels:
-        _BY_LABEL.setdefault(_label.lower(), _kind)
-for _label in _LINE_START_ONLY:
-    _BY_LABEL.setdefault(_label, PHONE)
+def _by_label() -> dict[str, str]:
+    """Each label's detail: the first list that holds it decides ('contact number' a phone)."""
+    found: dict[str, str] = {}
+    for kind, labels in _KINDS.items():
+        for label in labels:
+            found.setdefault(key(label), kind)
+    for label in _LINE_START_ONLY:
+        found.setdefault(label, PHONE)
+    return found
+
+
+_BY_LABEL = _by_label()
 
 _SEP = r"[ \t]*+(?:[:=]|[-–—]+(?=[ \t])|\.{2,})[ \t]*+"
 _ANY_LABEL = alternation(_BY_LABEL) + r"(?:\(s\))?"

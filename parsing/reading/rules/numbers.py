@@ -26,6 +26,7 @@ from parsing.phones import NumberMatch
 from parsing.reading.candidate import PHONE, SIGNED, STATED, TYPED, Candidate
 from parsing.reading.layout import BODY, SIGN_OFF, SIGNATURE, SUBJECT, Line
 from parsing.reading.rules import Mail
+from parsing.reading.rules.details_line import RULE as DETAILS_LINE
 
 CALLBACK = "call-back phrase"
 FOR_SOMEONE_ELSE = "number offered for someone else"
@@ -145,7 +146,7 @@ class CallBackNumbers:
         if line.zone == SUBJECT:
             return None
         if position in mail.consumed:
-            return make("details line", STATED)
+            return make(DETAILS_LINE, STATED)
         if position == mail.last_words and not text[match.end :].strip(" .!)") and (
             _digits(text) < 2 * _digits(match.phone.original) + 4
         ):

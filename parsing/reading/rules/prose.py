@@ -163,7 +163,7 @@ class Prose:
             if words.isdisjoint(_TRIGGERS[trigger]):
                 continue
             for match in pattern.finditer(text):
-                verdict = _shortest_person(match.group("name"))
+                verdict = _person_from_start(match.group("name"))
                 if verdict is None:
                     continue
                 candidate = Candidate(NAME, verdict.value, rule, strength,
@@ -225,9 +225,9 @@ def _person_before(text: str, match: re.Match[str]) -> bool:
 _LEADS = frozenset(w for phrase in (*SELF_NAMING, *SELF_NAMING_WEAK) for w in phrase.split())
 
 
-def _shortest_person(words: str) -> judge.Verdict | None:
-    """The person in 'Dave Rowe' of 'I'm Dave Rowe Hillside…': the longest run of the words
-    that judges as a person, from the first word."""
+def _person_from_start(words: str) -> judge.Verdict | None:
+    """The person in 'Dave Rowe' of 'I'm Dave Rowe Hillside…': the longest run of the words,
+    from the first, that judges as a person."""
     parts = words.split()
     # one run of particles inside a name ('Maria José de la Cruz'); a second one after it
     # links the organisation ('Sanne de Vries van Bloemenhuis De Linde')
