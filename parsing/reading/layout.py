@@ -49,7 +49,10 @@ _SENTENCE_END = re.compile(r"[.?!:]$")
 # what a phone's mail app appends, even right under the words: 'Sent from my iPhone'
 _MOBILE = re.compile(rf"^{alternation(MOBILE_SIGNATURES)}\b", re.IGNORECASE)
 # the sender's own words (prose, not a footer): 'I', 'my', 'we' — the pronoun 'I' as a capital
-_FIRST_PERSON = re.compile(rf"(?<![\w'])(?:I|I['’]m|(?i:{alternation(FIRST_PERSON[2:])}))(?![\w'])")
+# ('i' only as the capital pronoun: a lower-case 'i' is a list item or a typo as often)
+_FIRST_PERSON = re.compile(
+    rf"(?<![\w'])(?:I|I['’]m|(?i:{alternation(w for w in FIRST_PERSON if w[0] != 'i')}))(?![\w'])"
+)
 _FIRST_NAME = re.compile(r"[A-Z][\w'’-]{1,20}[,.!]?")
 
 

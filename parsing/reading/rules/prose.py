@@ -106,7 +106,7 @@ def _first_words(*phrases: tuple[str, ...]) -> frozenset[str | tuple[str, str]]:
 
 
 # (a compiled pattern hashes its whole source: keyed by name, not by pattern)
-_TRIGGERS: dict[str, frozenset[str]] = {
+_TRIGGERS: dict[str, frozenset[str | tuple[str, str]]] = {
     "naming": _first_words(SELF_NAMING),
     "on behalf": _first_words(ON_BEHALF_LEADS),
     "naming weak": _first_words(SELF_NAMING_WEAK),
