@@ -26,7 +26,7 @@ from parsing.reading.rules.prose import Prose
 from parsing.reading.rules.signature import Signature
 from parsing.reading.segments import segments
 
-MAX_NUMBERS = 5
+MAX_NUMBERS = 5  # call-back numbers kept for a ticket: the first is the one on it
 _BLANK_LINES = re.compile(r"\n{3,}")
 # the order rules run in: labelled fields and lines of details first, since the lines they
 # consume are then known to the number rule and left out of the description
