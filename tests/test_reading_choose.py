@@ -83,6 +83,7 @@ RULE_NAMES = {
     lower_case.RULE, numbers.FOR_SOMEONE_ELSE,
     signature.RULE, signature.TITLE_ORGANISATION, signature.SIGN_OFF_NAME, signature.POSITION,
     display.RULE, numbers.CALLBACK, numbers.SIGNATURE_NUMBER, numbers.ENDING, numbers.IN_TEXT,
+    numbers.OWN_SENTENCE,
     mentioned.RULE, answer.RULE, details.FORWARDED_COLLEAGUE, DIRECTORY, DOMAIN,
 }
 

@@ -16,6 +16,7 @@ CALLBACK = "call-back phrase"
 SIGNATURE_NUMBER = "signature number line"
 ENDING = "number ending the mail"
 IN_TEXT = "number in the text"
+OWN_SENTENCE = "number after 'on' in the sender's sentence"
 # Ofcom's drama range: never listed by phonenumbers, so it counts only by the words around it
 UNLISTED, UNLISTED_E164 = "07700 900456", "+447700900456"
 LISTED, LISTED_E164 = "0116 496 0000", "+441164960000"
@@ -124,6 +125,26 @@ def test_unlisted_range_in_a_line_of_details():
 def test_number_ending_the_mail():
     assert seen(propose(CallBackNumbers(), "Can anyone come over?? 07700 900 682")) == [
         (PHONE, "+447700900682", ENDING, SIGNED)]
+
+
+_MORE = "\nThe projector in room 4 has had no picture since Monday.\nThanks"
+
+
+@pytest.mark.parametrize("text", [
+    f"I am in the office Tuesday to Thursday, 9.30 - 2.30, on {UNLISTED}.",
+    f"I'm in school Mondays and Fridays, on {UNLISTED}.",
+])
+def test_number_after_on_in_the_senders_own_sentence(text):
+    assert seen(propose(CallBackNumbers(), text + _MORE)) == [
+        (PHONE, UNLISTED_E164, OWN_SENTENCE, SIGNED)]
+
+
+@pytest.mark.parametrize("text", [
+    f"The caretaker is in on Saturdays, on {UNLISTED}.",  # no 'I' in the sentence
+    f"I am in all week. The supplier is on {UNLISTED}.",  # the 'I' is a sentence earlier
+])
+def test_number_after_on_in_someone_elses_sentence_refused(text):
+    assert propose(CallBackNumbers(), text + _MORE) == []
 
 
 @pytest.mark.parametrize("text", [

@@ -28,6 +28,7 @@ PRECEDENCE = (
     "display name",
     "number in the text",
     "number ending the mail",
+    "number after 'on' in the sender's sentence",
     "signature line below the name",
     "prose (weak)",
     "organisation named in the text",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from parsing.lexicon import alternation, tokens
+from parsing.lexicon.people import FIRST_PERSON
 from parsing.lexicon.phrases import (
     CALLBACK_PHRASES,
     CALLBACK_PHRASES_OTHERS,
@@ -32,6 +33,7 @@ CALLBACK = "call-back phrase"
 FOR_SOMEONE_ELSE = "number offered for someone else"
 SIGNATURE_NUMBER = "signature number line"
 ENDING = "number ending the mail"
+OWN_SENTENCE = "number after 'on' in the sender's sentence"
 IN_TEXT = "number in the text"
 # the words before a number, within this many characters of its own clause
 _NEAR = 48
@@ -52,6 +54,8 @@ _CALL_NOW = re.compile(r"(?<![\w'])" + alternation(CALLBACK_VERBS) + r"[ \t:]*$"
 _POSSESSIVE = re.compile(
     r"\b[A-Z][\w-]*['’]s[ \t]+(?:mobile|number|phone|cell|direct line|landline|extension)\b",
 )
+_ON_AT = re.compile(r"(?<![\w'])(?:on|at|unter|au|al|op)[ \t:]*$", re.IGNORECASE)
+_SELF = re.compile(rf"(?<![\w']){alternation(FIRST_PERSON)}(?![\w'])", re.IGNORECASE)
 _REFUSED = re.compile(
     r"(?<![\w'])" + alternation(NOT_CALLBACK_LABELS) + r"(?:[ \t]*(?:no\.?|number|nr\.?|#|id|ref))?"
     + r"[ \t:#.\-–]*$",
@@ -158,11 +162,22 @@ class CallBackNumbers:
             return make(SIGNATURE_NUMBER, SIGNED)
         if match.valid:
             return make(IN_TEXT, SIGNED)
+        if line.zone == BODY and _on_in_own_words(text, match.start):
+            # 'I am in the office Tuesday to Thursday, 9.30 - 2.30, on 01632 960700.': weak
+            # (the sender may speak of someone else's number too: 'I rang Dave on …')
+            return make(OWN_SENTENCE, SIGNED)
         return None
 
 
 def _digits(text: str) -> int:
     return sum(ch.isdigit() for ch in text)
+
+
+def _on_in_own_words(text: str, start: int) -> bool:
+    """'I am in the office Tuesday to Thursday, 9.30 - 2.30, on 01632 960700.': a number
+    after 'on' or 'at', in a sentence of the sender's about themselves."""
+    sentence = re.split(r"(?<=[.!?])[ \t]+(?=[A-Z])", text[:start])[-1]
+    return bool(_ON_AT.search(sentence)) and bool(_SELF.search(sentence))
 
 
 def _asked_before(text: str, start: int) -> bool:
