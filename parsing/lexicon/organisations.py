@@ -10,7 +10,7 @@ LEGAL_FORMS_EN = (
     "pty", "lp", "cic",
 )
 LEGAL_FORMS_DE = ("gmbh", "ag", "kg", "ohg", "gbr", "e.v", "ev", "mbh", "ug", "gmbh & co. kg", "se",
-                  "partgmbb", "partg", "ggmbh", "eg")
+                  "partgmbb", "partg", "partg mbb", "mbb", "ggmbh", "eg")
 LEGAL_FORMS_FR = ("sarl", "sas", "sasu", "sa", "eurl", "sci", "scp", "selarl")
 LEGAL_FORMS_ES = ("s.l", "sl", "s.a", "s.l.u", "slu", "s.coop", "sll", "s.l.p", "slp", "s.a.u",
                   "sau")
@@ -31,7 +31,8 @@ SCHOOL_WORDS_DE = (
 )
 SCHOOL_WORDS_FR = ("école", "ecole", "lycée", "lycee", "collège", "université", "crèche")
 SCHOOL_WORDS_ES = ("colegio", "instituto", "escuela", "universidad", "guardería", "ies", "ceip")
-SCHOOL_WORDS_NL = ("basisschool", "hogeschool", "universiteit", "lyceum", "kinderopvang")
+SCHOOL_WORDS_NL = ("basisschool", "hogeschool", "universiteit", "lyceum", "kinderopvang", "obs",
+                   "cbs", "pcbs", "rkbs", "kbs", "ikc", "sbo")
 # Welsh: Wales's schools write their names in Welsh ('Ysgol Gynradd Bryn Onnen')
 SCHOOL_WORDS_CY = ("ysgol", "gynradd", "uwchradd", "coleg", "prifysgol", "meithrin")
 SCHOOL_WORDS = union(SCHOOL_WORDS_EN, SCHOOL_WORDS_DE, SCHOOL_WORDS_FR, SCHOOL_WORDS_ES,
@@ -72,7 +73,8 @@ ORGANISATION_NOUNS_EN += (
     "productions", "yoga", "sports", "leisure", "arts", "gallery", "radio", "pediatrics",
     "paediatrics", "pediatric", "orthodontics", "dermatology", "family practice",
     "health", "healthcare", "medical", "medical group", "mini market", "market",
-    "supermarket", "newsagents", "deli", "takeaway", "pub", "inn", "pottery",
+    "supermarket", "newsagents", "deli", "takeaway", "pub", "inn", "pottery", "biotech",
+    "pharma", "therapeutics", "biosciences",
     "creamery", "tutors", "tutoring", "farm shop", "garden centre", "kennels",
     "cattery", "stables", "hair", "barbers", "beauty", "tattoo", "dentist", "dentists",
 )

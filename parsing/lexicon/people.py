@@ -96,7 +96,8 @@ NOT_NAME_WORDS = (
     "jueves", "viernes", "sábado", "domingo", "maandag", "dinsdag", "woensdag", "donderdag",
     "vrijdag", "zaterdag", "zondag", "tag", "guten", "liebe", "lieber", "sehr", "geehrte",
     "geehrter", "begin", "end", "pgp", "message", "signed", "signature", "original",
-    "forwarded", "subject", "date", "cc", "bcc", "attachment", "attachments",
+    "forwarded", "subject", "date", "cc", "bcc", "attachment", "attachments", "ihnen", "uns",
+    "euch", "vous", "nous", "usted", "ustedes", "jullie", "ons",
 )
 
 # Surnames that are also words of an organisation, an address or a job ('Jo Church', 'Tom

@@ -254,7 +254,7 @@ BOILERPLATE_OPENINGS = union(MOBILE_SIGNATURES, (
 SELF_NAMING = (
     "my name is", "my name's", "i am", "i'm", "name's", "mein name ist", "ich bin",
     "ich heiße", "hier spricht", "je m'appelle", "je suis", "moi c'est", "me llamo", "soy",
-    "mi nombre es", "ik ben", "mijn naam is", "ik heet",
+    "mi nombre es", "ik ben", "mijn naam is", "ik heet", "met",
 )
 SELF_NAMING_WEAK = ("this is", "it's", "its", "it is", "here is", "hier ist", "c'est", "aquí",
                     "hier is")
@@ -277,13 +277,15 @@ AFFILIATION_LEADS = (
 # person is the requester
 ON_BEHALF_LEADS = ("on behalf of", "for my colleague", "for my manager", "im auftrag von",
                    "im namen von", "au nom de", "de la part de", "en nombre de", "namens",
-                   "forwarding for", "forwarding this for", "please can you help",
+                   "forwarding for", "forwarding this for", "forwarding this from",
+                   "forwarding from", "passing this on from", "please can you help",
                    "can you help", "could you help", "can someone help", "could someone help")
 # The words between a person (or a role) and their organisation ('Jane Doe from Acme Ltd',
 # 'teacher at Oakfield', 'Jan Meier von der Weber GmbH', 'Marie Dubois de la société X')
 AFFILIATION_LINKS = (
-    "from", "at", "of", "von", "bei", "von der", "von der firma", "der firma", "de",
-    "de la société", "de la", "chez", "van", "bij", "van het", "de la empresa", "en",
+    "from", "at", "of", "von", "bei", "aus dem", "aus der", "von der", "von der firma",
+    "der firma", "de", "de la société", "de la", "chez", "van", "bij", "van het", "de la empresa",
+    "en",
 )
 
 # What Microsoft 365 and mail gateways put above mail from outside: how the banner opens, and

@@ -168,7 +168,7 @@ def _compound_organisation(word: str) -> bool:
 @_judged(False)
 def legal_form(text: str) -> bool:
     return any(
-        len(phrase) > 2 or _SHORT_FORM_CASED.match(written)
+        len(phrase) > 2 or _SHORT_FORM_CASED.match(written) or written.endswith(".")
         for phrase, written in _LEGAL_FORMS.found(text)
     )
 
@@ -323,9 +323,14 @@ def organisation(value: str, *, placed: bool = False, any_case: bool = False
         words.pop()
     while words and words[0].lower() in ("at", "from", "for", "with"):
         words.pop(0)
+    # 'Sekretariat der Grundschule am Lindenpark': the office of it, the school
+    while len(words) > 2 and words[0].lower() in _DEPARTMENT_WORDS and words[1].lower() in _JOINERS:
+        words = words[2:]
     value = " ".join(words)
     if not value or set(value) & _NEVER_IN_NAMES or value.lower().startswith("www."):
         return None
+    if all(w.lower() in _NOT_NAME for w in words):
+        return None  # 'Ihnen', 'the office': no name
     if not any(ch.isalpha() for ch in value):
         return None
     if not any_case and not all(

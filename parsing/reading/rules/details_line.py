@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from parsing.lexicon import alternation
-from parsing.lexicon.phrases import ARTICLES
+from parsing.lexicon import alternation, tokens
+from parsing.lexicon.phrases import ARTICLES, NOT_CALLBACK_LABELS
 from parsing.reading import judge
 from parsing.reading.candidate import COMPANY, NAME, STATED, Candidate
 from parsing.reading.layout import BODY, SIGNATURE
@@ -22,6 +22,17 @@ MAX_LINE = 160
 _DIGIT = re.compile(r"\d")
 _SEPARATED = re.compile(r"[,;|/•·–—]|[ \t]-[ \t]")
 _TRAILING_DIGIT = re.compile(r"\d[ .)]*$")
+
+
+_REFERENCE_OPENINGS = frozenset(tokens(label)[0] for label in NOT_CALLBACK_LABELS if tokens(label))
+
+
+def _reference(piece: str) -> bool:
+    """'Account no. HAL-20931', 'VAT 123 4567 89': a reference, not a detail."""
+    words = tokens(piece)
+    return bool(words) and words[0] in _REFERENCE_OPENINGS and (
+        any(ch.isdigit() for ch in piece) or len(words) <= 3  # 'Account no.' of 'Account no. HAL-…'
+    )
 
 
 def _digits_at_end(sentence: str) -> bool:
@@ -97,7 +108,9 @@ class DetailsLine:
         capitals = sentence.isupper()
         kinds = []
         for piece in pieces:
-            if any(m.phone.original in piece for m in numbers) and len(piece) <= len(
+            if _reference(piece):
+                kinds.append(_ROLE)  # 'Account no. HAL-20931': beside the details, no detail
+            elif any(m.phone.original in piece for m in numbers) and len(piece) <= len(
                 next(m.phone.original for m in numbers if m.phone.original in piece)
             ) + 24:
                 kinds.append(_NUMBER)

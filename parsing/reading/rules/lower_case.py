@@ -8,12 +8,15 @@ from __future__ import annotations
 import re
 
 from parsing.lexicon import alternation
+from parsing.lexicon.organisations import ORGANISATION_JOINERS
+from parsing.lexicon.people import NOT_NAME_WORDS
 from parsing.lexicon.phrases import (
     AFFILIATION_LINKS,
     ARTICLES,
     PLACE_LINKS,
     SELF_NAMING,
     SELF_NAMING_WEAK,
+    SENTENCE_OPENINGS,
 )
 from parsing.reading import judge
 from parsing.reading.candidate import COMPANY, STATED, Candidate
@@ -29,6 +32,8 @@ _FROM = re.compile(
 # a place after the organisation's name: 'floristeria el jardin de lola en triana'
 _PLACE = re.compile(rf"[ \t]+{alternation(PLACE_LINKS)}[ \t]+\S+$")
 _ARTICLE = re.compile(rf"^{alternation(ARTICLES)}[ \t]+")
+_COMMON = (frozenset(NOT_NAME_WORDS) - frozenset(ORGANISATION_JOINERS)) | frozenset(
+    SENTENCE_OPENINGS)
 _CAPITAL = re.compile(rf"(?!I\b){CAPITAL}")  # a capital, the pronoun 'I' aside
 # a self-introduction with a first name right before 'from': 'its liam', 'this is jo'
 _INTRODUCED = re.compile(
@@ -39,6 +44,18 @@ _INTRODUCED = re.compile(
 def written_in_lower_case(mail: Mail) -> bool:
     lines = [line.text for line in mail.layout.lines if line.zone in (BODY, GREETING)]
     return any(lines) and not any(_CAPITAL.search(line) for line in lines)
+
+
+def _until_common_word(words: str) -> str:
+    """'greenbank nursery the tablet we use' → 'greenbank nursery': a name ends where the
+    sentence goes on without capitals to mark it (at its first article, pronoun or verb-ish
+    common word)."""
+    kept = []
+    for word in words.split():
+        if kept and word.lower() in _COMMON:
+            break
+        kept.append(word)
+    return " ".join(kept)
 
 
 class LowerCaseProse:
@@ -52,7 +69,7 @@ class LowerCaseProse:
             if line.zone not in (BODY, GREETING):
                 continue
             for match in _FROM.finditer(line.text):
-                org = _ARTICLE.sub("", _PLACE.sub("", match.group("org")))
+                org = _ARTICLE.sub("", _PLACE.sub("", _until_common_word(match.group("org"))))
                 introduced = bool(_INTRODUCED.search(line.text[: match.start()]))
                 verdict = judge.organisation(org, any_case=True, placed=introduced)
                 if verdict is None:

@@ -66,6 +66,10 @@ class OrganisationNamed:
                 continue  # one look at the whole line before each of its capitalised runs
             for match in _RUN.finditer(line.text):
                 run = _without_leading_words(match.group(0).rstrip("."))
+                if line.text[match.end() : match.end() + 1] == "." and judge.legal_form(
+                    run.rsplit(None, 1)[-1] + "."
+                ):
+                    run += "."  # 'Two Rivers Title Co.': the dot is the legal form's
                 if not judge.named_organisation(run):
                     continue  # the cheap look first: most capitalised runs are no organisation
                 verdict = judge.organisation(run)

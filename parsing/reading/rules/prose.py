@@ -65,7 +65,7 @@ _ON_BEHALF = re.compile(
 # the company a mail names after such a lead is the person's employer, never the person
 # 'the office manager at Oakfield Primary School', 'Year 4 teacher at Moorside Juniors'
 _ROLE_AT = re.compile(
-    rf"(?<![\w'])(?i:{alternation(JOB_TITLES)})[ \t]+"
+    rf"(?<![\w'])(?i:{alternation(JOB_TITLES)})(?:[ \t]+[\w'’-]+){{0,2}}?[ \t]+"
     rf"(?P<link>(?i:{alternation(ROLE_LINKS)}))[ \t]+"
     rf"(?P<org>{_ORG})"
 )
@@ -80,7 +80,7 @@ _FIRST_NAME_FROM = re.compile(
 _SELF_AT = re.compile(
     rf"(?<![\w'])(?:(?i:{alternation(SELF_NAMING)})[ \t]|"
     rf"(?i:{alternation(SELF_NAMING_WEAK)})[ \t]+(?={CAPITAL}))[^.!?\n]{{0,60}}?"
-    rf"(?<![\w'])(?P<link>(?i:at|from|with|for|bei|von|chez|de|en|van|bij))[ \t]+"
+    rf"(?<![\w'])(?P<link>(?i:at|from|with|for|bei|von|chez|de|en|van|bij|au))[ \t]+"
     rf"(?P<org>{_ORG})"
 )
 _LOWER_CASE = re.compile(SMALL)
@@ -202,6 +202,7 @@ class Prose:
                     continue  # 'our Head of Science': a department
                 if pattern is _ROLE_AT and not _SELF.search(text[: match.start()][-40:]):
                     candidate = candidate.doubted("a role, perhaps not the sender's")
+                candidate = candidate.doubted_for(verdict.doubts)
                 if not judge.organisation_words(verdict.value):
                     candidate = candidate.doubted("no organisation word in it")
                     if pattern is _SELF_AT or pattern is _FIRST_NAME_FROM:

@@ -87,7 +87,7 @@ class Signature:
             ):
                 titled = True  # 'Practice Manager', 'Senior Talent Partner': next comes where
                 continue
-            verdict = judge.organisation(part, placed=titled, any_case=part.islower())
+            verdict = judge.organisation(part, placed=titled, any_case=line.text.islower())
             if verdict is None:
                 continue
             rule = TITLE_ORGANISATION if titled else RULE
