@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from parsing.reading.candidate import COMPANY, STATED, WEAK
+from parsing.reading.candidate import COMPANY, NAME, STATED, WEAK
 from parsing.reading.rules.lower_case import LowerCaseProse, written_in_lower_case
 from tests.support.reading import mail, propose, seen
 
@@ -20,9 +20,28 @@ def test_name():
 def test_organisation_words_tell_the_organisation():
     found = propose(LowerCaseProse(), "hi its lauren hale from thorpe lea infants, i cant get "
                                       "into my email")
-    assert seen(found) == [(COMPANY, "thorpe lea infants", RULE, STATED - 1)]
-    assert found[0].doubts == ("written in lower case",)
-    assert found[0].text == "from thorpe lea infants"
+    assert seen(found) == [(NAME, "lauren hale", RULE, STATED - 1),
+                           (COMPANY, "thorpe lea infants", RULE, STATED - 1)]
+    assert [c.doubts for c in found] == [("written in lower case",)] * 2
+    assert [c.text for c in found] == ["its lauren hale", "from thorpe lea infants"]
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("hi its jo smith at greenbank nursery the tablet wont update", "jo smith"),
+    ("hello this is dave rowe from hillside surgery, printer jammed", "dave rowe"),
+])
+def test_two_words_between_introduction_and_where_they_are_from_name_them(text, name):
+    found = propose(LowerCaseProse(), text)
+    assert [c.value for c in found if c.detail == NAME] == [name]
+
+
+@pytest.mark.parametrize("text", [
+    "hi its me again from greenbank nursery, tablet still broken",  # common words
+    "hi this is the office from greenbank nursery, tablet broken",
+    "hi its about the tablet at greenbank nursery, it wont update",
+])
+def test_common_words_after_an_introduction_name_no_one(text):
+    assert [c for c in propose(LowerCaseProse(), text) if c.detail == NAME] == []
 
 
 def test_place_after_the_organisation_left_out():

@@ -97,6 +97,22 @@ def test_person_from_organisation():
     assert seen(found) == [(COMPANY, "Acme Ltd", RULE, STATED)]
 
 
+def test_person_with_organisation_here():
+    found = propose(Prose(), "Kevin Nguyen with Two Rivers Title Co. here. Our copier holds "
+                             "every job.", region="US")
+    # 'Co' alone is no organisation word: a step weaker, and it says so
+    assert seen(found) == [(COMPANY, "Two Rivers Title Co", RULE, STATED - 1)]
+    assert found[0].doubts == ("no organisation word in it",)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Dave Smith with Two Rivers Title Co said the copier was fine.",  # no 'here': no intro
+    "I spoke to Dave Smith with Two Rivers Title Co yesterday about it.",
+])
+def test_with_links_no_one_outside_a_self_introduction(sentence):
+    assert values(propose(Prose(), sentence, region="US"), COMPANY) == []
+
+
 def test_school_name_with_of():
     found = propose(Prose(), "Hi, I'm at St Mary's C of E Primary School and the wifi is down.")
     assert set(values(found, COMPANY)) == {"St Mary's C of E Primary School"}

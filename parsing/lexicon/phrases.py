@@ -287,6 +287,9 @@ AFFILIATION_LINKS = (
     "der firma", "de", "de la société", "de la", "chez", "van", "bij", "van het", "de la empresa",
     "en",
 )
+# The same, heard only in a self-introduction that ends 'here' (North American usage): 'Kevin
+# Nguyen with Two Rivers Title Co. here' ('Dave Smith with the supplier said…' is no affiliation)
+INTRODUCTION_LINKS = ("with", "over at")
 
 # What Microsoft 365 and mail gateways put above mail from outside: how the banner opens, and
 # what it says (a banner says two of these, or is Microsoft's first-contact line)

@@ -1,7 +1,8 @@
 """Mail written without capitals ('hi its lauren hale from thorpe lea infants, i cant get
 into…'): where the sender says where they are from, an organisation's words still tell the
-organisation ('infants', 'floristeria'). Only in such mail: elsewhere a lower-case phrase
-after 'from' is no name."""
+organisation ('infants', 'floristeria'), and the two words they introduce themselves with
+just before it are their name. Only in such mail: elsewhere a lower-case phrase after 'from'
+is no name."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from parsing.lexicon.phrases import (
     SENTENCE_OPENINGS,
 )
 from parsing.reading import judge
-from parsing.reading.candidate import COMPANY, STATED, Candidate
+from parsing.reading.candidate import COMPANY, NAME, STATED, Candidate
 from parsing.reading.layout import BODY, GREETING
 from parsing.reading.letters import CAPITAL
 from parsing.reading.rules import Mail
@@ -38,6 +39,11 @@ _CAPITAL = re.compile(rf"(?!I\b){CAPITAL}")  # a capital, the pronoun 'I' aside
 # a self-introduction with a first name right before 'from': 'its liam', 'this is jo'
 _INTRODUCED = re.compile(
     rf"(?:^|\W)(?:{alternation((*SELF_NAMING, *SELF_NAMING_WEAK))})[ \t]+{_WORD}[ \t]+$"
+)
+
+_NAMED = re.compile(
+    rf"(?:^|\W)(?:{alternation((*SELF_NAMING, *SELF_NAMING_WEAK))})[ \t]+"
+    rf"(?P<name>{_WORD}[ \t]+{_WORD})[ \t]+$"
 )
 
 
@@ -70,7 +76,9 @@ class LowerCaseProse:
                 continue
             for match in _FROM.finditer(line.text):
                 org = _ARTICLE.sub("", _PLACE.sub("", _until_common_word(match.group("org"))))
-                introduced = bool(_INTRODUCED.search(line.text[: match.start()]))
+                before = line.text[: match.start()]
+                introduced = bool(_INTRODUCED.search(before))
+                found.extend(_introduced_name(before, line.index, line.zone))
                 verdict = judge.organisation(org, any_case=True, placed=introduced)
                 if verdict is None:
                     continue
@@ -83,3 +91,16 @@ class LowerCaseProse:
                     candidate = candidate.weakest("no organisation word in it")
                 found.append(candidate)
         return found
+
+
+def _introduced_name(before: str, where: int, zone: str) -> list[Candidate]:
+    """'hi its jo smith at greenbank nursery': two words between a self-introduction and
+    where the sender is from name them, when neither is a common word."""
+    named = _NAMED.search(before)
+    if named is None or any(w.lower() in _COMMON for w in named.group("name").split()):
+        return []
+    verdict = judge.person(named.group("name"), any_case=True)
+    if verdict is None:
+        return []
+    return [Candidate(NAME, verdict.value, RULE, STATED, named.group(0).strip(), where,
+                      zone=zone).doubted_for(verdict.doubts)]

@@ -13,6 +13,7 @@ from parsing.lexicon.people import FIRST_PERSON, JOB_TITLES, NAME_PARTICLES, PRO
 from parsing.lexicon.phrases import (
     AFFILIATION_LEADS,
     AFFILIATION_LINKS,
+    INTRODUCTION_LINKS,
     ON_BEHALF_LEADS,
     ROLE_LINK_WORDS,
     ROLE_LINKS,
@@ -58,6 +59,10 @@ _AFFILIATION = re.compile(
 _PERSON_AT = re.compile(
     rf"(?P<person>{_PERSON_LAZY})[ \t]+(?i:here[ \t]+)?(?P<link>(?i:{_LINK}))(?![\w'’])[ \t]+"
     rf"(?P<org>{_ORG})"
+)
+_PERSON_WITH_HERE = re.compile(
+    rf"(?P<person>{_PERSON_LAZY})[ \t]+(?i:{alternation(INTRODUCTION_LINKS)})[ \t]+"
+    rf"(?P<org>{_ORG})\.?[ \t]+(?i:here)\b"
 )
 _ON_BEHALF = re.compile(
     rf"(?<![\w'])(?i:{alternation(ON_BEHALF_LEADS)})[ \t]+(?P<name>{_PERSON})"
@@ -112,6 +117,7 @@ _TRIGGERS: dict[str, frozenset[str | tuple[str, str]]] = {
     "naming weak": _first_words(SELF_NAMING_WEAK),
     "affiliation": _first_words(AFFILIATION_LEADS),
     "person at": _first_words(AFFILIATION_LINKS),
+    "person with here": _first_words(INTRODUCTION_LINKS),
     "role at": frozenset(
         (word, link.split()[0]) for word in (*(t.split()[-1] for t in JOB_TITLES),
                                              *ROLE_LINK_WORDS)
@@ -178,6 +184,7 @@ class Prose:
         searches = (
             ("affiliation", _AFFILIATION, True, STATED, RULE),
             ("person at", _PERSON_AT, True, STATED, RULE),
+            ("person with here", _PERSON_WITH_HERE, True, STATED, RULE),
             ("role at", _ROLE_AT, True, STATED, RULE),
             ("first name from", _FIRST_NAME_FROM, True, SIGNED, WEAK_RULE),
             ("self at", _SELF_AT, True, STATED, RULE),
@@ -186,7 +193,7 @@ class Prose:
             if words.isdisjoint(_TRIGGERS[trigger]):
                 continue
             for match in _matches(pattern, text):
-                if pattern is _PERSON_AT and not _person_before(text, match):
+                if pattern in (_PERSON_AT, _PERSON_WITH_HERE) and not _person_before(text, match):
                     continue
                 if _ON_BEHALF.match(match.group(0)):
                     continue  # 'on behalf of Mr Oliver Dunne': a person, not where they work
