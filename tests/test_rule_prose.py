@@ -113,6 +113,15 @@ def test_with_links_no_one_outside_a_self_introduction(sentence):
     assert values(propose(Prose(), sentence, region="US"), COMPANY) == []
 
 
+def test_dutch_met_names_the_sender_only_opening_the_line():
+    found = propose(Prose(), "Met Pieter Bakker van OBS De Regenboog. De beamer gaat uit.",
+                    region="NL")
+    assert values(found, NAME) == ["Pieter Bakker"]
+    # English 'met' is meeting someone else
+    found = propose(Prose(), "Yesterday we met Sarah Jones about the new printers.")
+    assert values(found, NAME) == []
+
+
 def test_school_name_with_of():
     found = propose(Prose(), "Hi, I'm at St Mary's C of E Primary School and the wifi is down.")
     assert set(values(found, COMPANY)) == {"St Mary's C of E Primary School"}

@@ -254,8 +254,11 @@ BOILERPLATE_OPENINGS = union(MOBILE_SIGNATURES, (
 SELF_NAMING = (
     "my name is", "my name's", "i am", "i'm", "name's", "mein name ist", "ich bin",
     "ich heiße", "hier spricht", "je m'appelle", "je suis", "moi c'est", "me llamo", "soy",
-    "mi nombre es", "ik ben", "mijn naam is", "ik heet", "met",
+    "mi nombre es", "ik ben", "mijn naam is", "ik heet",
 )
+# Leads that name the sender only when they open a line, with their capital, as on the phone:
+# Dutch 'Met Pieter Bakker van OBS De Regenboog.' ('we met Sarah Jones' is someone else)
+SELF_NAMING_OPENING = ("met",)
 SELF_NAMING_WEAK = ("this is", "it's", "its", "it is", "here is", "hier ist", "c'est", "aquí",
                     "hier is")
 # How people say where they work ('I work at', 'calling from', 'ich arbeite bei')
@@ -287,6 +290,11 @@ AFFILIATION_LINKS = (
     "der firma", "de", "de la société", "de la", "chez", "van", "bij", "van het", "de la empresa",
     "en",
 )
+# Where, after a self-introduction in the same sentence ('I'm the Year 4 teacher at Moorside')
+SELF_AT_LINKS = ("at", "from", "with", "for", "bei", "von", "chez", "de", "en", "van", "bij", "au")
+# The words before a number in a sentence of the sender's about themselves ('I am in the office
+# Tuesday to Thursday, on 01632 960700')
+NUMBER_PREPOSITIONS = ("on", "at", "unter", "au", "al", "op")
 # The same, heard only in a self-introduction that ends 'here' (North American usage): 'Kevin
 # Nguyen with Two Rivers Title Co. here' ('Dave Smith with the supplier said…' is no affiliation)
 INTRODUCTION_LINKS = ("with", "over at")

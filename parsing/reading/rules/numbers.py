@@ -21,6 +21,7 @@ from parsing.lexicon.phrases import (
     CALLBACK_VERBS,
     NOT_CALLBACK_LABELS,
     NUMBER_FILLERS,
+    NUMBER_PREPOSITIONS,
     PHONE_LABELS,
 )
 from parsing.phones import NumberMatch
@@ -54,7 +55,7 @@ _CALL_NOW = re.compile(r"(?<![\w'])" + alternation(CALLBACK_VERBS) + r"[ \t:]*$"
 _POSSESSIVE = re.compile(
     r"\b[A-Z][\w-]*['’]s[ \t]+(?:mobile|number|phone|cell|direct line|landline|extension)\b",
 )
-_ON_AT = re.compile(r"(?<![\w'])(?:on|at|unter|au|al|op)[ \t:]*$", re.IGNORECASE)
+_ON_AT = re.compile(rf"(?<![\w']){alternation(NUMBER_PREPOSITIONS)}[ \t:]*$", re.IGNORECASE)
 _SELF = re.compile(rf"(?<![\w']){alternation(FIRST_PERSON)}(?![\w'])", re.IGNORECASE)
 _REFUSED = re.compile(
     r"(?<![\w'])" + alternation(NOT_CALLBACK_LABELS) + r"(?:[ \t]*(?:no\.?|number|nr\.?|#|id|ref))?"

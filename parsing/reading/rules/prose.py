@@ -17,7 +17,9 @@ from parsing.lexicon.phrases import (
     ON_BEHALF_LEADS,
     ROLE_LINK_WORDS,
     ROLE_LINKS,
+    SELF_AT_LINKS,
     SELF_NAMING,
+    SELF_NAMING_OPENING,
     SELF_NAMING_WEAK,
 )
 from parsing.reading import judge
@@ -42,6 +44,10 @@ _ORG = (rf"(?:(?i:the)[ \t]+)?(?:{_ORG_WORD}|{_KIND}(?=[ \t]+{CAPITAL}))"
 _LINK = alternation(AFFILIATION_LINKS)
 
 _NAMING = re.compile(rf"(?<![\w'])(?i:{alternation(SELF_NAMING)})[ \t]+(?P<name>{_PERSON})")
+_NAMING_OPENING = re.compile(  # with its capital: 'Met Pieter Bakker van …'
+    rf"^{alternation(tuple(lead.capitalize() for lead in SELF_NAMING_OPENING))}[ \t]+"
+    rf"(?P<name>{_PERSON})"
+)
 # after a weak lead only a name that ends its phrase: 'this is Jane Doe from Oakfield', not
 # 'this is Windows Update failing'
 _NAMING_WEAK = re.compile(
@@ -85,7 +91,7 @@ _FIRST_NAME_FROM = re.compile(
 _SELF_AT = re.compile(
     rf"(?<![\w'])(?:(?i:{alternation(SELF_NAMING)})[ \t]|"
     rf"(?i:{alternation(SELF_NAMING_WEAK)})[ \t]+(?={CAPITAL}))[^.!?\n]{{0,60}}?"
-    rf"(?<![\w'])(?P<link>(?i:at|from|with|for|bei|von|chez|de|en|van|bij|au))[ \t]+"
+    rf"(?<![\w'])(?P<link>(?i:{alternation(SELF_AT_LINKS)}))[ \t]+"
     rf"(?P<org>{_ORG})"
 )
 _LOWER_CASE = re.compile(SMALL)
@@ -113,6 +119,7 @@ def _first_words(*phrases: tuple[str, ...]) -> frozenset[str | tuple[str, str]]:
 # (a compiled pattern hashes its whole source: keyed by name, not by pattern)
 _TRIGGERS: dict[str, frozenset[str | tuple[str, str]]] = {
     "naming": _first_words(SELF_NAMING),
+    "naming opening": _first_words(SELF_NAMING_OPENING),
     "on behalf": _first_words(ON_BEHALF_LEADS),
     "naming weak": _first_words(SELF_NAMING_WEAK),
     "affiliation": _first_words(AFFILIATION_LEADS),
@@ -162,6 +169,7 @@ class Prose:
         found = []
         for trigger, pattern, rule, strength in (
             ("naming", _NAMING, RULE, STATED),
+            ("naming opening", _NAMING_OPENING, RULE, STATED),
             ("on behalf", _ON_BEHALF, ON_BEHALF_RULE, STATED),
             ("naming weak", _NAMING_WEAK, WEAK_RULE, SIGNED),
             ("here", _HERE, RULE, STATED),
@@ -230,7 +238,8 @@ def _person_before(text: str, match: re.Match[str]) -> bool:
     return False
 
 
-_LEADS = frozenset(w for phrase in (*SELF_NAMING, *SELF_NAMING_WEAK) for w in phrase.split())
+_LEADS = frozenset(w.lower() for phrase in (*SELF_NAMING, *SELF_NAMING_WEAK, *SELF_NAMING_OPENING)
+                   for w in phrase.split())
 
 
 def _person_from_start(words: str) -> judge.Verdict | None:
