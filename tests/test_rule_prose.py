@@ -122,6 +122,23 @@ def test_dutch_met_names_the_sender_only_opening_the_line():
     assert values(found, NAME) == []
 
 
+@pytest.mark.parametrize("sentence", [
+    "Yesterday we met Sarah Jones from Acme Ltd about the new printers.",
+    "I rang Dave Smith at Acme Ltd but nobody could help.",
+])
+def test_someone_elses_company_after_a_verb(sentence):
+    assert values(propose(Prose(), sentence), COMPANY) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "Good morning Tom Baker from Acme Ltd here, the printer is broken.",
+    "Hi all, Tom Baker from Acme Ltd here, the printer is broken.",
+    "This is Tom Baker from Acme Ltd, the printer is broken.",
+])
+def test_the_senders_company_after_a_greeting_or_an_introduction(sentence):
+    assert set(values(propose(Prose(), sentence), COMPANY)) == {"Acme Ltd"}
+
+
 def test_school_name_with_of():
     found = propose(Prose(), "Hi, I'm at St Mary's C of E Primary School and the wifi is down.")
     assert set(values(found, COMPANY)) == {"St Mary's C of E Primary School"}

@@ -13,6 +13,7 @@ from parsing.lexicon.people import FIRST_PERSON, JOB_TITLES, NAME_PARTICLES, PRO
 from parsing.lexicon.phrases import (
     AFFILIATION_LEADS,
     AFFILIATION_LINKS,
+    GREETINGS,
     INTRODUCTION_LINKS,
     ON_BEHALF_LEADS,
     ROLE_LINK_WORDS,
@@ -234,6 +235,8 @@ def _person_before(text: str, match: re.Match[str]) -> bool:
         if judge.person(" ".join(parts[start:]), prose=True) is not None:
             preceding = (text[: match.start()] + " ".join(parts[:start])).split()
             last = preceding[-1] if preceding else ""
+            if last[:1].islower() and last.isalpha() and last not in _INTRODUCING:
+                return False  # 'we met Sarah Jones from Acme': someone else's company
             return not (last[:1].isupper() and last.lower() not in _LEADS) and len(parts[-1]) > 1
     return False
 
@@ -330,3 +333,8 @@ def org_phrase(words: str) -> str:
 _JOINERS = frozenset(ORGANISATION_JOINERS)
 _PARTICLE_WORDS = frozenset(p for p in NAME_PARTICLES if p.isalpha())
 _PRONOUNS = frozenset(PRONOUNS)
+# the lower-case words a sender's own name may follow: a greeting's or a self-introduction's
+# (Dutch 'met' only opens a line: in lower case it is meeting someone)
+_INTRODUCING = frozenset(
+    w for phrase in (*GREETINGS, *SELF_NAMING, *SELF_NAMING_WEAK) for w in phrase.split()
+)
