@@ -9,6 +9,7 @@ import pytest
 from parsing.reading.judge import (
     Verdict,
     address,
+    called_name,
     display_person,
     legal_form,
     legal_form_only,
@@ -176,6 +177,23 @@ def test_address(line):
 def test_street_compound_with_house_number_is_an_address():
     assert address("Hafenstraße 12")
     assert organisation("Hafenstraße 12", placed=True) is None
+
+
+@pytest.mark.parametrize(("written", "called"), [
+    ("W.J. (Willem) de Groot", "Willem de Groot"),  # the Dutch roepnaam after the initials
+    ("ir. W.J. (Willem) de Groot", "ir. Willem de Groot"),
+    ("Groot, W.J. de (Willem)", "Willem de Groot"),  # as Exchange displays it
+    ("J. (Hans) Meier", "Hans Meier"),
+    ("Jane Doe (Acme Ltd)", "Jane Doe (Acme Ltd)"),  # no initials: a bracket of another kind
+    ("Jane Doe", "Jane Doe"),
+])
+def test_called_name(written, called):
+    assert called_name(written) == called
+
+
+def test_a_name_with_a_called_name_is_filed_by_it():
+    assert person("W.J. (Willem) de Groot") == Verdict("Willem de Groot")
+    assert display_person("Groot, W.J. de (Willem)") == Verdict("Willem de Groot")
 
 
 # --- display_person() ----------------------------------------------------------------------

@@ -60,6 +60,7 @@ TITLE_QUALIFIERS = (
 HONORIFICS = (
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev", "herr", "frau",
     "m", "mme", "mlle", "sr", "sra", "srta", "don", "doña", "dhr", "mevr", "mw",
+    "ir", "drs",  # Dutch engineers' and graduates' titles ('ir. W.J. de Groot')
 )
 
 # Particles inside a surname ('Jan van der Berg', 'Maria de la Cruz', 'Lena von Stein')

@@ -87,6 +87,13 @@ _STREET_THEN_NUMBER = re.compile(
 )
 _BLANKS = re.compile(r"\s+")
 _INITIALS = re.compile(r"(?:[A-Z]\.){2,}|[A-Z]\.?(?:-[A-Z]\.?)+")  # 'W.J.', 'A-M'
+# the Dutch 'roepnaam': the name a person is called by, in brackets after their initials
+# ('W.J. (Willem) de Groot', 'Groot, W.J. de (Willem)')
+_CALLED_NAME = re.compile(r"(?<![\w.])(?:[A-Z]\.){1,4}[ \t]*\((?P<given>[A-Z][a-z][\w'’-]*)\)")
+_CALLED_NAME_LAST = re.compile(
+    r"^(?P<surname>[^,()]+),[ \t]*(?:[A-Z]\.){1,4}(?P<particles>(?:[ \t]+[a-z']+)*)[ \t]*"
+    r"\((?P<given>[A-Z][a-z][\w'’-]*)\)$"
+)
 _TRAILING_BRACKET = re.compile(r"[ \t]*\([^()]{0,40}\)?$")
 _BRACKETS = re.compile(r"\s*+(?:\([^()]*+\)|\[[^\[\]]*+\])\s*+")
 # judging is pure: a desk sees the same signatures, sign-offs and display names again and
@@ -247,12 +254,24 @@ def clean(value: str) -> str:
     return _BLANKS.sub(" ", value).strip(" \t.,;:*_\"'()[]<>|–—-")[:200]
 
 
+def called_name(value: str) -> str:
+    """'W.J. (Willem) de Groot' → 'Willem de Groot'; 'Groot, W.J. de (Willem)' → 'Willem de
+    Groot': the name the person goes by in place of their initials."""
+    if "(" not in value:
+        return value
+    if last := _CALLED_NAME_LAST.match(value.strip()):
+        particles = (last.group("particles") or "").strip()
+        return " ".join(p for p in (last.group("given"), particles, last.group("surname").strip())
+                        if p)
+    return _CALLED_NAME.sub(lambda m: m.group("given"), value)
+
+
 @_judged(None)
 def person(value: str, *, any_case: bool = False, prose: bool = False,
            displayed: bool = False) -> Verdict | None:
     """A person's full name, or None. `any_case`: typed into a field, where 'jo smith' is a
     name; `prose`: a name said in a sentence, where product names are common ('it's Sage')."""
-    value = _without_post_nominals(clean(value))
+    value = _without_post_nominals(clean(called_name(value)))
     if not value or any(ch.isdigit() for ch in value) or set(value) & _NEVER_IN_NAMES:
         return None
     words = value.split()
@@ -378,7 +397,7 @@ def display_person(display: str) -> Verdict | None:
     Delivery System'), a role ('Head Teacher') or a team ('IT Support') is no one."""
     if len(display) > MAX_JUDGED:
         return None
-    display = _BRACKETS.sub(" ", display).strip().strip("'\"")
+    display = _BRACKETS.sub(" ", called_name(display.strip().strip("'\""))).strip()
     if "," in display:
         last, _, first = display.partition(",")
         if first.strip() and len(last.split()) <= 2 and len(first.split()) <= 3:
