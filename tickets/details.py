@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from parsing.details import COMPANY, DESCRIPTION, NAME, PHONE, Details, has_description
 from parsing.phones import Phone
-from parsing.reading.candidate import KNOWN, Candidate
+from parsing.reading.candidate import KNOWN, STATED, Candidate
 from parsing.reading.choose import OWN_WORDS, choose
+from parsing.reading.layout import BODY
 from tickets.gathered import Gathered
 from tickets.models import Company, Contact
 
@@ -61,13 +62,19 @@ def _answered(found: Candidate) -> str:
     return "answer" if found.rule == "answer" else f"answer: {evidence_of(found)}"
 
 
+def stated_in_own_words(found: Candidate, zones: tuple[str, ...] = ("", BODY)) -> bool:
+    """The sender states the detail of themselves, in their own words, in the body ('my
+    number is …', 'Name: …'): what may correct a detail, where a signature repeating the
+    office number or a display name corrects nothing."""
+    return found.rule in OWN_WORDS and found.zone in zones and found.strength >= STATED
+
+
 def _takes(found: Candidate | None, current: object) -> bool:
     """The answer fills a detail still missing, and corrects one only in the sender's own
-    words in the body (a signature repeating the office number corrects nothing)."""
+    words in the body."""
     if found is None:
         return False
-    return not current or (found.rule in OWN_WORDS and found.zone in ("", "body")
-                           and found.strength > KNOWN)
+    return not current or stated_in_own_words(found)
 
 
 def merge(first: Gathered, answer: Details) -> Gathered:

@@ -9,6 +9,7 @@ from typing import Protocol
 from sqlmodel import Session
 
 from parsing import ParsedMessage
+from parsing.details import Details
 from tickets.desk import DeskPolicy
 from tickets.events import Event
 from tickets.gathered import Gathered
@@ -46,6 +47,7 @@ class Intake:
     # details (issue 3): the four details gathered; a held request this mail answers, and the
     # answer itself (`parsed` is then the original request)
     details: Gathered | None = None
+    read: Details | None = None  # what the mail itself gives, before the desk's records
     pending: PendingRequest | None = None
     answer: ParsedMessage | None = None
     # match: every ticket the mail points at, strongest evidence first (see Candidate);

@@ -24,8 +24,9 @@ class Details:
         if waiting is not None:
             self._answer(intake, waiting, region)
             return
+        intake.read = extract_details(intake.parsed, region=region)
         intake.details = gather(
-            extract_details(intake.parsed, region=region),
+            intake.read,
             contact=intake.contact,
             company=intake.company,
         )

@@ -6,13 +6,12 @@ from __future__ import annotations
 from parsing.answer import answer_details
 from parsing.details import COMPANY, NAME, PHONE, extract_details
 from parsing.phones import Phone
-from parsing.reading.candidate import STATED, Candidate
-from parsing.reading.choose import OWN_WORDS
+from parsing.reading.candidate import Candidate
 from parsing.reading.layout import BODY
 from parsing.reading.rules.display import RULE as DISPLAY_NAME
 from tickets import history, pending
 from tickets.contacts import ensure_company, learn_contact
-from tickets.details import evidence_of
+from tickets.details import evidence_of, stated_in_own_words
 from tickets.models import Contact, Ticket
 from tickets.pipeline.context import Intake
 
@@ -68,11 +67,10 @@ def record_on_ticket(intake: Intake, ticket: Ticket) -> None:
 def _corrections(intake: Intake) -> dict[str, Candidate]:
     """What the requester's reply states about themselves in its own words ('my number is …',
     'Name: …'), not what its signature or display name repeats."""
-    found = extract_details(intake.parsed, region=intake.policy.intake.phone_region)
+    found = intake.read or extract_details(intake.parsed, region=intake.policy.intake.phone_region)
     return {
         detail: candidate for detail, candidate in found.evidence.items()
-        if detail in (NAME, COMPANY, PHONE) and candidate.strength >= STATED
-        and candidate.zone == BODY and candidate.rule in OWN_WORDS
+        if detail in (NAME, COMPANY, PHONE) and stated_in_own_words(candidate, zones=(BODY,))
     }
 
 
