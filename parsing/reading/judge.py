@@ -317,8 +317,6 @@ def person(value: str, *, any_case: bool = False, prose: bool = False,
         doubts.append("an initial for a first name")
     if _TITLE.search(value):
         doubts.append("a job title word in it")
-    if _ORG_NOUN.search(inner):
-        doubts.append("an organisation word in it")
     if lowered[0] in _ROLE_WORDS and lowered[0] not in _PARTICLES:
         doubts.append(f"'{bare[0]}' opens roles")
     if all(w.isupper() for w in bare):
@@ -395,8 +393,6 @@ def organisation(value: str, *, placed: bool = False, any_case: bool = False
 def display_person(display: str) -> Verdict | None:
     """A person's name from a From display name: 'Smith, Jane' is Jane Smith; a robot ('Mail
     Delivery System'), a role ('Head Teacher') or a team ('IT Support') is no one."""
-    if len(display) > MAX_JUDGED:
-        return None
     display = _BRACKETS.sub(" ", called_name(display.strip().strip("'\""))).strip()
     if "," in display:
         last, _, first = display.partition(",")

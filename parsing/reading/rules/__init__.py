@@ -7,13 +7,19 @@ nothing about other rules' candidates. `Mail` is what every rule may look at.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Protocol
 
+from parsing.lexicon import alternation
+from parsing.lexicon.people import FIRST_PERSON
 from parsing.phones import NumberMatch, find_numbers
 from parsing.reading.candidate import Candidate
 from parsing.reading.layout import BODY, SIGN_OFF, SIGNATURE, Layout
+
+# the sender speaking of themselves ('I', 'my', 'we'): their own sentence
+SELF_WORD = re.compile(rf"(?<![\w']){alternation(FIRST_PERSON)}(?![\w'])", re.IGNORECASE)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from parsing.lexicon import alternation, tokens
+from parsing.lexicon import alternation, openings, tokens
 from parsing.lexicon.phrases import ARTICLES, NOT_CALLBACK_LABELS
 from parsing.reading import judge
 from parsing.reading.candidate import COMPANY, NAME, STATED, Candidate
@@ -24,7 +24,7 @@ _SEPARATED = re.compile(r"[,;|/•·–—]|[ \t]-[ \t]")
 _TRAILING_DIGIT = re.compile(r"\d[ .)]*$")
 
 
-_REFERENCE_OPENINGS = frozenset(tokens(label)[0] for label in NOT_CALLBACK_LABELS if tokens(label))
+_REFERENCE_OPENINGS = openings(NOT_CALLBACK_LABELS)
 
 
 def _reference(piece: str) -> bool:
@@ -108,11 +108,10 @@ class DetailsLine:
         capitals = sentence.isupper()
         kinds = []
         for piece in pieces:
+            number = next((m.phone.original for m in numbers if m.phone.original in piece), None)
             if _reference(piece):
                 kinds.append(_ROLE)  # 'Account no. HAL-20931': beside the details, no detail
-            elif any(m.phone.original in piece for m in numbers) and len(piece) <= len(
-                next(m.phone.original for m in numbers if m.phone.original in piece)
-            ) + 24:
+            elif number is not None and len(piece) <= len(number) + 24:
                 kinds.append(_NUMBER)
             elif judge.role_words_only(_ARTICLE.sub("", piece)):
                 kinds.append(_ROLE)  # 'Year 2 teacher', 'Office Manager'

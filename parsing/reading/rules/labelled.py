@@ -18,12 +18,20 @@ from parsing.lexicon.phrases import (
     SITE_LABELS,
 )
 from parsing.reading import judge
-from parsing.reading.candidate import COMPANY, NAME, PHONE, SIGNED, SITE, TYPED, Candidate
+from parsing.reading.candidate import (
+    COMPANY,
+    DESCRIPTION,
+    NAME,
+    PHONE,
+    SIGNED,
+    SITE,
+    TYPED,
+    Candidate,
+)
 from parsing.reading.layout import BODY, SIGNATURE, Line
 from parsing.reading.rules import Mail
 from parsing.reading.segments import segments
 
-DESCRIPTION = "description"
 REFUSED = "refused"  # 'Fax:', 'VAT no:': a field of its own, which ends the one before
 # one-letter labels ('T: 020 …', 'M: 07…') and Outlook's 'DD' only open a line
 _LINE_START_ONLY = {label for label in PHONE_LABELS if len(label) <= 2}

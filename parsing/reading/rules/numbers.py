@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import re
 
-from parsing.lexicon import alternation, tokens
-from parsing.lexicon.people import FIRST_PERSON
+from parsing.lexicon import alternation, openings, tokens
 from parsing.lexicon.phrases import (
     CALLBACK_PHRASES,
     CALLBACK_PHRASES_OTHERS,
@@ -27,7 +26,7 @@ from parsing.lexicon.phrases import (
 from parsing.phones import NumberMatch
 from parsing.reading.candidate import PHONE, SIGNED, STATED, TYPED, Candidate
 from parsing.reading.layout import BODY, SIGN_OFF, SIGNATURE, SUBJECT, Line
-from parsing.reading.rules import Mail
+from parsing.reading.rules import SELF_WORD, Mail
 from parsing.reading.rules.details_line import RULE as DETAILS_LINE
 
 CALLBACK = "call-back phrase"
@@ -56,7 +55,10 @@ _POSSESSIVE = re.compile(
     r"\b[A-Z][\w-]*['’]s[ \t]+(?:mobile|number|phone|cell|direct line|landline|extension)\b",
 )
 _ON_AT = re.compile(rf"(?<![\w']){alternation(NUMBER_PREPOSITIONS)}[ \t:]*$", re.IGNORECASE)
-_SELF = re.compile(rf"(?<![\w']){alternation(FIRST_PERSON)}(?![\w'])", re.IGNORECASE)
+_CLAUSE = re.compile(r",[ \t]")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[ \t]+(?=[A-Z])")
+_STATEMENT_BREAK = re.compile(r"(?<=[.!])[ \t]+")
+_ASKED_END = re.compile(r"[?:!][ \t]*\(?$")  # a question (or a colon) just before the number
 _REFUSED = re.compile(
     r"(?<![\w'])" + alternation(NOT_CALLBACK_LABELS) + r"(?:[ \t]*(?:no\.?|number|nr\.?|#|id|ref))?"
     + r"[ \t:#.\-–]*$",
@@ -77,16 +79,12 @@ _LABEL_END = re.compile(r"[,(][ \t]*$|[ \t][-–][ \t]*$|:[ \t]*$")
 _NUMBER_LINE_REST = re.compile(r"^[\W_]*(?:[A-Za-zÀ-ÿ.\- ]{0,24})[\W_]*$")
 
 
-def _opening_words(*groups: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(tokens(phrase)[0] for group in groups for phrase in group if tokens(phrase))
-
-
 # the words the long alternations open with: where none of them stands before the number,
 # the regex cannot match, and a set lookup is far cheaper than trying it
-_OFFERED_OPENINGS = _opening_words(CALLBACK_PHRASES, PHONE_LABELS)
-_OTHERS_OPENINGS = _opening_words(CALLBACK_PHRASES_OTHERS)
-_REFUSED_OPENINGS = _opening_words(NOT_CALLBACK_LABELS)
-_CALL_OPENINGS = _opening_words(CALLBACK_VERBS)
+_OFFERED_OPENINGS = openings(CALLBACK_PHRASES, PHONE_LABELS)
+_OTHERS_OPENINGS = openings(CALLBACK_PHRASES_OTHERS)
+_REFUSED_OPENINGS = openings(NOT_CALLBACK_LABELS)
+_CALL_OPENINGS = openings(CALLBACK_VERBS)
 
 
 def words_before(text: str, start: int) -> str:
@@ -101,7 +99,7 @@ def words_before(text: str, start: int) -> str:
 def _refused(before: str, words: frozenset[str]) -> bool:
     """A fax or reference label right before the number, in its own comma-separated part."""
     return not words.isdisjoint(_REFUSED_OPENINGS) and bool(
-        _REFUSED.search(re.split(r",[ \t]", before)[-1] + " ")
+        _REFUSED.search(_CLAUSE.split(before)[-1] + " ")
     )
 
 
@@ -177,14 +175,14 @@ def _digits(text: str) -> int:
 def _on_in_own_words(text: str, start: int) -> bool:
     """'I am in the office Tuesday to Thursday, 9.30 - 2.30, on 01632 960700.': a number
     after 'on' or 'at', in a sentence of the sender's about themselves."""
-    sentence = re.split(r"(?<=[.!?])[ \t]+(?=[A-Z])", text[:start])[-1]
-    return bool(_ON_AT.search(sentence)) and bool(_SELF.search(sentence))
+    sentence = _SENTENCE_BREAK.split(text[:start])[-1]
+    return bool(_ON_AT.search(sentence)) and bool(SELF_WORD.search(sentence))
 
 
 def _asked_before(text: str, start: int) -> bool:
     """'Could someone ring me tomorrow morning? 07700 900556': the number opens the sentence
     after a call-back question."""
-    if not re.search(r"[?:!][ \t]*\(?$", text[:start]):
+    if not _ASKED_END.search(text[:start]):
         return False
-    question = re.split(r"(?<=[.!])[ \t]+", text[max(0, start - 2 * _NEAR) : start].rstrip(" ("))
+    question = _STATEMENT_BREAK.split(text[max(0, start - 2 * _NEAR) : start].rstrip(" ("))
     return bool(question) and bool(_OFFERED.search(question[-1].rstrip(" ?:!")))

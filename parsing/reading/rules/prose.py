@@ -9,7 +9,7 @@ from itertools import pairwise
 
 from parsing.lexicon import alternation
 from parsing.lexicon.organisations import ORGANISATION_JOINERS, ORGANISATION_NOUNS, SCHOOL_WORDS
-from parsing.lexicon.people import FIRST_PERSON, JOB_TITLES, NAME_PARTICLES, PRONOUNS
+from parsing.lexicon.people import JOB_TITLES, NAME_PARTICLES, PRONOUNS
 from parsing.lexicon.phrases import (
     AFFILIATION_LEADS,
     AFFILIATION_LINKS,
@@ -27,7 +27,7 @@ from parsing.reading import judge
 from parsing.reading.candidate import COMPANY, NAME, SIGNED, STATED, Candidate
 from parsing.reading.layout import BODY, GREETING
 from parsing.reading.letters import CAPITAL, SMALL
-from parsing.reading.rules import Mail
+from parsing.reading.rules import SELF_WORD, Mail
 
 RULE, WEAK_RULE = "prose", "prose (weak)"
 ON_BEHALF_RULE = "prose: written on behalf of"
@@ -136,6 +136,7 @@ _TRIGGERS: dict[str, frozenset[str | tuple[str, str]]] = {
     "here": frozenset(("here", "speaking")),
 }
 _WORDS = re.compile(r"[\w'’]+")
+_DOTTED_WORD = re.compile(r"([\w'’]+)\.[ \t]+")  # a word and its dot: 'Ltd. ', 'Dr. '
 
 
 def _words(text: str) -> frozenset[str | tuple[str, str]]:
@@ -144,7 +145,6 @@ def _words(text: str) -> frozenset[str | tuple[str, str]]:
     return frozenset((*words, *pairwise(words)))
 
 
-_SELF = re.compile(rf"(?<![\w']){alternation(FIRST_PERSON)}(?![\w'])", re.IGNORECASE)
 
 
 class Prose:
@@ -216,7 +216,7 @@ class Prose:
                     judge.organisation_words(verdict.value)
                 ):
                     continue  # 'our Head of Science': a department
-                if pattern is _ROLE_AT and not _SELF.search(text[: match.start()][-40:]):
+                if pattern is _ROLE_AT and not SELF_WORD.search(text[: match.start()][-40:]):
                     candidate = candidate.doubted("a role, perhaps not the sender's")
                 candidate = candidate.doubted_for(verdict.doubts)
                 if not judge.organisation_words(verdict.value):
@@ -319,7 +319,7 @@ def _inside_a_name(text: str, match: re.Match[str]) -> bool:
 def org_phrase(words: str) -> str:
     """An organisation's name where the sentence goes on: 'Riverside College. Email is down'
     is Riverside College, 'Oakfield and I' is Oakfield ('St. Mary's' keeps its dot)."""
-    for dot in re.finditer(r"([\w'’]+)\.[ \t]+", words):
+    for dot in _DOTTED_WORD.finditer(words):
         if len(dot.group(1)) >= 3:
             words = words[: dot.end(1)]
             break
