@@ -43,9 +43,6 @@ def classify_automation(message: ParsedMessage) -> tuple[str, ...]:
     return tuple(reasons)
 
 
-_REPLY_OR_BOUNCE_MARKERS = AUTO_REPLY_MARKERS
-
-
 def is_auto_reply_or_bounce(message: ParsedMessage) -> bool:
     """An out-of-office, vacation notice or bounce: it answers mail, it asks for nothing.
 
@@ -55,5 +52,5 @@ def is_auto_reply_or_bounce(message: ParsedMessage) -> bool:
     return any(
         marker in reason.lower()
         for reason in message.automated
-        for marker in _REPLY_OR_BOUNCE_MARKERS
+        for marker in AUTO_REPLY_MARKERS
     )

@@ -14,6 +14,8 @@ _MSGID = re.compile(r"<([^<>\s\x00-\x1f\x7f]+)>")
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[QqBb]\?[^?\s]*\?=")
 # starts only where a run of address characters starts, so a long run without '@' is read once
 # (nor inside a run of raw 8-bit bytes, which the stdlib hands over as surrogate escapes)
+# an address written in text ('From: Jane <jane@school.example>', 'cc jo@acme.example')
+ADDRESS_IN_TEXT = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _BARE_ADDRESS = re.compile(
     r"(?<![\w.+\-='\udc80-\udcff])[\w.+\-=']++@[\w\-]++(?:\.[\w\-]++)+"
 )

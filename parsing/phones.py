@@ -93,7 +93,7 @@ def find_numbers(text: str, region: str = "GB") -> list[NumberMatch]:
             continue  # '(ext 7412)', '2024': an extension or a year, no number to call
         if raw.startswith("(") and ")" not in raw:
             raw = raw[1:]  # '(0161 496 0999' of '… number (0161 496 0999)'
-        if not_a_number(raw) or not_a_number(raw.split(" ext")[0]):
+        if not_a_number(raw.split(" ext")[0]):  # '09:30 ext 2' is no number either
             continue
         phone = Phone(_e164(match.number), raw, match.number.extension or "")
         found.append(NumberMatch(match.start, match.end, phone, match.number))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from mailparser_reply import EmailMessage as ReplyReader
 
+from parsing.headers import ADDRESS_IN_TEXT
 from parsing.lexicon import alternation
 from parsing.lexicon.phrases import (
     ATTRIBUTION_OPENINGS,
@@ -154,7 +155,6 @@ class Forwarded:
     reply: Reply  # its words and signature
 
 
-_FROM_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def forwarded_mail(text: str, *, forward_subject: bool = False) -> Forwarded | None:
@@ -186,7 +186,7 @@ def forwarded_mail(text: str, *, forward_subject: bool = False) -> Forwarded | N
     inner = rest[index:]
     sender = next(
         (found.group(0).lower() for line in rest[:index] if _BLOCK_FROM.match(line)
-         and (found := _FROM_ADDRESS.search(line))), "",
+         and (found := ADDRESS_IN_TEXT.search(line))), "",
     )
     if inner and all(_QUOTED.match(line) for line in inner if line.strip()):
         inner = [re.sub(r"^[ \t]*> ?", "", line) for line in inner]

@@ -14,8 +14,6 @@ from parsing.lexicon.phrases import FORWARD_PREFIXES, REPLY_PREFIXES
 # Hand-written: no maintained library covers these. Sources: Thunderbird's
 # mail.localized_re_prefixes, Outlook's localised RE/FW, Wikipedia "List of email subject
 # abbreviations".
-_REPLIES = REPLY_PREFIXES
-_FORWARDS = FORWARD_PREFIXES
 
 
 def _prefix(words: tuple[str, ...]) -> re.Pattern[str]:
@@ -27,8 +25,8 @@ def _prefix(words: tuple[str, ...]) -> re.Pattern[str]:
     )
 
 
-_PREFIX = _prefix((*_REPLIES, *_FORWARDS))
-_FORWARD_PREFIX = _prefix(_FORWARDS)
+_PREFIX = _prefix((*REPLY_PREFIXES, *FORWARD_PREFIXES))
+_FORWARD_PREFIX = _prefix(FORWARD_PREFIXES)
 
 
 def is_forward(subject: str) -> bool:

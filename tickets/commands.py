@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from parsing.greetings import after_greeting
+from parsing.headers import ADDRESS_IN_TEXT
 from tickets import lifecycle
 from tickets.desk import DeskPolicy
 from tickets.events import Event
@@ -96,7 +97,6 @@ class PriorityCommand:
         return Outcome(line, True, f"priority is now {priority.label}", tuple(events))
 
 
-_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 class AssignCommand:
@@ -114,7 +114,7 @@ class AssignCommand:
         else:
             # "Alice <a@x>", and what mail clients make of a typed address: "[a@x](mailto:a@x)"
             # (HTML mail as text) or "a@x<mailto:a@x>" (Outlook's plain-text part)
-            found = {a.lower() for a in _ADDRESS.findall(argument)}
+            found = {a.lower() for a in ADDRESS_IN_TEXT.findall(argument)}
             if len(found) > 1:
                 return Outcome(line, False, f"one address, please: {', '.join(sorted(found))}")
             assignee = found.pop() if found else argument.strip("<>").lower()

@@ -124,25 +124,23 @@ CALLBACK_PHRASES = union(CALLBACK_PHRASES_EN, CALLBACK_PHRASES_DE, CALLBACK_PHRA
 # form's labels say whose ('Requester's full name', 'Caller name')
 LABEL_OWNERS = ("requester", "requester's", "requesters", "requestor", "requestor's", "your",
                 "contact", "caller", "caller's", "user", "user's", "staff", "customer",
-                "customer's", "client", "client's", "company", "school", "business")
+                "customer's", "client")
 _NAME_CORES = ("name", "full name")
 _COMPANY_CORES = ("company", "company name", "school", "school name", "organisation",
                   "organization", "organisation name", "organization name")
-NAME_LABELS = union((f"{owner} {core}" for owner in LABEL_OWNERS[:15] for core in _NAME_CORES), (
-    "name", "full name", "your name", "your full name", "requester", "requester's name",
-    "requester name", "requestor", "requestor name", "contact name", "contact", "caller",
-    "caller name", "user", "user name", "reported by", "from name", "staff name",
-    "name of requester", "requesters name", "name of person", "person",
+NAME_LABELS = union((f"{owner} {core}" for owner in LABEL_OWNERS for core in _NAME_CORES), (
+    "name", "full name", "requester", "requestor", "contact", "caller", "user", "reported by",
+    "from name", "name of requester", "name of person", "person",
     "vorname und nachname", "ansprechpartner", "ansprechpartnerin", "nom", "nom complet",
     "prénom et nom", "nom et prénom", "contacto", "nombre", "nombre completo", "naam",
     "volledige naam", "contactpersoon",
 ))
 COMPANY_LABELS = union((
-    f"{owner} {core}" for owner in LABEL_OWNERS[:15] for core in _COMPANY_CORES
+    f"{owner} {core}" for owner in LABEL_OWNERS for core in _COMPANY_CORES
 ), (
-    "company", "company name", "client", "client company", "client company name",
-    "client name", "customer", "customer name", "school", "school name", "organisation",
-    "organization", "organisation name", "organization name", "org", "business",
+    "company", "company name", "client", "client name", "customer", "customer name", "school",
+    "school name", "organisation", "organization", "organisation name", "organization name",
+    "org", "business",
     "business name", "academy", "trust", "employer", "firm", "practice", "setting",
     "firma", "unternehmen", "einrichtung", "schule", "société", "societe",
     "entreprise", "organisme", "établissement", "empresa", "organización", "centro",
