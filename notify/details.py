@@ -10,14 +10,10 @@ from sqlmodel import Session
 from parsing.details import COMPANY, NAME, PHONE
 from tickets.models import Company, Contact, PendingRequest, Ticket
 
-# how a detail is named to the customer where it needs a name ('We already have: name …')
-WORDS = {NAME: "name", COMPANY: "company", PHONE: "phone"}
-
 
 @dataclass(frozen=True, slots=True)
 class Shown:
-    detail: str  # name | company | phone
-    word: str  # 'name', 'company', 'phone'
+    detail: str  # name | company | phone: so the customer is told ('We already have: name …')
     value: str  # as the customer wrote it ('07700 900 456', not the E.164 number)
     check: bool = False  # read on weak evidence only: the customer is asked to check it
 
@@ -32,10 +28,9 @@ def on_ticket(session: Session, ticket: Ticket, requester: Contact | None) -> li
         PHONE: ticket.requester_phone_original or ticket.requester_phone or (
             (requester.phone_original or requester.phone) if requester else ""),
     }
-    unconfirmed = set(ticket.unconfirmed_details or ())  # NULL on tickets older than 0004
     missing = set(ticket.missing_details or ())  # asked for instead
-    return [Shown(d, WORDS[d], " ".join(v.split()), d in unconfirmed)
-            for d, v in values.items() if v.strip() and d not in missing]
+    return _shown({d: v for d, v in values.items() if d not in missing},
+                  set(ticket.unconfirmed_details or ()))
 
 
 def supplied(pending: PendingRequest) -> list[Shown]:
@@ -46,6 +41,9 @@ def supplied(pending: PendingRequest) -> list[Shown]:
         COMPANY: given.get("company", ""),
         PHONE: given.get("phone_original") or given.get("phone", ""),
     }
-    unconfirmed = set(given.get("unconfirmed", "").split(","))
-    return [Shown(d, WORDS[d], " ".join(v.split()), d in unconfirmed)
-            for d, v in values.items() if v.strip()]
+    return _shown(values, set(given.get("unconfirmed", "").split(",")))
+
+
+def _shown(values: dict[str, str], unconfirmed: set[str]) -> list[Shown]:
+    """Each detail that has a value, on one line, marked when it is unconfirmed."""
+    return [Shown(d, " ".join(v.split()), d in unconfirmed) for d, v in values.items() if v.strip()]

@@ -17,6 +17,7 @@ from mailgate.commands.base import (
     print_json,
 )
 from mailgate.views import local, table, ticket_json, ticket_summary
+from parsing.details import ALL_DETAILS
 from tickets.desk import DeskPolicy
 from tickets.models import Ticket
 
@@ -75,15 +76,11 @@ def sla_lines(sla: dict[str, Any], policy: DeskPolicy) -> list[str]:
     ]
 
 
-DETAIL_ORDER = ("name", "company", "phone", "description")
-
-
 def details_lines(data: dict[str, Any]) -> list[str]:
     """Per detail, the rule that read it and its evidence; UNCONFIRMED where the evidence was
     weak (the acknowledgement asked the customer to check it)."""
     read: dict[str, str] = data["details_read"]
-    order = [d for d in DETAIL_ORDER if d in read]
-    order += sorted(d for d in read if d not in DETAIL_ORDER)
+    order = [d for d in ALL_DETAILS if d in read]
     width = max((len(d) for d in order), default=0)
     return [
         f"{detail:<{width}}  {read[detail]}"
