@@ -228,8 +228,12 @@ def test_every_cached_judge_is_cleared() -> None:
     from parsing.reading import judge
 
     judge.person("Jane Doe")
+    judge.organisation("Acme Ltd")
+    judge.display_person("Doe, Jane")
+    judge.legal_form("Acme Ltd")
+    assert judge.organisation.cache_info().currsize > 0  # type: ignore[attr-defined]
     judge.clear_caches()
-    assert judge.person.cache_info().currsize == 0
+    assert [c.cache_info().currsize for c in judge._CACHES] == [0] * len(judge._CACHES)
 
 
 @pytest.mark.parametrize(("written", "filed"), [
