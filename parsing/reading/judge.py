@@ -183,17 +183,13 @@ def legal_form(text: str) -> bool:
 @_judged(False)
 def organisation_words(text: str) -> bool:
     """Words that say 'organisation': a legal form, a school word, an organisation noun."""
-    return (
-        legal_form(text) or bool(_SCHOOL.search(text) or _ORG_NOUN.search(text))
-        or bool(_FIRM.search(text))
-        or any(_compound_organisation(w.lower()) for w in text.split())
-    )
+    return named_organisation(text) or bool(_FIRM.search(text))
 
 
 @_judged(False)
 def named_organisation(text: str) -> bool:
     """Organisation words other than an ampersand: 'Russo Plumbing', not 'John & Marc'."""
-    return registered(text) or bool(_ORG_NOUN.search(text)) or any(
+    return registered(text) or organisation_noun(text) or any(
         _compound_organisation(w.lower()) for w in text.split()
     )
 
