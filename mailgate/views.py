@@ -111,7 +111,8 @@ def ticket_json(
         "description": ticket.description,
         "missing_details": list(ticket.missing_details),
         # detail -> the evidence it was read from ("labelled field ('Name: Jane Doe')"), and
-        # the details read on weak evidence only (NULL on tickets older than migration 0004)
+        # the details read on weak evidence only (migration 0004 backfills both; a row written
+        # since without them holds NULL)
         "details_read": dict(ticket.details_read or {}),
         "unconfirmed_details": list(ticket.unconfirmed_details or []),
         "confidential": ticket.confidential,

@@ -75,8 +75,8 @@ def _corrections(intake: Intake) -> dict[str, Candidate]:
 
 
 def _read(ticket: Ticket, detail: str, candidate: Candidate) -> None:
-    """Where a detail the requester's reply gave was read (tickets from before migration 0004
-    have no record yet)."""
+    """Where a detail the requester's reply gave was read, beside what the ticket records
+    already (none, on a ticket from before migration 0004)."""
     ticket.details_read = {**(ticket.details_read or {}),
                            detail: f"requester's reply: {evidence_of(candidate)}"}
     unconfirmed = [d for d in ticket.unconfirmed_details or [] if d != detail]
