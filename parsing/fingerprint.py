@@ -15,28 +15,57 @@ from parsing.headers import parse_message_ids
 _IDENTITY_HEADERS = ("from", "to", "cc", "subject", "date")
 
 
-def _split(raw: bytes) -> tuple[bytes, bytes]:
+# The body is hashed this much at a time, so that the key of a 25 MB mail does not hold
+# copies of the whole body (issue 10: memory through the pipeline at most 4× the mail).
+_CHUNK = 1024 * 1024
+# What bytes.rstrip() takes off the end of each line: one substitution over a chunk instead of
+# a bytes object for every line (which left the allocator holding tens of MB after a large mail)
+_TRAILING_SPACE = re.compile(rb"[ \t\r\x0b\x0c]+(?=\n|\Z)")
+
+
+def _body_start(raw: bytes) -> int:
+    """Where the body begins (after the blank line that ends the header), or len(raw)."""
     match = re.search(rb"\r?\n\r?\n", raw)
-    if match is None:
-        return raw, b""
-    return raw[: match.start()], raw[match.end() :]
+    return len(raw) if match is None else match.end()
 
 
-def _normalise_body(body: bytes) -> bytes:
-    lines = body.replace(b"\r\n", b"\n").split(b"\n")
-    return b"\n".join(line.rstrip() for line in lines).rstrip(b"\n")
+def _head(raw: bytes) -> bytes:
+    match = re.search(rb"\r?\n\r?\n", raw)
+    return raw if match is None else raw[: match.start()]
+
+
+def _digest_body(digest: hashlib._Hash, raw: bytes, start: int) -> None:
+    """Feed `digest` the body with each line's trailing white space removed (CRLF becomes LF)
+    and the blank lines at its end dropped, a chunk at a time; the same bytes as joining the
+    stripped lines of the whole body would give."""
+    owed = 0  # line breaks seen but not fed: dropped if only blank lines follow
+    first = True
+    end = len(raw)
+    while start < end:
+        stop = raw.find(b"\n", min(start + _CHUNK, end)) if start + _CHUNK < end else -1
+        stop = end if stop < 0 else stop
+        chunk = _TRAILING_SPACE.sub(b"", raw[start:stop])
+        if not first:
+            owed += 1  # the line break between this chunk and the one before
+        first = False
+        text = chunk.rstrip(b"\n")
+        if text:
+            digest.update(b"\n" * owed)
+            digest.update(text)
+            owed = len(chunk) - len(text)
+        else:
+            owed += len(chunk)
+        start = stop + 1
 
 
 def message_id_of(raw: bytes) -> str:
-    head, _ = _split(raw)
-    headers = BytesHeaderParser().parsebytes(head + b"\n\n")
+    headers = BytesHeaderParser().parsebytes(_head(raw) + b"\n\n")
     ids = parse_message_ids(str(headers.get("Message-ID", "")))
     return ids[0] if ids else ""
 
 
 def dedup_key(raw: bytes) -> str:
-    head, body = _split(raw)
-    headers = BytesHeaderParser().parsebytes(head + b"\n\n")
+    headers = BytesHeaderParser().parsebytes(_head(raw) + b"\n\n")
     digest = hashlib.sha256()
     ids = parse_message_ids(str(headers.get("Message-ID", "")))
     if ids:
@@ -46,5 +75,5 @@ def dedup_key(raw: bytes) -> str:
             value = " ".join(str(headers.get(name, "")).split())
             digest.update(f"{name}:{value}\n".encode("utf-8", "surrogateescape"))
     digest.update(b"\0")
-    digest.update(_normalise_body(body))
+    _digest_body(digest, raw, _body_start(raw))
     return digest.hexdigest()
