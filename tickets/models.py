@@ -41,7 +41,6 @@ class InboundMessage(SQLModel, table=True):
     dedup_key: str = Field(max_length=64, unique=True)
     sha256: str = Field(max_length=64)
     size: int
-    raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     # received -> done | screened | quarantined; `reason` says why
     state: str = Field(default="received", max_length=20)
     reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
@@ -49,6 +48,8 @@ class InboundMessage(SQLModel, table=True):
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
     processed_at: datetime | None = None
     attempts: int = 0
+    # last in the row: see tickets/blobs.py and migration 0005
+    raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class Company(SQLModel, table=True):
@@ -171,8 +172,9 @@ class StoredAttachment(SQLModel, table=True):
     size: int
     sha256: str = Field(max_length=64)
     content_id: str = Field(default="", max_length=500)
-    content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     skipped_reason: str = Field(default="", max_length=500)
+    # last in the row: see tickets/blobs.py and migration 0005
+    content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
 
 
 class HistoryEvent(SQLModel, table=True):
@@ -267,12 +269,23 @@ FITTED: dict[type[SQLModel], tuple[str, ...]] = {
 }
 
 
+def _cut(value: Any, width: int) -> Any:
+    return value[: width - 1] + "…" if isinstance(value, str) and len(value) > width else value
+
+
 def _fit(mapper: Any, connection: Any, target: SQLModel) -> None:
     for name in FITTED[type(target)]:
-        width = mapper.columns[name].type.length
         value = getattr(target, name)
-        if isinstance(value, str) and len(value) > width:
-            setattr(target, name, value[: width - 1] + "…")
+        cut = _cut(value, mapper.columns[name].type.length)
+        if cut is not value:
+            setattr(target, name, cut)
+
+
+def fitted(model: type[SQLModel], values: dict[str, Any]) -> dict[str, Any]:
+    """`values` for a Core INSERT into `model`'s table, cut as the ORM's inserts are."""
+    columns = model.__table__.columns  # type: ignore[attr-defined]
+    return {**values, **{name: _cut(values[name], columns[name].type.length)
+                         for name in FITTED[model] if name in values}}
 
 
 for _model in FITTED:

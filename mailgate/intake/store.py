@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from mailgate.errors import one_line
 from parsing.fingerprint import dedup_key, message_id_of
+from tickets.blobs import insert_with_blob
 from tickets.models import InboundMessage
 
 
@@ -44,19 +45,9 @@ def store_raw(
             ).first()
             if existing is not None:
                 return Stored(existing, duplicate=True)
-            row = InboundMessage(
-                received_at=now,
-                source=source,
-                envelope_from=envelope_from,
-                envelope_to=[a.lower() for a in envelope_to],
-                message_id=message_id_of(raw),
-                dedup_key=key,
-                sha256=hashlib.sha256(raw).hexdigest(),
-                size=len(raw),
-                raw=raw,
-            )
-            session.add(row)
             try:
+                row_id = _insert(session, Arrival(raw, now, envelope_from, envelope_to), key,
+                                 source)
                 session.commit()
             except IntegrityError:
                 # another door stored the same message a moment ago
@@ -67,10 +58,22 @@ def store_raw(
                 if winner is None:
                     raise
                 return Stored(winner, duplicate=True)
-            assert row.id is not None
-            return Stored(row.id, duplicate=False)
+            return Stored(row_id, duplicate=False)
     except Exception as exc:
         raise StoreError(one_line(exc)) from exc
+
+
+def _insert(session: Session, arrival: Arrival, key: str, source: str) -> int:
+    """One INSERT, without the ORM (the raw bytes written without copies: tickets.blobs)."""
+    raw = arrival.raw
+    return insert_with_blob(session.connection(), InboundMessage.__table__, {  # type: ignore[attr-defined]
+        "received_at": arrival.received_at, "source": source,
+        "envelope_from": arrival.envelope_from,
+        "envelope_to": [a.lower() for a in arrival.envelope_to],
+        "message_id": message_id_of(raw), "dedup_key": key,
+        "sha256": hashlib.sha256(raw).hexdigest(), "size": len(raw), "raw": raw,
+        "state": "received", "reason": "", "decisions": [], "attempts": 0,
+    }, "raw")
 
 
 def store_left(
@@ -107,6 +110,16 @@ def store_left(
         raise StoreError(one_line(exc)) from exc
 
 
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """One message a door received, with its envelope, to be stored."""
+
+    raw: bytes
+    received_at: datetime
+    envelope_from: str = ""
+    envelope_to: Sequence[str] = ()
+
+
 def store_many(
     engine: Engine,
     raws: Sequence[bytes],
@@ -123,8 +136,15 @@ def store_many(
     `received`: each message's arrival time when they differ (default `now` for all).
     """
     times = list(received) if received is not None else [now] * len(raws)
-    recipients = [a.lower() for a in envelope_to]
-    keys = [dedup_key(raw) for raw in raws]
+    return store_arrivals(engine, [
+        Arrival(raw, at, envelope_from, envelope_to)
+        for raw, at in zip(raws, times, strict=True)
+    ], source=source)
+
+
+def store_arrivals(engine: Engine, arrivals: Sequence[Arrival], *, source: str) -> list[Stored]:
+    """Store messages in one transaction, each with its own envelope; what `store_many` does."""
+    keys = [dedup_key(arrival.raw) for arrival in arrivals]
     try:
         with Session(engine, expire_on_commit=False) as session:
             known = dict(
@@ -134,25 +154,17 @@ def store_many(
                     )
                 ).all()
             )
-            new: dict[str, InboundMessage] = {}
-            for raw, key, at in zip(raws, keys, times, strict=True):
-                if key in known or key in new:
-                    continue
-                new[key] = InboundMessage(
-                    received_at=at, source=source, envelope_from=envelope_from,
-                    envelope_to=list(recipients), message_id=message_id_of(raw), dedup_key=key,
-                    sha256=hashlib.sha256(raw).hexdigest(), size=len(raw), raw=raw,
-                )
-                session.add(new[key])
-            session.flush()
-            ids = {key: row.id for key, row in new.items()}
+            ids: dict[str, int] = {}
+            for arrival, key in zip(arrivals, keys, strict=True):
+                if key not in known and key not in ids:
+                    ids[key] = _insert(session, arrival, key, source)
             session.commit()
     except IntegrityError:
         # another door stored one of these a moment ago: fall back to one at a time
         return [
-            store_raw(engine, raw, source=source, now=at, envelope_from=envelope_from,
-                      envelope_to=envelope_to)
-            for raw, at in zip(raws, times, strict=True)
+            store_raw(engine, arrival.raw, source=source, now=arrival.received_at,
+                      envelope_from=arrival.envelope_from, envelope_to=arrival.envelope_to)
+            for arrival in arrivals
         ]
     except Exception as exc:
         raise StoreError(one_line(exc)) from exc
@@ -160,7 +172,7 @@ def store_many(
     for key in keys:
         if key in ids and key not in seen:
             seen.add(key)
-            results.append(Stored(ids[key], duplicate=False))  # type: ignore[arg-type]
+            results.append(Stored(ids[key], duplicate=False))
         else:
-            results.append(Stored(known.get(key) or ids[key], duplicate=True))  # type: ignore[arg-type]
+            results.append(Stored(known.get(key) or ids[key], duplicate=True))
     return results
