@@ -108,11 +108,11 @@ def queue_mail(
     session.add(row)
     session.flush()
     if ticket is not None:
-        lifecycle.add_message(
+        lifecycle.record_message(
             session, ticket, now,
             direction="out", from_addr=desk.address, from_name=desk.name, to=to, cc=cc or [],
             subject=subject, body=text, message_id=message_id, outbox_id=row.id,
-            internal=internal_copy, automated=auto_submitted != "no", flush=False,
+            internal=internal_copy, automated=auto_submitted != "no",
         )
     return row
 

@@ -5,13 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from parsing import Attachment
 from tickets import history, schedule, sla
+from tickets.blobs import insert_with_blob
 from tickets.desk import DeskPolicy
 from tickets.events import Event
-from tickets.models import Company, Contact, StoredAttachment, Ticket, TicketMessage
+from tickets.models import (
+    Company,
+    Contact,
+    StoredAttachment,
+    Ticket,
+    TicketMessage,
+    fitted,
+)
 from tickets.references import format_reference, next_number
 
 
@@ -73,52 +82,96 @@ def add_message(
     verified: bool = True,
     automated: bool = False,
     attachments: Sequence[Attachment] = (),
-    flush: bool = True,
 ) -> TicketMessage:
-    """Keep one message on the ticket. `flush=False` when the caller does not need the
-    message's id: it is then written with the transaction's next flush (attachments, which
-    need it, flush all the same)."""
-    message = TicketMessage(
-        ticket_id=ticket.id,  # type: ignore[arg-type]
-        direction=direction,
-        message_id=message_id,
-        inbound_id=inbound_id,
-        outbox_id=outbox_id,
-        from_addr=from_addr,
-        from_name=from_name,
-        to=list(to),
-        cc=list(cc),
-        subject=subject,
-        body=body,
-        full_body=full_body or body,
-        internal=internal,
-        verified=verified,
+    """Keep one message on the ticket, as an object the caller goes on to use."""
+    message = TicketMessage(**_message_values(
+        ticket, now, direction=direction, from_addr=from_addr, from_name=from_name, to=to,
+        cc=cc, subject=subject, body=body, full_body=full_body, message_id=message_id,
+        inbound_id=inbound_id, outbox_id=outbox_id, internal=internal, verified=verified,
         automated=automated,
-        created_at=now,
-    )
+    ))
     session.add(message)
-    if flush or attachments:
-        session.flush()
-    for item in attachments:
-        session.add(
-            StoredAttachment(
-                ticket_message_id=message.id,  # type: ignore[arg-type]
-                filename=item.filename,
-                content_type=item.content_type,
-                size=item.size,
-                sha256=item.sha256,
-                content_id=item.content_id,
-                content=item.content,
-                skipped_reason=item.skipped_reason,
-            )
-        )
+    session.flush()
+    _store_attachments(session, message.id, attachments)  # type: ignore[arg-type]
+    _message_touches(ticket, now, direction, message_id, internal=internal, automated=automated)
+    return message
+
+
+def record_message(
+    session: Session,
+    ticket: Ticket,
+    now: datetime,
+    *,
+    direction: str,
+    from_addr: str,
+    from_name: str = "",
+    to: Sequence[str] = (),
+    cc: Sequence[str] = (),
+    subject: str = "",
+    body: str = "",
+    full_body: str = "",
+    message_id: str = "",
+    inbound_id: int | None = None,
+    outbox_id: int | None = None,
+    internal: bool = False,
+    automated: bool = False,
+    attachments: Sequence[Attachment] = (),
+) -> None:
+    """Keep one message on the ticket when no one needs it as an object: written at once, one
+    INSERT with its attachments, without the ORM's unit of work (the hot path, issue 10)."""
+    values = fitted(TicketMessage, _message_values(
+        ticket, now, direction=direction, from_addr=from_addr, from_name=from_name, to=to,
+        cc=cc, subject=subject, body=body, full_body=full_body, message_id=message_id,
+        inbound_id=inbound_id, outbox_id=outbox_id, internal=internal, verified=True,
+        automated=automated,
+    ))
+    table = TicketMessage.__table__  # type: ignore[attr-defined]
+    connection = session.connection()
+    if attachments:
+        message_id_row = connection.execute(
+            insert(table).returning(table.c.id), values
+        ).scalar_one()
+        _store_attachments(session, message_id_row, attachments)
+    else:
+        connection.execute(insert(table), values)
+    _message_touches(ticket, now, direction, message_id, internal=internal, automated=automated)
+
+
+def _message_values(ticket: Ticket, now: datetime, **fields: object) -> dict[str, object]:
+    fields["to"], fields["cc"] = list(fields["to"]), list(fields["cc"])  # type: ignore[call-overload]
+    fields["full_body"] = fields["full_body"] or fields["body"]
+    return {"ticket_id": ticket.id, "created_at": now, **fields}
+
+
+def _store_attachments(
+    session: Session, message_id: int, attachments: Sequence[Attachment]
+) -> None:
+    if not attachments:
+        return
+    table = StoredAttachment.__table__  # type: ignore[attr-defined]
+    for item in attachments:  # one at a time: a large one is written without copies
+        insert_with_blob(session.connection(), table, fitted(StoredAttachment, {
+            "ticket_message_id": message_id,
+            "filename": item.filename,
+            "content_type": item.content_type,
+            "size": item.size,
+            "sha256": item.sha256,
+            "content_id": item.content_id,
+            "content": item.content,
+            "skipped_reason": item.skipped_reason,
+        }), "content")
+
+
+def _message_touches(
+    ticket: Ticket, now: datetime, direction: str, message_id: str, *, internal: bool,
+    automated: bool,
+) -> None:
     if direction == "in" and not internal and not automated:
         ticket.last_customer_message_id = message_id or ticket.last_customer_message_id
     if direction == "in" or not automated:
         # The desk's own automatic mail (acknowledgements, reminders, SLA and stale notices) is
         # no update: it would otherwise put off the stale reminder (`schedule`) indefinitely.
         ticket.updated_at = now
-    return message
 
 
 def set_status(

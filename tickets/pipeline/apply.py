@@ -80,7 +80,7 @@ class Apply:
 
     def _store_message(self, intake: Intake, ticket: Ticket) -> None:
         parsed = intake.parsed
-        lifecycle.add_message(
+        lifecycle.record_message(
             intake.session,
             ticket,
             intake.now,
@@ -96,7 +96,6 @@ class Apply:
             inbound_id=intake.inbound.id,
             automated=bool(intake.automated),
             attachments=parsed.attachments,
-            flush=False,
         )
 
     @staticmethod
