@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
+from mailgate.batches import process_pending
 from mailgate.clock import utcnow
 from mailgate.config import Config
 from mailgate.intake.imap import Follower
 from mailgate.intake.smtp import IntakeHandler, make_controller
-from mailgate.pipeline import process_pending
 from mailgate.sweep import deliver_all, sweep
 
 log = logging.getLogger("mailgate.daemon")
@@ -70,12 +70,13 @@ class Daemon:
             if self.stopping.is_set():
                 break
             try:
-                while handled := process_pending(
+                # a burst (an IMAP backlog, a storm) goes on at once until nothing is left
+                while process_pending(
                     self.engine, self.config, self.clock(), limit=PIPELINE_BATCH
                 ):
                     deliver_all(self.engine, self.config, self.clock())
-                    if handled < PIPELINE_BATCH or self.stopping.is_set():
-                        break  # drained; a burst (an IMAP backlog) goes on at once
+                    if self.stopping.is_set():
+                        break
             except Exception:
                 log.exception("pipeline pass failed; will try again")
 

@@ -15,6 +15,7 @@ from mailgate.config import Config
 from mailgate.errors import one_line
 from notify.outbox import Notifier, enqueue
 from parsing import ParsedMessage, parse_message
+from parsing.details import Details
 from tickets.models import InboundMessage
 from tickets.pipeline import Intake
 
@@ -133,19 +134,21 @@ def _process_once(
         inbound = session.exec(query).first()
         if inbound is None:
             return SKIPPED
-        state, reason = _run_stages(session, config, inbound, parsed, now)
+        state, reason = run_stages(session, config, inbound, parsed, now)
         session.commit()
     log.info("message %s: %s %s", inbound_id, state, reason)
     return state
 
 
-def _run_stages(
+def run_stages(
     session: Session, config: Config, inbound: InboundMessage, parsed: ParsedMessage,
-    now: datetime,
+    now: datetime, read: Details | None = None,
 ) -> tuple[str, str]:
-    intake = tickets.pipeline.run(
-        Intake(session=session, policy=config, inbound=inbound, parsed=parsed, now=now)
-    )
+    """Run one claimed message through the stages in `session`; its final state and why.
+    `read`: the four details as the mail gives them, when a parsing worker read them."""
+    intake = tickets.pipeline.run(Intake(
+        session=session, policy=config, inbound=inbound, parsed=parsed, now=now, read_ahead=read,
+    ))
     enqueue(session, notifier_for(config), intake.events, now)
     if intake.final_state:
         state, reason = intake.final_state, intake.final_reason
@@ -169,25 +172,3 @@ def quarantine(engine: Engine, inbound_id: int, reason: str, now: datetime) -> s
         )
         session.commit()
     return "quarantined" if result.rowcount else SKIPPED  # type: ignore[attr-defined]
-
-
-def pending_ids(engine: Engine, limit: int) -> list[int]:
-    with Session(engine) as session:
-        return list(
-            session.exec(
-                select(InboundMessage.id)
-                .where(InboundMessage.state == "received")
-                .order_by(InboundMessage.id)  # type: ignore[arg-type]
-                .limit(limit)
-            ).all()
-        )  # type: ignore[arg-type]
-
-
-def process_pending(engine: Engine, config: Config, now: datetime, limit: int = 100) -> int:
-    """Process stored messages in arrival order; returns how many were handled (a message the
-    database could not take now is not counted: it waits for the next pass)."""
-    handled = 0
-    for inbound_id in pending_ids(engine, limit):
-        if process(engine, config, inbound_id, now) not in (SKIPPED, DEFERRED):
-            handled += 1
-    return handled

@@ -7,10 +7,10 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from mailgate.batches import process_pending
 from mailgate.config import Config
 from mailgate.due import run_due_tickets
 from mailgate.pending import expire_pending
-from mailgate.pipeline import process_pending
 from notify.sender import DeliveryReport, deliver_pending
 
 

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
+from mailgate.batches import process_pending
 from mailgate.intake.store import StoreError, store_left, store_many, store_raw
-from mailgate.pipeline import process_pending
 from tests.mail import mail
 from tests.support.harness import Harness
 

@@ -9,11 +9,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mailgate.batches import process_states
 from mailgate.clock import utcnow
 from mailgate.commands.base import missing_secret, open_config, open_database
 from mailgate.errors import one_line
 from mailgate.intake.store import Stored, StoreError, store_many, store_raw
-from mailgate.pipeline import process
+from mailgate.parsers import Waiting
+from mailgate.pipeline import SKIPPED
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -75,24 +77,29 @@ def run(args: argparse.Namespace) -> int:
                   file=sys.stderr)
         return 0
     # Stored is what the MTA needs to hear; the pipeline quarantines rather than refuses.
+    unique = list(dict.fromkeys(stored_ids))  # a file given twice is processed once
+    waiting = [Waiting(inbound_id, kept.pop(inbound_id), kept.sizes.get(inbound_id, 0))
+               for inbound_id in unique]
+    try:
+        states = process_states(engine, config, waiting, utcnow())
+    except Exception as exc:  # stored all the same: the daemon's worker picks them up
+        states = {item.id: f"left for the daemon ({one_line(exc)})" for item in waiting}
     for inbound_id in stored_ids:
-        try:
-            state = process(engine, config, inbound_id, utcnow(), kept.pop(inbound_id))
-        except Exception as exc:  # stored all the same: the daemon's worker picks it up
-            state = f"left for the daemon ({one_line(exc)})"
-        print(f"message {inbound_id}: {state}", file=sys.stderr)
+        print(f"message {inbound_id}: {states.pop(inbound_id, SKIPPED)}", file=sys.stderr)
     return 0
 
 
 class _Kept:
     """The bytes of the messages we stored (not a duplicate's: its own are), by id, up to
-    KEEP_RAW_BYTES in all."""
+    KEEP_RAW_BYTES in all, and the sizes of all."""
 
     def __init__(self) -> None:
         self.raws: dict[int, bytes] = {}
+        self.sizes: dict[int, int] = {}
         self.size = 0
 
     def add(self, inbound_id: int, raw: bytes) -> None:
+        self.sizes[inbound_id] = len(raw)
         if self.size + len(raw) <= KEEP_RAW_BYTES:
             self.raws[inbound_id] = raw
             self.size += len(raw)

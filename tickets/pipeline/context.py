@@ -48,6 +48,7 @@ class Intake:
     # answer itself (`parsed` is then the original request)
     details: Gathered | None = None
     read: Details | None = None  # what the mail itself gives, before the desk's records
+    read_ahead: Details | None = None  # the same, read by a parsing worker before the stages
     pending: PendingRequest | None = None
     answer: ParsedMessage | None = None
     # match: every ticket the mail points at, strongest evidence first (see Candidate);

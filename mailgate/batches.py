@@ -1,0 +1,173 @@
+"""Process waiting messages many to a transaction, each in its own savepoint (issue 10).
+
+A commit is the dearest thing the pipeline does on both databases (a sync to disk, a round
+trip), so the messages of one pass share transactions. Each message runs in a savepoint: one
+that fails is rolled back alone and then goes through `pipeline.process` on its own, which
+quarantines it with its reason or defers it exactly as before, so one bad message never
+poisons its batch. Parsing, pure and the slow part, is done before the transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import defer
+from sqlmodel import Session, select
+
+from mailgate.config import Config
+from mailgate.parsers import Parsed, Waiting, parse_waiting, with_raws
+from mailgate.pipeline import DEFERRED, SKIPPED, process, run_stages
+from tickets.models import InboundMessage
+
+log = logging.getLogger("mailgate.pipeline")
+
+# How long one transaction may go on taking messages. SQLite has one writer: the SMTP door
+# waits for the pipeline's transaction before it can store and answer 250, so it stays short
+# there. PostgreSQL's door does not wait for it.
+TRANSACTION_SECONDS = {"sqlite": 0.05}
+DEFAULT_TRANSACTION_SECONDS = 0.5
+# Messages' bytes are read this much at a time (a backlog of 25 MB mails must not be read into
+# memory a hundred at a time); a larger message is read alone.
+PASS_BYTES = 16 * 1024 * 1024
+
+
+def process_pending(engine: Engine, config: Config, now: datetime, limit: int = 100) -> int:
+    """Process stored messages in arrival order; returns how many were handled (a message the
+    database could not take now is not counted: it waits for the next pass)."""
+    return process_waiting(engine, config, _waiting(engine, limit), now)
+
+
+def process_waiting(
+    engine: Engine, config: Config, waiting: Iterable[Waiting], now: datetime
+) -> int:
+    """Process these stored messages (those already handled elsewhere are skipped)."""
+    handled = 0
+    for state in process_states(engine, config, waiting, now).values():
+        if state not in (SKIPPED, DEFERRED):
+            handled += 1
+    return handled
+
+
+def process_states(
+    engine: Engine, config: Config, waiting: Iterable[Waiting], now: datetime
+) -> dict[int, str]:
+    """Each message's final state (or SKIPPED, DEFERRED), by id."""
+    states: dict[int, str] = {}
+    budget = TRANSACTION_SECONDS.get(engine.dialect.name, DEFAULT_TRANSACTION_SECONDS)
+    alone: list[int] = []
+    for part in _by_size(list(waiting)):
+        _process_part(engine, config, with_raws(engine, part), now, budget, states, alone)
+    for inbound_id in alone:
+        states[inbound_id] = process(engine, config, inbound_id, now)
+    return states
+
+
+def _process_part(
+    engine: Engine, config: Config, waiting: list[Waiting], now: datetime, budget: float,
+    states: dict[int, str], alone: list[int],
+) -> None:
+    parsed = parse_waiting(config, waiting)
+    while True:
+        taken: list[int] = []
+        try:
+            done, failed = _one_transaction(engine, config, parsed, now, budget, taken)
+        except SQLAlchemyError as exc:
+            # The transaction as a whole failed (database gone, locked): every message it
+            # held goes the careful way, which defers or quarantines each with its reason.
+            log.warning("a batch transaction failed, processing its messages one by one: %s",
+                        exc)
+            done, failed = {}, taken
+        if not taken:
+            break
+        states.update(done)
+        alone.extend(failed)
+
+
+def _by_size(waiting: list[Waiting]) -> Iterator[list[Waiting]]:
+    """The messages in parts of at most PASS_BYTES (a larger message is a part of its own)."""
+    part: list[Waiting] = []
+    total = 0
+    for item in waiting:
+        size = len(item.raw) if item.raw is not None else item.size
+        if part and total + size > PASS_BYTES:
+            yield part
+            part, total = [], 0
+        part.append(item)
+        total += size
+    if part:
+        yield part
+
+
+def _one_transaction(
+    engine: Engine, config: Config, parsed: Iterator[Parsed], now: datetime, budget: float,
+    taken: list[int],
+) -> tuple[dict[int, str], list[int]]:
+    """Take parsed messages until the budget is spent; commit once. Returns the states of the
+    messages committed and the ids to process alone; `taken` lists every message taken."""
+    done: dict[int, str] = {}
+    failed: list[int] = []
+    started = time.perf_counter()
+    with Session(engine, expire_on_commit=False) as session:
+        for item in parsed:
+            taken.append(item.id)
+            if item.message is None:
+                failed.append(item.id)  # `process` parses it again and quarantines it
+            else:
+                inbound = _claim(session, engine, item.id)
+                if inbound is None:
+                    done[item.id] = SKIPPED
+                else:
+                    savepoint = session.begin_nested()
+                    try:
+                        state, reason = run_stages(
+                            session, config, inbound, item.message, now, item.read
+                        )
+                        session.flush()
+                        savepoint.commit()
+                    except Exception as exc:
+                        savepoint.rollback()
+                        log.info("message %s failed in its batch (%s); trying it alone",
+                                 item.id, type(exc).__name__)
+                        failed.append(item.id)
+                    else:
+                        done[item.id] = state
+                        log.info("message %s: %s %s", item.id, state, reason)
+            if time.perf_counter() - started >= budget:
+                break
+        session.commit()
+    return done, failed
+
+
+def _claim(session: Session, engine: Engine, inbound_id: int) -> InboundMessage | None:
+    query = (
+        select(InboundMessage)
+        .options(defer(InboundMessage.raw))  # type: ignore[arg-type]
+        .where(InboundMessage.id == inbound_id, InboundMessage.state == "received")
+    )
+    if engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return session.exec(query).first()
+
+
+def _waiting(engine: Engine, limit: int) -> list[Waiting]:
+    """Up to `limit` waiting messages in arrival order, with their sizes, and the bytes of the
+    first PASS_BYTES of them (the rest are read a part at a time)."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(InboundMessage.id, InboundMessage.size)
+            .where(InboundMessage.state == "received")
+            .order_by(InboundMessage.id)  # type: ignore[arg-type]
+            .limit(limit)
+        ).all()
+        first = next(_by_size([Waiting(i, None, size) for i, size in rows]), [])
+        raws = dict(session.exec(
+            select(InboundMessage.id, InboundMessage.raw).where(
+                InboundMessage.id.in_([item.id for item in first])  # type: ignore[union-attr]
+            )
+        ).all()) if first else {}
+    return [Waiting(inbound_id, raws.get(inbound_id), size) for inbound_id, size in rows]

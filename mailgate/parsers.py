@@ -1,0 +1,150 @@
+"""Parse waiting messages ahead of their transaction: in a worker process when many wait.
+
+Parsing and reading the four details are pure and take about a tenth of a message's time;
+in a worker they run on the other core, beside the transaction of the messages before them,
+and leave the interpreter lock to the SMTP door (issue 10).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from mailgate.config import Config
+from mailgate.errors import one_line
+from parsing import ParsedMessage, parse_message
+from parsing.details import Details, extract_details
+from tickets.models import InboundMessage
+
+log = logging.getLogger("mailgate.pipeline")
+
+# A pass with fewer messages is parsed in this process: a worker's start (a new interpreter
+# importing mailgate, about half a second) costs more than it would save.
+PARALLEL_FROM = 16
+# One core stays with the process that runs the transactions and the doors.
+WORKERS = max(1, (os.cpu_count() or 1) - 1)
+# Messages parsed ahead of the one being written: enough to keep the workers busy, few enough
+# that a backlog of large mails is not all held in memory at once.
+AHEAD = 4 * WORKERS + 4
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    id: int
+    raw: bytes | None  # None: read from the store before its pass (or no longer waiting)
+    size: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    id: int
+    message: ParsedMessage | None
+    read: Details | None = None  # the four details, when a worker read them
+    error: str = ""  # could not parse, or no longer waiting: the caller processes it alone
+
+
+def parse_waiting(config: Config, waiting: Sequence[Waiting]) -> Iterator[Parsed]:
+    """Each message parsed, in the order given. It reads nothing from the database: the caller
+    pulls from it inside its transaction (see with_raws)."""
+    pool = _shared_pool() if len(waiting) >= PARALLEL_FROM else None
+    if pool is None:
+        for item in waiting:
+            yield _parse_here(config, item)
+        return
+    region = config.intake.phone_region
+    limit = config.intake.max_attachment_bytes
+    pending: deque[tuple[Waiting, Future[tuple[ParsedMessage, Details]] | Parsed]] = deque()
+    items = iter(waiting)
+    while True:
+        while len(pending) < AHEAD and (item := next(items, None)) is not None:
+            if item.raw is None:
+                pending.append((item, Parsed(item.id, None, error="no longer waiting")))
+            else:
+                try:
+                    pending.append((item, pool.submit(
+                        _parse_in_worker, item.raw, limit, region)))
+                except (BrokenProcessPool, RuntimeError):
+                    pending.append((item, _parse_here(config, item)))
+        if not pending:
+            return
+        waiting_item, work = pending.popleft()
+        if isinstance(work, Parsed):
+            yield work
+            continue
+        try:
+            message, read = work.result()
+        except BrokenProcessPool:
+            _drop_pool()
+            yield _parse_here(config, waiting_item)
+        except Exception as exc:
+            yield Parsed(waiting_item.id, None, error=one_line(exc))
+        else:
+            yield Parsed(waiting_item.id, message, read)
+
+
+def _parse_in_worker(raw: bytes, limit: int, region: str) -> tuple[ParsedMessage, Details]:
+    message = parse_message(raw, max_attachment_bytes=limit)
+    return message, extract_details(message, region=region)
+
+
+def _parse_here(config: Config, item: Waiting) -> Parsed:
+    if item.raw is None:
+        return Parsed(item.id, None, error="no longer waiting")
+    try:
+        return Parsed(item.id, parse_message(
+            item.raw, max_attachment_bytes=config.intake.max_attachment_bytes))
+    except Exception as exc:
+        return Parsed(item.id, None, error=one_line(exc))
+
+
+def with_raws(engine: Engine, waiting: Sequence[Waiting]) -> list[Waiting]:
+    """The messages with their bytes, read in one query where they are not given (None: no
+    longer waiting). Called before a pass's transactions, never inside one."""
+    wanted = [item.id for item in waiting if item.raw is None]
+    if not wanted:
+        return list(waiting)
+    with Session(engine) as session:
+        raws = dict(session.exec(
+            select(InboundMessage.id, InboundMessage.raw).where(
+                InboundMessage.id.in_(wanted),  # type: ignore[union-attr]
+                InboundMessage.state == "received",
+            )
+        ).all())
+    return [item if item.raw is not None else Waiting(item.id, raws.get(item.id), item.size)
+            for item in waiting]
+
+
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _shared_pool() -> ProcessPoolExecutor | None:
+    """The workers, started on first use; None where there is only one core."""
+    global _pool
+    if WORKERS < 1 or (os.cpu_count() or 1) < 2:
+        return None
+    with _pool_lock:
+        if _pool is None:
+            # spawn, not fork: the daemon has threads (the SMTP door, the scheduler), and a
+            # forked child could inherit a lock one of them held.
+            _pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"))
+        return _pool
+
+
+def _drop_pool() -> None:
+    global _pool
+    with _pool_lock:
+        if _pool is not None:
+            log.warning("a parsing worker died; starting a new one for the next pass")
+            _pool.shutdown(wait=False, cancel_futures=True)
+            _pool = None
