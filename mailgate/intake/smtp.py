@@ -1,8 +1,8 @@
-"""The SMTP door (aiosmtpd): 250 only after the raw message is committed. Never an open relay."""
+"""The SMTP door (aiosmtpd): 250 only after the raw message is committed (group commit:
+mailgate.intake.group_commit). Never an open relay."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -13,7 +13,8 @@ from aiosmtpd.smtp import Session as SmtpSession
 from sqlalchemy import Engine
 
 from mailgate.clock import utcnow
-from mailgate.intake.store import StoreError, store_raw
+from mailgate.intake.group_commit import GroupCommit
+from mailgate.intake.store import Arrival, StoreError
 
 log = logging.getLogger("mailgate.smtp")
 
@@ -46,6 +47,7 @@ class IntakeHandler:
         self.engine = engine
         self.accept = tuple(accept)
         self.on_stored = on_stored
+        self.writer = GroupCommit(engine)
 
     async def handle_MAIL(
         self,
@@ -84,17 +86,9 @@ class IntakeHandler:
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
         try:
-            stored = await asyncio.get_running_loop().run_in_executor(
-                None,
-                lambda: store_raw(
-                    self.engine,
-                    raw,
-                    source="smtp",
-                    now=utcnow(),
-                    envelope_from=envelope.mail_from or "",
-                    envelope_to=list(envelope.rcpt_tos),
-                ),
-            )
+            stored = await self.writer.store(Arrival(
+                raw, utcnow(), envelope.mail_from or "", list(envelope.rcpt_tos)
+            ))
         except StoreError as exc:
             log.error("could not store a message from %s: %s", envelope.mail_from, exc)
             return "451 4.3.0 could not store the message; please try again later"
