@@ -19,6 +19,8 @@ import socket
 import statistics
 import tempfile
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from imapclient import IMAPClient
@@ -26,13 +28,14 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from bench.corpus import make_corpus
-from bench.ingest import fresh_database
+from bench.ingest import drop_database, fresh_database
+from bench.report import Figure
+from mailgate.batches import process_pending
 from mailgate.config import Config, load_config
 from mailgate.daemon import Daemon
 from mailgate.db import make_engine, upgrade
 from mailgate.intake.imap import Follower
-from mailgate.pipeline import process_pending
-from tests.support.dovecot import Dovecot
+from tests.support.dovecot import DOVECOT, Dovecot
 from tickets.models import InboundMessage, Ticket
 
 PASSWORD_ENV = "MAILGATE_BENCH_IMAP_PASSWORD"
@@ -134,6 +137,101 @@ def raw_fetch_rate(dovecot: Dovecot, user: str, password: str, batch: int) -> fl
     return len(uids) / elapsed
 
 
+@dataclass(frozen=True, slots=True)
+class Imap:
+    kind: str
+    latencies: list[float]  # seconds, APPEND → ticket committed
+    backlog: int  # messages in the backlog run
+    megabytes: float
+    batch: int
+    raw_rate: float  # imapclient UID FETCH BODY.PEEK[], msg/s
+    drained: float  # seconds for mailgate to drain the backlog
+    took: float  # seconds for the pipeline to turn it into tickets
+    tickets: int  # tickets in all, afterwards
+
+    @property
+    def drain_rate(self) -> float:
+        return self.backlog / self.drained
+
+    @property
+    def pipeline_rate(self) -> float:
+        return self.backlog / self.took
+
+
+def measure(kind: str, appends: int, backlog_size: int, batch: int) -> Imap:
+    """The latency run (`appends` messages, one at a time) and the backlog run, on a fresh
+    `kind` database against a private Dovecot."""
+    if not Path(DOVECOT).exists():
+        raise RuntimeError(f"Dovecot is not installed ({DOVECOT}): "
+                           "apt-get install dovecot-imapd")
+    password = "bench-secret"
+    os.environ[PASSWORD_ENV] = password
+    dovecot = Dovecot(free_port())
+    dovecot.start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            user = dovecot.add_user(password)
+            config = setup(folder, fresh_database(kind, folder), dovecot, user, batch)
+            engine = make_engine(config.database_url)
+            try:
+                upgrade(engine)
+                corpus = make_corpus(appends + backlog_size, seed=11)
+
+                with dovecot.client(user, password) as client:
+                    latencies = bench_latency(config, engine, client, corpus[:appends])
+
+                backlog = corpus[appends:]
+                with dovecot.client(user, password) as client:
+                    for raw in backlog:
+                        client.append("INBOX", raw.replace(b"\n", b"\r\n"))
+                megabytes = sum(len(m) for m in backlog) / 1e6
+                raw_rate = raw_fetch_rate(dovecot, user, password, batch)
+                follower = Follower(config, config.imap[0], engine)
+                started = time.perf_counter()
+                report = follower.run_once()
+                drained = time.perf_counter() - started
+                assert report.stored == len(backlog), report
+                started = time.perf_counter()
+                while process_pending(engine, config, follower.clock(), limit=500):
+                    pass
+                took = time.perf_counter() - started
+                assert processed(engine) == appends + len(backlog)
+                made = tickets(engine)
+            finally:
+                engine.dispose()
+                drop_database(config.database_url)
+    finally:
+        dovecot.close()
+    return Imap(kind, latencies, len(backlog), megabytes, batch, raw_rate, drained, took, made)
+
+
+def figures(quick: bool, kinds: Sequence[str]) -> list[Figure]:
+    """The drain beside imapclient's raw fetch of the same messages; the latency and the
+    pipeline reported. Quick: 5 appends and a backlog of 200; full: 20 and 1,000 (the CLI's
+    default backlog, 5,000, takes minutes on PostgreSQL)."""
+    appends, backlog = (5, 200) if quick else (20, 1000)
+    batch = 100
+    rows = []
+    for kind in kinds:
+        result = measure(kind, appends, backlog, batch)
+        latencies = result.latencies
+        rows += [
+            Figure("imap", f"APPEND → ticket committed, median ({kind})",
+                   statistics.median(latencies) * 1000, "ms", lower_is_better=True,
+                   note=f"with IDLE, {len(latencies)} messages, max "
+                        f"{max(latencies) * 1000:.0f} ms (Dovecot waits ~500 ms before "
+                        "notifying)"),
+            Figure("imap", f"drain: fetch, store, commit, move ({kind})", result.drain_rate,
+                   "msg/s", "imapclient raw UID FETCH BODY.PEEK[]", result.raw_rate,
+                   note=f"backlog of {result.backlog} messages ({result.megabytes:.0f} MB), "
+                        f"batches of {batch}"),
+            Figure("imap", f"pipeline afterwards: parse, ticket, ack ({kind})",
+                   result.pipeline_rate, "msg/s"),
+        ]
+    return rows
+
+
 def main() -> None:
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -143,55 +241,20 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
     args = parser.parse_args()
     kind = "postgresql" if args.postgres else "sqlite"
-    password = "bench-secret"
-    os.environ[PASSWORD_ENV] = password
-    dovecot = Dovecot(free_port())
-    dovecot.start()
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp)
-            user = dovecot.add_user(password)
-            config = setup(folder, fresh_database(kind, folder), dovecot, user, args.batch)
-            engine = make_engine(config.database_url)
-            upgrade(engine)
-            corpus = make_corpus(args.appends + args.backlog, seed=11)
-
-            with dovecot.client(user, password) as client:
-                latencies = bench_latency(config, engine, client, corpus[:args.appends])
-            print(f"IMAP ({kind}), APPEND → ticket committed, with IDLE, {len(latencies)} messages:"
-                  f" median {statistics.median(latencies) * 1000:.0f} ms, "
-                  f"max {max(latencies) * 1000:.0f} ms, over 2 s: "
-                  f"{sum(1 for x in latencies if x > 2)} "
-                  "(Dovecot waits ~500 ms before notifying)")
-
-            backlog = corpus[args.appends:]
-            with dovecot.client(user, password) as client:
-                for raw in backlog:
-                    client.append("INBOX", raw.replace(b"\n", b"\r\n"))
-            megabytes = sum(len(m) for m in backlog) / 1e6
-            raw_rate = raw_fetch_rate(dovecot, user, password, args.batch)
-            follower = Follower(config, config.imap[0], engine)
-            started = time.perf_counter()
-            report = follower.run_once()
-            drained = time.perf_counter() - started
-            assert report.stored == len(backlog), report
-            started = time.perf_counter()
-            while process_pending(engine, config, follower.clock(), limit=500):
-                pass
-            took = time.perf_counter() - started
-            assert processed(engine) == args.appends + len(backlog)
-            made = tickets(engine)
-            print(f"IMAP ({kind}), backlog of {len(backlog)} messages ({megabytes:.0f} MB, "
-                  f"10% with a 200 KB attachment), batches of {args.batch}:")
-            print(f"  imapclient raw UID FETCH BODY.PEEK[]     {raw_rate:8.0f} msg/s")
-            rate = len(backlog) / drained
-            print(f"  mailgate drain (fetch, store, commit, move) {rate:5.0f} msg/s"
-                  f"  ({drained:.1f} s)")
-            print(f"  pipeline afterwards (parse, ticket, ack)  {len(backlog) / took:5.0f} msg/s"
-                  f"  ({took:.1f} s; {made} tickets in all)")
-            engine.dispose()
-    finally:
-        dovecot.close()
+    result = measure(kind, args.appends, args.backlog, args.batch)
+    latencies = result.latencies
+    print(f"IMAP ({kind}), APPEND → ticket committed, with IDLE, {len(latencies)} messages:"
+          f" median {statistics.median(latencies) * 1000:.0f} ms, "
+          f"max {max(latencies) * 1000:.0f} ms, over 2 s: "
+          f"{sum(1 for x in latencies if x > 2)} "
+          "(Dovecot waits ~500 ms before notifying)")
+    print(f"IMAP ({kind}), backlog of {result.backlog} messages ({result.megabytes:.0f} MB, "
+          f"10% with a 200 KB attachment), batches of {args.batch}:")
+    print(f"  imapclient raw UID FETCH BODY.PEEK[]     {result.raw_rate:8.0f} msg/s")
+    print(f"  mailgate drain (fetch, store, commit, move) {result.drain_rate:5.0f} msg/s"
+          f"  ({result.drained:.1f} s)")
+    print(f"  pipeline afterwards (parse, ticket, ack)  {result.pipeline_rate:5.0f} msg/s"
+          f"  ({result.took:.1f} s; {result.tickets} tickets in all)")
 
 
 if __name__ == "__main__":

@@ -18,11 +18,15 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, insert, text
 from sqlmodel import Session
+
+from bench.report import Figure
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -60,6 +64,18 @@ def fresh_database(kind: str, folder: Path) -> str | None:
         print(f"postgresql: skipped, it does not answer ({exc})")
         return None
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def drop_database(url: str) -> None:
+    """Drop the throwaway PostgreSQL database at `url` (made by `fresh_database`) once the
+    bench is done with it; nothing for SQLite, whose file goes with its temporary folder."""
+    if not url.startswith("postgresql"):
+        return
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 FILLER_COLUMNS = (
@@ -169,7 +185,27 @@ def plan(engine: Engine) -> str:
     return " | ".join(str(row[-1]) for row in rows)
 
 
-def run(kind: str, tickets: int, due: int) -> None:
+TARGET_CLAIM_MS = 100.0
+
+
+@dataclass(frozen=True, slots=True)
+class Sweep:
+    kind: str
+    tickets: int
+    due: int
+    filled: float  # seconds to insert the tickets
+    plan: str
+    query_ms: list[float]  # the due query with claiming, each run
+    load_ms: list[float]  # ... and loading the claimed tickets, each run
+    whole: float  # seconds for one whole sweep
+    acted: int  # tickets it closed
+    again: int  # due tickets the next sweep finds
+    again_ms: float
+
+
+def measure(kind: str, tickets: int, due: int) -> Sweep | None:
+    """Fill a fresh `kind` database and time the claim and a whole sweep; None when
+    PostgreSQL does not answer (`fresh_database` says so)."""
     from mailgate.config import load_config
     from mailgate.db import make_engine, upgrade
     from mailgate.sweep import due_tickets
@@ -177,36 +213,67 @@ def run(kind: str, tickets: int, due: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = fresh_database(kind, Path(folder))
         if url is None:
-            return
+            return None
         engine = make_engine(url)
-        upgrade(engine)
-        filled = fill(engine, tickets, due)
-        print(f"{kind}: {tickets:,} tickets inserted in {filled:.1f} s ({due:,} due)")
-        print(f"{kind}: plan: {plan(engine)}")
-        query_ms, load_ms = claim_times(engine, due)
-        print(f"{kind}: due query + claiming {due:,} tickets: median "
-              f"{statistics.median(query_ms):.1f} ms, best {min(query_ms):.1f} ms over "
-              f"{len(query_ms)} runs (target < 100 ms)")
-        print(f"{kind}: ... and loading them as ticket objects: median "
-              f"{statistics.median(load_ms):.1f} ms, best {min(load_ms):.1f} ms")
-        config = load_config(str(write_config(Path(folder), url)))
-        started = time.perf_counter()
-        acted = due_tickets(engine, config, NOW)
-        whole = time.perf_counter() - started
-        print(f"{kind}: one whole sweep: {acted:,} tickets closed with their mail in the outbox "
-              f"in {whole * 1000:.0f} ms ({whole / max(acted, 1) * 1000:.2f} ms a ticket)")
-        started = time.perf_counter()
-        again = due_tickets(engine, config, NOW)
-        print(f"{kind}: the next sweep finds {again} due in "
-              f"{(time.perf_counter() - started) * 1000:.1f} ms")
-        engine.dispose()
-        if kind == "postgresql":
-            import psycopg
+        try:
+            upgrade(engine)
+            filled = fill(engine, tickets, due)
+            shown = plan(engine)
+            query_ms, load_ms = claim_times(engine, due)
+            config = load_config(str(write_config(Path(folder), url)))
+            started = time.perf_counter()
+            acted = due_tickets(engine, config, NOW)
+            whole = time.perf_counter() - started
+            started = time.perf_counter()
+            again = due_tickets(engine, config, NOW)
+            again_ms = (time.perf_counter() - started) * 1000
+        finally:
+            engine.dispose()
+            drop_database(url)
+    return Sweep(kind, tickets, due, filled, shown, query_ms, load_ms, whole, acted, again,
+                 again_ms)
 
-            name = url.rsplit("/", 1)[1]
-            with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test",
-                                 autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+def run(kind: str, tickets: int, due: int) -> None:
+    result = measure(kind, tickets, due)
+    if result is None:
+        return
+    query_ms, load_ms, whole, acted = (result.query_ms, result.load_ms, result.whole,
+                                       result.acted)
+    print(f"{kind}: {tickets:,} tickets inserted in {result.filled:.1f} s ({due:,} due)")
+    print(f"{kind}: plan: {result.plan}")
+    print(f"{kind}: due query + claiming {due:,} tickets: median "
+          f"{statistics.median(query_ms):.1f} ms, best {min(query_ms):.1f} ms over "
+          f"{len(query_ms)} runs (target < 100 ms)")
+    print(f"{kind}: ... and loading them as ticket objects: median "
+          f"{statistics.median(load_ms):.1f} ms, best {min(load_ms):.1f} ms")
+    print(f"{kind}: one whole sweep: {acted:,} tickets closed with their mail in the outbox "
+          f"in {whole * 1000:.0f} ms ({whole / max(acted, 1) * 1000:.2f} ms a ticket)")
+    print(f"{kind}: the next sweep finds {result.again} due in {result.again_ms:.1f} ms")
+
+
+def figures(quick: bool, kinds: Sequence[str]) -> list[Figure]:
+    """Reported with no peer; the claim has its target (< 100 ms whatever the number of
+    tickets). Quick: 100,000 tickets, 250 due; full: 1,000,000, 1,000 due."""
+    due = 250 if quick else 1000
+    rows: list[Figure] = []
+    for kind in kinds:
+        tickets = 100_000 if quick else 1_000_000
+        result = measure(kind, tickets, due)
+        if result is None:
+            raise RuntimeError(f"{kind} does not answer")
+        of = f"{due:,} of {tickets:,}"
+        rows += [
+            Figure("sweep", f"due query + claiming {of} ({kind})",
+                   statistics.median(result.query_ms), "ms", target=TARGET_CLAIM_MS,
+                   lower_is_better=True, note=f"median of {len(result.query_ms)} runs"),
+            Figure("sweep", f"... and loading them as tickets ({kind})",
+                   statistics.median(result.load_ms), "ms", lower_is_better=True),
+            Figure("sweep", f"one whole sweep, {result.acted:,} closed ({kind})",
+                   result.whole * 1000, "ms", lower_is_better=True,
+                   note="each ticket closed, history, its `closed` mail in the outbox"),
+        ]
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,1 @@
+"""Peers: other servers and helpdesks measured beside mailgate in the same run."""
