@@ -111,6 +111,7 @@ def _one_transaction(
     messages committed and the ids to process alone; `taken` lists every message taken."""
     done: dict[int, str] = {}
     failed: list[int] = []
+    reasons: list[tuple[int, str, str]] = []  # logged once committed
     started = time.perf_counter()
     with Session(engine, expire_on_commit=False) as session:
         for item in parsed:
@@ -136,22 +137,24 @@ def _one_transaction(
                         failed.append(item.id)
                     else:
                         done[item.id] = state
-                        log.info("message %s: %s %s", item.id, state, reason)
+                        reasons.append((item.id, state, reason))
             if time.perf_counter() - started >= budget:
                 break
         session.commit()
+    for inbound_id, state, reason in reasons:
+        log.info("message %s: %s %s", inbound_id, state, reason)
     return done, failed
 
 
 def _claim(session: Session, engine: Engine, inbound_id: int) -> InboundMessage | None:
-    query = (
-        select(InboundMessage)
-        .options(defer(InboundMessage.raw))  # type: ignore[arg-type]
-        .where(InboundMessage.id == inbound_id, InboundMessage.state == "received")
+    """The message, locked on PostgreSQL (another daemon's claim is skipped), if it still
+    waits. Session.get: its statement is built once and cached, unlike a select per message."""
+    inbound = session.get(
+        InboundMessage, inbound_id,
+        options=[defer(InboundMessage.raw)],  # type: ignore[arg-type]
+        with_for_update={"skip_locked": True} if engine.dialect.name == "postgresql" else None,
     )
-    if engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return session.exec(query).first()
+    return inbound if inbound is not None and inbound.state == "received" else None
 
 
 def _waiting(engine: Engine, limit: int) -> list[Waiting]:

@@ -24,7 +24,8 @@ class Details:
         if waiting is not None:
             self._answer(intake, waiting, region)
             return
-        intake.read = intake.read_ahead or extract_details(intake.parsed, region=region)
+        intake.read = (intake.read_ahead if intake.read_ahead is not None
+                       else extract_details(intake.parsed, region=region))
         intake.details = gather(
             intake.read,
             contact=intake.contact,
