@@ -137,6 +137,11 @@ class PeerRun:
         return self.mails / self.seconds if self.seconds > 0 else float("inf")
 
 
+
+def say(text: str) -> None:
+    """Progress, to standard error: the bench's table goes to standard output."""
+    print(text, file=sys.stderr, flush=True)
+
 def _tail(text: str, lines: int = 12) -> str:
     kept = [line for line in text.splitlines() if not line.startswith("WARNING: Location")]
     return "\n".join(kept[-lines:])
@@ -164,7 +169,7 @@ def peer_python() -> Path:
     python = PEER_VENV / "bin" / "python"
     if _works(python):
         return python
-    print(f"installing django-helpdesk {VERSION} into {PEER_VENV} (first run only) …", flush=True)
+    say(f"installing django-helpdesk {VERSION} into {PEER_VENV} (first run only) …")
     start = time.perf_counter()
     shutil.rmtree(PEER_VENV, ignore_errors=True)
     PEER_VENV.parent.mkdir(parents=True, exist_ok=True)
@@ -177,7 +182,7 @@ def peer_python() -> Path:
         shutil.rmtree(PEER_VENV, ignore_errors=True)
         raise
     (PEER_VENV / MARKER).write_text("\n".join(PINS))
-    print(f"installed django-helpdesk {VERSION} in {time.perf_counter() - start:.0f} s", flush=True)
+    say(f"installed django-helpdesk {VERSION} in {time.perf_counter() - start:.0f} s")
     return python
 
 
@@ -199,12 +204,12 @@ def run_get_email(mails: Sequence[bytes], workdir: Path) -> PeerRun:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HELPDESK_", "DJANGO_"))}
     env.pop("PYTHONPATH", None)
     manage: list[str | Path] = [python, "manage.py"]
-    print(f"django-helpdesk: migrating a fresh SQLite database in {workdir} …", flush=True)
+    say(f"django-helpdesk: migrating a fresh SQLite database in {workdir} …")
     _run([*manage, "migrate", "--no-input"], "django-helpdesk's migrate", workdir, env)
     _run([*manage, "shell", "-c", MAKE_QUEUE.format(maildir=str(maildir))],
          "creating the helpdesk queue", workdir, env)
 
-    print(f"django-helpdesk: get_email over {len(mails)} mails …", flush=True)
+    say(f"django-helpdesk: get_email over {len(mails)} mails …")
     start = time.perf_counter()
     done = subprocess.run(
         [*manage, "get_email"], capture_output=True, text=True, cwd=workdir, env=env
@@ -214,11 +219,11 @@ def run_get_email(mails: Sequence[bytes], workdir: Path) -> PeerRun:
     counted = _run([*manage, "shell", "-c", COUNT], "counting tickets", workdir, env)
     tickets, followups, attachments = json.loads(counted.strip().splitlines()[-1])
     left = len(list(maildir.iterdir()))
-    print(f"django-helpdesk: {tickets} tickets, {followups} follow-ups, {attachments} attachments; "
-          f"{left} mail files left unprocessed", flush=True)
+    say(f"django-helpdesk: {tickets} tickets, {followups} follow-ups, {attachments} attachments; "
+          f"{left} mail files left unprocessed")
     if done.returncode != 0 or left or "Queue processing failed" in done.stderr:
-        print(f"django-helpdesk: get_email exited {done.returncode}; last lines of its output:\n"
-              f"{_tail(done.stdout + done.stderr, 8)}", flush=True)
+        say(f"django-helpdesk: get_email exited {done.returncode}; last lines of its output:\n"
+              f"{_tail(done.stdout + done.stderr, 8)}")
     return PeerRun(mails=len(mails), tickets=tickets, seconds=seconds)
 
 
@@ -234,7 +239,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="peer-django-helpdesk-") as tmp:
             run = run_get_email(mails, args.workdir or Path(tmp))
     except RuntimeError as exc:
-        print(f"django-helpdesk peer: {exc}", file=sys.stderr)
+        say(f"django-helpdesk peer: {exc}")
         return 1
     print(f"django-helpdesk {VERSION} get_email (local directory, SQLite): {run.mails} mails, "
           f"{run.tickets} tickets in {run.seconds:.2f} s = {run.rate:.1f} mails/s")
