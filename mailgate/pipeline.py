@@ -1,4 +1,5 @@
-"""Run stored messages through parse → ticket rules → outbox, one transaction per message."""
+"""Run one stored message through parse → ticket rules → outbox in a transaction of its own, with
+every failure handled (mailgate.batches runs many to a transaction and falls back on this)."""
 
 from __future__ import annotations
 
