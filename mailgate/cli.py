@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -16,6 +17,7 @@ from mailgate.commands import (
     contacts_cmd,
     db_cmd,
     ingest_cmd,
+    init_cmd,
     outbox_cmd,
     pending_cmd,
     quarantine_cmd,
@@ -41,21 +43,57 @@ COMMANDS = (
     status_cmd,
     db_cmd,
     config_cmd,
+    init_cmd,
 )
 
 EX_USAGE, EX_UNAVAILABLE, EX_CONFIG = 64, 69, 78
 
+EXIT_STATUS = """exit status:
+  0   done
+  1   the command's own "no": no such ticket or row, a mailbox failing (status), a
+      secret unset (check-config)
+  64  usage: the command line is wrong
+  65  contacts import: the file is not CSV in UTF-8     66  it cannot be read
+  69  the database cannot be used
+  73  init: a file cannot be written
+  75  ingest and quarantine retry: not stored or not done now; the MTA or you may try again
+  78  the config file is wrong (the message names the key), or the schema needs `db upgrade`"""
+
+
+def version() -> str:
+    try:
+        return metadata.version("mailgate")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="mailgate", description="Email-to-ticket daemon for IT service desks."
+        prog="mailgate", description="Email-to-ticket daemon for IT service desks.",
+        epilog=EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--config", help="config file (default: $MAILGATE_CONFIG or config.toml)")
+    parser.add_argument("--config", help="config file (default: $MAILGATE_CONFIG, else "
+                        "config.toml here, else the embedded default)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    parser.add_argument("--version", action="version", version=f"mailgate {version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMANDS:
         module.register(subparsers)
+    for command in subparsers.choices.values():
+        # every command's --help says what it does (its line in the list, unless it says more)
+        # and what its exit status means
+        command.description = command.description or _help_of(subparsers, command.prog)
+        command.epilog = command.epilog or EXIT_STATUS
+        command.formatter_class = argparse.RawDescriptionHelpFormatter
     return parser
+
+
+def _help_of(subparsers: argparse._SubParsersAction, prog: str) -> str:
+    name = prog.rsplit(" ", 1)[-1]
+    for action in subparsers._choices_actions:
+        if action.dest == name:
+            return str(action.help or "")
+    return ""
 
 
 def main(argv: Sequence[str] | None = None) -> int:

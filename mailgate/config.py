@@ -15,8 +15,19 @@ from notify.settings import SmtpOut
 from tickets.desk import DeskPolicy, Section
 from tickets.policy import bare_address
 
-DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
-SHIPPED_TEMPLATES = DEFAULT_CONFIG.parent / "templates"
+
+def _shipped() -> Path:
+    """Where the example config and the templates are: the checkout's top level when run from
+    one, else the copy the wheel carries in the package (see setup.py)."""
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "templates").is_dir():
+        return checkout
+    return Path(__file__).resolve().parent / "_shipped"
+
+
+SHIPPED = _shipped()
+DEFAULT_CONFIG = SHIPPED / "config.toml"  # the embedded default: every key at its default
+SHIPPED_TEMPLATES = SHIPPED / "templates"
 
 
 class ConfigError(Exception):
@@ -228,11 +239,21 @@ def parse_config(data: dict[str, Any], *, source: str = "config", base_dir: Path
 
 
 def config_path(explicit: str | None = None) -> Path:
-    return Path(explicit or os.environ.get("MAILGATE_CONFIG") or DEFAULT_CONFIG)
+    """--config, else $MAILGATE_CONFIG, else config.toml here, else the embedded default."""
+    chosen = explicit or os.environ.get("MAILGATE_CONFIG")
+    if chosen:
+        return Path(chosen)
+    here = Path("config.toml")
+    return here if here.is_file() else DEFAULT_CONFIG
 
 
 def load_config(explicit: str | None = None) -> Config:
     path = config_path(explicit)
+    # Relative paths in a config file are relative to that file; with the embedded default of
+    # an installed wheel (none given, none here) they are relative to where mailgate runs,
+    # never to the package's folder.
+    installed_default = path == DEFAULT_CONFIG and SHIPPED.name == "_shipped"
+    base_dir = Path.cwd() if installed_default else path.resolve().parent
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -241,4 +262,4 @@ def load_config(explicit: str | None = None) -> Config:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
-    return parse_config(data, source=str(path), base_dir=path.resolve().parent)
+    return parse_config(data, source=str(path), base_dir=base_dir)
