@@ -32,6 +32,12 @@ def status_label(policy: DeskPolicy, key: str) -> str:
     return status.label if status else key
 
 
+def customer_status_label(policy: DeskPolicy, key: str) -> str:
+    """What the customer's mail calls the status (`customer_label`: Open is "Being processed")."""
+    status = policy.status(key)
+    return status.customer_label if status else key
+
+
 def local(policy: DeskPolicy, value: datetime | str | None) -> str:
     """An instant or its ISO text as the desk reads it: 'Mon 23 Nov 2026 10:30 GMT'; '-' for
     none."""
@@ -104,6 +110,7 @@ def ticket_json(
         "reference": ticket.reference,
         "status": ticket.status,
         "status_label": status_label(policy, ticket.status),
+        "customer_status_label": customer_status_label(policy, ticket.status),
         "priority": ticket.priority,
         "category": ticket.category,
         "subject": ticket.subject,

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from notify.settings import SmtpOut
 from tickets.models import Outbox
@@ -34,7 +34,10 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 3600))
 
 
-def claim(engine: Engine, now: datetime, limit: int = 50) -> list[Outbox]:
+def claim(
+    engine: Engine, now: datetime, limit: int = 50, after_id: int | None = None
+) -> list[Outbox]:
+    """Due rows, marked 'sending'; `after_id`: only rows newer than it (what one run caused)."""
     with Session(engine) as session:
         stale = session.exec(
             select(Outbox).where(
@@ -49,7 +52,8 @@ def claim(engine: Engine, now: datetime, limit: int = 50) -> list[Outbox]:
             )
         query = (
             select(Outbox)
-            .where(Outbox.state == "pending", Outbox.next_attempt_at <= now)
+            .where(Outbox.state == "pending", Outbox.next_attempt_at <= now,
+                   Outbox.id > (after_id or 0))  # type: ignore[operator]
             .order_by(Outbox.next_attempt_at, Outbox.id)  # type: ignore[arg-type]
             .limit(limit)
         )
@@ -76,9 +80,10 @@ def _envelope_sender(row: Outbox, desk_address: str) -> str:
 
 
 def deliver_pending(
-    engine: Engine, smtp: SmtpOut, desk_address: str, now: datetime, limit: int = 50
+    engine: Engine, smtp: SmtpOut, desk_address: str, now: datetime, limit: int = 50,
+    after_id: int | None = None,
 ) -> DeliveryReport:
-    rows = claim(engine, now, limit)
+    rows = claim(engine, now, limit, after_id)
     if not rows:
         return DeliveryReport()
     outcomes: dict[int, tuple[str, str]] = {}
@@ -157,6 +162,12 @@ def _record(
                 log.error("outbox %s: failed: %s", row.id, reason)
         session.commit()
     return DeliveryReport(sent=sent, retrying=retrying, failed=failed)
+
+
+def newest_id(engine: Engine) -> int:
+    """The newest outbox row's id (0 when there is none)."""
+    with Session(engine) as session:
+        return int(session.exec(select(func.max(Outbox.id))).one() or 0)
 
 
 def retry(engine: Engine, outbox_id: int, now: datetime) -> bool:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from sqlmodel import Session, func, select
 
 from mailgate.batches import process_states
 from mailgate.clock import utcnow
@@ -16,11 +19,17 @@ from mailgate.errors import one_line
 from mailgate.intake.store import Stored, StoreError, store_many, store_raw
 from mailgate.parsers import Waiting
 from mailgate.pipeline import SKIPPED
+from notify.sender import deliver_pending, newest_id
+from tickets.models import Outbox
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from mailgate.config import Config
+
 EX_TEMPFAIL = 75  # sysexits.h: the MTA keeps the message and tries again later
+# How long `ingest` spends sending the mail its messages caused before leaving it to the daemon
+DELIVERY_SECONDS = 30
 # Files are stored in batches, each in one transaction (one commit, one sync to disk).
 STORE_BATCH = 100
 STORE_BATCH_BYTES = 32 * 1024 * 1024
@@ -41,6 +50,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="envelope sender as the MTA gives it (Postfix: ${sender}); empty means a bounce",
     )
     parser.add_argument("--recipient", action="append", default=[], help="envelope recipient")
+    parser.add_argument(
+        "--no-send", action="store_true",
+        help="leave the mail the messages cause (acknowledgements…) to the daemon to send",
+    )
     # Whatever stops us storing (bad config, database down) must defer, not bounce, the mail.
     parser.set_defaults(
         handler=run, config_error_exit=EX_TEMPFAIL, database_error_exit=EX_TEMPFAIL
@@ -77,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
                   file=sys.stderr)
         return 0
     # Stored is what the MTA needs to hear; the pipeline quarantines rather than refuses.
+    before = newest_id(engine)
     unique = list(dict.fromkeys(stored_ids))  # a file given twice is processed once
     waiting = [Waiting(inbound_id, kept.pop(inbound_id), kept.sizes.get(inbound_id, 0))
                for inbound_id in unique]
@@ -86,7 +100,37 @@ def run(args: argparse.Namespace) -> int:
         states = {item.id: f"left for the daemon ({one_line(exc)})" for item in waiting}
     for inbound_id in stored_ids:
         print(f"message {inbound_id}: {states.pop(inbound_id, SKIPPED)}", file=sys.stderr)
+    if not args.no_send:
+        _deliver_what_it_caused(engine, config, before)
     return 0
+
+
+def _deliver_what_it_caused(engine: Engine, config: Config, after_id: int) -> None:
+    """Pipe mode answers customers with no daemon running: send the mail these messages
+    caused, for at most DELIVERY_SECONDS; what fails or is left stays in the outbox, and the
+    daemon's (or `tick`'s) delivery retries it with its backoff."""
+    deadline = time.monotonic() + DELIVERY_SECONDS
+    sent = left = 0
+    try:
+        while time.monotonic() < deadline:
+            report = deliver_pending(engine, config.smtp_out, config.desk.address, utcnow(),
+                                     after_id=after_id)
+            sent += report.sent
+            if report.sent == 0:  # nothing due now, or the server refuses us: stop trying
+                break
+        left = _still_pending(engine, after_id)
+    except Exception as exc:  # stored and processed all the same: the daemon sends it
+        print(f"mailgate: outgoing mail left for the daemon: {one_line(exc)}", file=sys.stderr)
+        return
+    if sent or left:
+        print(f"sent {sent} mail(s)" + (f"; {left} left for the daemon to send" if left else ""),
+              file=sys.stderr)
+
+
+def _still_pending(engine: Engine, after_id: int) -> int:
+    with Session(engine) as session:
+        return int(session.exec(select(func.count()).select_from(Outbox).where(
+            Outbox.id > after_id, Outbox.state == "pending")).one())
 
 
 class _Kept:

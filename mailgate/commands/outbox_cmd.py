@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from sqlmodel import Session, select
 
@@ -21,6 +22,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.add_argument("--limit", type=int, default=200)
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=list_outbox)
+    show = actions.add_parser("show", help="one outgoing mail whole: its state, then the "
+                              "message as it is (or was) sent, headers and body")
+    show.add_argument("id", type=int)
+    show.set_defaults(handler=show_outbox)
     again = actions.add_parser("retry", help="send a failed mail again")
     again.add_argument("id", type=int)
     again.set_defaults(handler=retry_outbox)
@@ -45,9 +50,40 @@ def list_outbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def show_outbox(args: argparse.Namespace) -> int:
+    config = open_config(args)
+    with Session(open_database(config)) as session:
+        row = session.get(Outbox, args.id)
+        if row is None:
+            raise CommandError(f"outbox row {args.id} does not exist")
+        reference = session.get(Ticket, row.ticket_id).reference if row.ticket_id else None  # type: ignore[union-attr]
+        about = outbox_json(row, reference)
+        raw = row.raw
+    for key in ("id", "kind", "ticket", "state", "attempts", "last_error", "created_at",
+                "sent_at"):
+        if about[key] not in (None, ""):
+            print(f"{key + ':':<12}{about[key]}")
+    print(f"{'to:':<12}{', '.join(about['to'])}")
+    print()
+    sys.stdout.write(raw.decode("utf-8", "replace").replace("\r\n", "\n"))
+    return 0
+
+
 def retry_outbox(args: argparse.Namespace) -> int:
     config = open_config(args)
-    if not retry(open_database(config), args.id, utcnow()):
-        raise CommandError(f"outbox row {args.id} does not exist or has not failed")
-    print(f"outbox row {args.id} will be sent on the next delivery pass")
-    return 0
+    engine = open_database(config)
+    if retry(engine, args.id, utcnow()):
+        print(f"outbox row {args.id} will be sent on the next delivery pass")
+        return 0
+    with Session(engine) as session:
+        row = session.get(Outbox, args.id)
+        if row is None:
+            raise CommandError(f"outbox row {args.id} does not exist")
+        state, sent_at = row.state, row.sent_at
+    if state == "pending":
+        print(f"outbox row {args.id} is already waiting to be sent: nothing to retry")
+        return 0
+    if state == "sending":
+        raise CommandError(f"outbox row {args.id} is being sent right now")
+    raise CommandError(f"outbox row {args.id} was sent at {sent_at:%Y-%m-%d %H:%M} UTC: nothing "
+                       "to retry")

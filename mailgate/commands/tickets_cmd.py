@@ -100,7 +100,9 @@ def show_ticket(args: argparse.Namespace) -> int:
         return 0
     requester = data["requester"]
     print(f"{data['reference']}  {data['subject']}")
-    print(f"  status     {data['status_label']} ({data['status']})")
+    told = data["customer_status_label"]
+    print(f"  status     {data['status_label']} ({data['status']})"
+          + (f"; the customer's mail says \"{told}\"" if told != data["status_label"] else ""))
     print(f"  priority   {data['priority']}")
     print(f"  requester  {requester['name']} <{requester['email']}>")
     print(f"  company    {requester['company'] or '-'}    phone {requester['phone'] or '-'}")
