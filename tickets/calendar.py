@@ -20,6 +20,8 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tickets.public_holidays import holidays_in
+
 if TYPE_CHECKING:
     from tickets.policy import BusinessHours
 
@@ -129,8 +131,11 @@ class BusinessCalendar:
         weekly: Mapping[int, Sequence[Interval]] | None = None,
         holidays: Iterable[date] = (),
         alternate: Iterable[Alternate] = (),
+        public_holidays: str = "",
     ) -> None:
-        """Weekday 0 is Monday; days missing from `weekly` are closed; holidays close all day."""
+        """Weekday 0 is Monday; days missing from `weekly` are closed; holidays close all day.
+        `public_holidays`: a country (and subdivision) whose public holidays close it too
+        ("GB-ENG"; tickets.public_holidays)."""
         try:
             self.tz = ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -139,6 +144,7 @@ class BusinessCalendar:
         if not any(self._weekly):
             raise ValueError("weekly hours are empty: the desk would never open")
         self._holidays = frozenset(holidays)
+        self._public = public_holidays
         periods: list[tuple[date, date, str, tuple[tuple[tuple[int, int], ...], ...]]] = []
         for alt in alternate:
             hours = _weekly_seconds(alt.weekly)
@@ -153,7 +159,7 @@ class BusinessCalendar:
                     f"alternate hours overlap: {before[2]} {before[0]}..{before[1]} and "
                     f"{after[2]} {after[0]}..{after[1]}"
                 )
-        self._key = (timezone, self._weekly, self._holidays, tuple(periods))
+        self._key = (timezone, self._weekly, self._holidays, public_holidays, tuple(periods))
         self._period_starts = [p[0] for p in periods]
         self._periods = periods
         self._utc_cache: dict[date, tuple[tuple[datetime, datetime], ...]] = {}
@@ -174,6 +180,7 @@ class BusinessCalendar:
             timezone=hours.timezone,
             weekly=weekly(hours.weekly),
             holidays=hours.holidays,
+            public_holidays=hours.holidays_from,
             alternate=[
                 Alternate(a.name, weekly(a.weekly), [(p.start, p.end) for p in a.periods])
                 for a in hours.alternate
@@ -192,7 +199,7 @@ class BusinessCalendar:
 
     def _wall(self, day: date) -> tuple[tuple[int, int], ...]:
         """Open spans of a local date in seconds after local midnight."""
-        if day in self._holidays:
+        if self.is_holiday(day):
             return ()
         i = bisect_right(self._period_starts, day) - 1
         if i >= 0 and day <= self._periods[i][1]:
@@ -245,8 +252,10 @@ class BusinessCalendar:
     # --- public API ----------------------------------------------------------------------
 
     def is_holiday(self, day: date) -> bool:
-        """Whether the local date `day` is one of the desk's public holidays."""
-        return day in self._holidays
+        """Whether the local date `day` is one of the desk's holidays or, with
+        `public_holidays`, a public holiday of its country."""
+        return day in self._holidays or bool(
+            self._public and day in holidays_in(self._public, day.year))
 
     def is_open(self, at: datetime) -> bool:
         """Whether `at` falls within business hours (opening inclusive, closing exclusive)."""

@@ -31,6 +31,7 @@ from pydantic import (
     model_validator,
 )
 
+from tickets import public_holidays
 from tickets.calendar import (
     DAY_NAMES,
     BusinessCalendar,
@@ -383,6 +384,8 @@ class BusinessHours(Section):
     timezone: str = "Europe/London"
     weekly: dict[str, tuple[str, ...]] = Field(default_factory=lambda: _weekdays("07:30-17:00"))
     holidays: tuple[date, ...] = ()
+    # a country's public holidays too, e.g. "GB-ENG" (ISO 3166; tickets.public_holidays)
+    holidays_from: str = ""
     alternate: tuple[AlternateHours, ...] = (
         AlternateHours(name="school holidays", weekly=_weekdays("08:00-17:00")),
     )
@@ -398,6 +401,11 @@ class BusinessHours(Section):
     def _timezone(cls, value: str) -> str:
         BusinessCalendar(value)
         return value
+
+    @field_validator("holidays_from")
+    @classmethod
+    def _holidays_from(cls, value: str) -> str:
+        return public_holidays.check(value) if value.strip() else ""
 
     @model_validator(mode="after")
     def _build(self) -> BusinessHours:

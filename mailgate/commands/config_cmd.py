@@ -24,13 +24,15 @@ def policy_lines(config: Config) -> list[str]:
         "priorities " + "; ".join(f"{p.key} {p.response or 'none'}/{p.resolution or 'none'}"
                                   for p in config.priorities),
         f"hours      {hours.timezone}: {weekly}",
-        f"           {len(hours.holidays)} holiday(s), {periods} period(s) of alternate hours",
+        f"           {len(hours.holidays)} holiday(s)"
+        + (f" and the public holidays of {hours.holidays_from}" if hours.holidays_from else "")
+        + f", {periods} period(s) of alternate hours",
         f"assign     {len(config.technicians)} technician(s) round-robin" if config.technicians
         else "assign     nobody ([[technicians]] is empty: no auto-assignment)",
     ]
-    if not hours.holidays:
-        lines.append("NOTE       business_hours.holidays is empty: public holidays count as "
-                     "working days")
+    if not hours.holidays and not hours.holidays_from:
+        lines.append("NOTE       business_hours.holidays is empty and holidays_from unset: public "
+                     "holidays count as working days (holidays_from = \"GB-ENG\", say)")
     if any(s.resume_on == "rota_day" for s in config.statuses):
         lines += [f"NOTE       companies[{i}] ({c.name}) has no rota_days: a site visit for it "
                   "does not come back by itself"
