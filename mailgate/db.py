@@ -88,13 +88,29 @@ def _alembic_config() -> AlembicConfig:
     return config
 
 
-def upgrade(engine: Engine) -> None:
+def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     config = _alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            # A migration that rebuilds a table (batch mode: copy, drop, rename) must not have
+            # SQLite check the rows that point at it while it is gone; the pragma works only
+            # outside a transaction, so on the driver's connection before SQLAlchemy's BEGIN.
+            connection.connection.driver_connection.execute(  # type: ignore[union-attr]
+                "PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                if sqlite and (broken := connection.exec_driver_sql(
+                        "PRAGMA foreign_key_check").fetchall()):
+                    raise RuntimeError(f"the upgrade would break references: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute(  # type: ignore[union-attr]
+                    "PRAGMA foreign_keys=ON")
 
 
 def head_revision() -> str | None:
