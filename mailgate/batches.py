@@ -20,7 +20,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from mailgate.config import Config
-from mailgate.parsers import Parsed, Waiting, parse_waiting, with_raws
+from mailgate.parsers import ParsedStream, Waiting, with_raws
 from mailgate.pipeline import DEFERRED, SKIPPED, process, run_stages
 from tickets.models import InboundMessage
 
@@ -59,19 +59,21 @@ def process_states(
     """Each message's final state (or SKIPPED, DEFERRED), by id."""
     states: dict[int, str] = {}
     budget = TRANSACTION_SECONDS.get(engine.dialect.name, DEFAULT_TRANSACTION_SECONDS)
-    alone: list[int] = []
     for part in _by_size(list(waiting)):
-        _process_part(engine, config, with_raws(engine, part), now, budget, states, alone)
-    for inbound_id in alone:
-        states[inbound_id] = process(engine, config, inbound_id, now)
+        try:
+            loaded = with_raws(engine, part)
+        except SQLAlchemyError as exc:  # the database went away: the next pass tries again
+            log.warning("could not read waiting messages: %s", exc)
+            break
+        _process_part(engine, config, loaded, now, budget, states)
     return states
 
 
 def _process_part(
     engine: Engine, config: Config, waiting: list[Waiting], now: datetime, budget: float,
-    states: dict[int, str], alone: list[int],
+    states: dict[int, str],
 ) -> None:
-    parsed = parse_waiting(config, waiting)
+    parsed = ParsedStream(config, waiting)
     while True:
         taken: list[int] = []
         try:
@@ -85,7 +87,9 @@ def _process_part(
         if not taken:
             break
         states.update(done)
-        alone.extend(failed)
+        # at once, before the messages after them: a reply must not overtake its request
+        for inbound_id in failed:
+            states[inbound_id] = process(engine, config, inbound_id, now)
 
 
 def _by_size(waiting: list[Waiting]) -> Iterator[list[Waiting]]:
@@ -104,7 +108,7 @@ def _by_size(waiting: list[Waiting]) -> Iterator[list[Waiting]]:
 
 
 def _one_transaction(
-    engine: Engine, config: Config, parsed: Iterator[Parsed], now: datetime, budget: float,
+    engine: Engine, config: Config, parsed: ParsedStream, now: datetime, budget: float,
     taken: list[int],
 ) -> tuple[dict[int, str], list[int]]:
     """Take parsed messages until the budget is spent; commit once. Returns the states of the
@@ -114,10 +118,14 @@ def _one_transaction(
     reasons: list[tuple[int, str, str]] = []  # logged once committed
     started = time.perf_counter()
     with Session(engine, expire_on_commit=False) as session:
-        for item in parsed:
+        while taken == [] or parsed.ready():  # never wait for a worker holding the lock
+            item = next(parsed, None)
+            if item is None:
+                break
             taken.append(item.id)
             if item.message is None:
                 failed.append(item.id)  # `process` parses it again and quarantines it
+                break  # …right after this transaction, in its turn
             else:
                 inbound = _claim(session, engine, item.id)
                 if inbound is None:
@@ -135,6 +143,7 @@ def _one_transaction(
                         log.info("message %s failed in its batch (%s); trying it alone",
                                  item.id, type(exc).__name__)
                         failed.append(item.id)
+                        break  # commit the others, then it goes alone, in its turn
                     else:
                         done[item.id] = state
                         reasons.append((item.id, state, reason))
@@ -152,6 +161,7 @@ def _claim(session: Session, engine: Engine, inbound_id: int) -> InboundMessage 
     inbound = session.get(
         InboundMessage, inbound_id,
         options=[defer(InboundMessage.raw)],  # type: ignore[arg-type]
+        populate_existing=True,  # the row as the lock found it, never the identity map's
         with_for_update={"skip_locked": True} if engine.dialect.name == "postgresql" else None,
     )
     return inbound if inbound is not None and inbound.state == "received" else None

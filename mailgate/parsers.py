@@ -31,8 +31,9 @@ log = logging.getLogger("mailgate.pipeline")
 # A pass with fewer messages is parsed in this process: a worker's start (a new interpreter
 # importing mailgate, about half a second) costs more than it would save.
 PARALLEL_FROM = 16
-# One core stays with the process that runs the transactions and the doors.
-WORKERS = max(1, (os.cpu_count() or 1) - 1)
+# One core stays with the process that runs the transactions and the doors; more than four
+# workers would not keep up with one writer anyway, and each holds about 70 MB.
+WORKERS = max(1, min(len(os.sched_getaffinity(0)) - 1, 4))
 # Messages parsed ahead of the one being written: enough to keep the workers busy, few enough
 # that a backlog of large mails is not all held in memory at once.
 AHEAD = 4 * WORKERS + 4
@@ -53,43 +54,65 @@ class Parsed:
     error: str = ""  # could not parse, or no longer waiting: the caller processes it alone
 
 
-def parse_waiting(config: Config, waiting: Sequence[Waiting]) -> Iterator[Parsed]:
-    """Each message parsed, in the order given. It reads nothing from the database: the caller
-    pulls from it inside its transaction (see with_raws)."""
-    pool = _shared_pool() if len(waiting) >= PARALLEL_FROM else None
-    if pool is None:
-        for item in waiting:
-            yield _parse_here(config, item)
-        return
-    region = config.intake.phone_region
-    limit = config.intake.max_attachment_bytes
-    pending: deque[tuple[Waiting, Future[tuple[ParsedMessage, Details]] | Parsed]] = deque()
-    items = iter(waiting)
-    while True:
-        while len(pending) < AHEAD and (item := next(items, None)) is not None:
-            if item.raw is None:
-                pending.append((item, Parsed(item.id, None, error="no longer waiting")))
-            else:
-                try:
-                    pending.append((item, pool.submit(
-                        _parse_in_worker, item.raw, limit, region)))
-                except (BrokenProcessPool, RuntimeError):
-                    pending.append((item, _parse_here(config, item)))
-        if not pending:
-            return
-        waiting_item, work = pending.popleft()
-        if isinstance(work, Parsed):
-            yield work
-            continue
-        try:
-            message, read = work.result()
-        except BrokenProcessPool:
-            _drop_pool()
-            yield _parse_here(config, waiting_item)
-        except Exception as exc:
-            yield Parsed(waiting_item.id, None, error=one_line(exc))
+class ParsedStream:
+    """Each message parsed, in the order given. It reads nothing from the database. Its caller
+    pulls from it inside a write transaction, so it never parses there: a few messages are
+    parsed before (in this process), many in the workers, and `ready` says whether the next
+    one can be had without waiting for a worker."""
+
+    def __init__(self, config: Config, waiting: Sequence[Waiting]) -> None:
+        self.config = config
+        self.pool = _shared_pool() if len(waiting) >= PARALLEL_FROM else None
+        self.pending: deque[tuple[Waiting, Future[tuple[ParsedMessage, Details]] | Parsed]] = (
+            deque())
+        if self.pool is None:
+            self.items: Iterator[Waiting] = iter(())
+            self.pending.extend((item, _parse_here(config, item)) for item in waiting)
         else:
-            yield Parsed(waiting_item.id, message, read)
+            self.items = iter(waiting)
+            self._fill()
+
+    def _fill(self) -> None:
+        region = self.config.intake.phone_region
+        limit = self.config.intake.max_attachment_bytes
+        while len(self.pending) < AHEAD and (item := next(self.items, None)) is not None:
+            if item.raw is None:
+                self.pending.append((item, Parsed(item.id, None, error="no longer waiting")))
+                continue
+            try:
+                assert self.pool is not None  # only a stream with workers has items left
+                self.pending.append((item, self.pool.submit(
+                    _parse_in_worker, item.raw, limit, region)))
+            except Exception:  # no worker to be had (a broken pool, no memory): parse here
+                self.pending.append((item, _parse_here(self.config, item)))
+
+    def ready(self) -> bool:
+        """Whether the next message is parsed (or there is none)."""
+        if not self.pending:
+            return True
+        work = self.pending[0][1]
+        return isinstance(work, Parsed) or work.done()
+
+    def __iter__(self) -> ParsedStream:
+        return self
+
+    def __next__(self) -> Parsed:
+        if not self.pending:
+            raise StopIteration
+        item, work = self.pending.popleft()
+        try:
+            if isinstance(work, Parsed):
+                return work
+            try:
+                message, read = work.result()
+            except BrokenProcessPool:
+                _drop_pool()
+                return _parse_here(self.config, item)
+            except Exception as exc:
+                return Parsed(item.id, None, error=one_line(exc))
+            return Parsed(item.id, message, read)
+        finally:
+            self._fill()
 
 
 def _parse_in_worker(raw: bytes, limit: int, region: str) -> tuple[ParsedMessage, Details]:
@@ -131,13 +154,18 @@ _pool_lock = threading.Lock()
 def _shared_pool() -> ProcessPoolExecutor | None:
     """The workers, started on first use; None where there is only one core."""
     global _pool
-    if WORKERS < 1 or (os.cpu_count() or 1) < 2:
+    if len(os.sched_getaffinity(0)) < 2:
         return None
     with _pool_lock:
         if _pool is None:
             # spawn, not fork: the daemon has threads (the SMTP door, the scheduler), and a
             # forked child could inherit a lock one of them held.
-            _pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"))
+            try:
+                _pool = ProcessPoolExecutor(
+                    WORKERS, mp_context=multiprocessing.get_context("spawn"))
+            except Exception as exc:  # parse here rather than not at all
+                log.warning("no parsing worker (%s); parsing in this process", one_line(exc))
+                return None
         return _pool
 
 

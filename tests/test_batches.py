@@ -124,3 +124,47 @@ def test_a_few_waiting_messages_are_parsed_here(
     _store(harness, 2)
     assert process_pending(harness.engine, harness.config, NOW) == 2
     assert len(harness.tickets()) == 2
+
+
+def test_a_message_that_fails_in_its_batch_keeps_its_turn(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tickets.pipeline
+
+    real_run = tickets.pipeline.run
+    failures: list[str] = []
+
+    def run(intake: Any) -> Any:  # a passing conflict: fails once, in its batch only
+        result = real_run(intake)
+        if intake.parsed.subject == "Poison" and not failures:
+            failures.append("once")
+            raise ValueError("a passing conflict")
+        return result
+
+    monkeypatch.setattr(tickets.pipeline, "run", run)
+    _store(harness, 5, poison=2)
+    assert process_pending(harness.engine, harness.config, NOW) == 5
+    # processed alone right after the messages before it, before those after it
+    assert [t.subject for t in sorted(harness.tickets(), key=lambda t: t.reference)] == [
+        "Request 0", "Request 1", "Poison", "Request 3", "Request 4"]
+
+
+def test_nothing_is_parsed_while_a_write_transaction_is_open(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite has one writer: parsing inside the transaction would keep the SMTP door waiting
+    open_transactions: list[int] = []
+    event.listen(harness.engine, "begin", lambda _conn: open_transactions.append(1))
+    event.listen(harness.engine, "commit", lambda _conn: open_transactions.clear())
+    event.listen(harness.engine, "rollback", lambda _conn: open_transactions.clear())
+    parsed_inside: list[bool] = []
+    real_parse = mailgate.parsers.parse_message
+
+    def parse(raw: bytes, **kwargs: Any) -> Any:
+        parsed_inside.append(bool(open_transactions))
+        return real_parse(raw, **kwargs)
+
+    monkeypatch.setattr(mailgate.parsers, "parse_message", parse)
+    _store(harness, 5)
+    assert process_pending(harness.engine, harness.config, NOW) == 5
+    assert parsed_inside == [False] * 5

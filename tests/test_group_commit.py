@@ -103,3 +103,25 @@ def test_concurrent_smtp_clients_each_get_250_for_a_stored_message(harness: Harn
     stored_as = {int(text.decode().rsplit(" ", 1)[1]) for _, text in answers}
     assert stored_as == {m.id for m in harness.inbound()}
     assert len(harness.tickets()) == 20
+
+
+def test_an_unavailable_database_answers_the_whole_group_at_once(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # one by one would make every later sender wait out the same lock or outage in turn
+    alone: list[object] = []
+
+    def locked(*_args: object, **_kwargs: object) -> object:
+        raise StoreError("database is locked", unavailable=True)
+
+    monkeypatch.setattr(mailgate.intake.group_commit, "store_arrivals", locked)
+    monkeypatch.setattr(mailgate.intake.group_commit, "store_raw",
+                        lambda *args, **kwargs: alone.append(args))
+    writer = GroupCommit(harness.engine)
+
+    async def arrive() -> list[object]:
+        return await asyncio.gather(*(writer.store(a) for a in _arrivals(3)),
+                                    return_exceptions=True)
+
+    assert [str(r) for r in asyncio.run(arrive())] == ["database is locked"] * 3
+    assert alone == []

@@ -9,9 +9,11 @@ transaction. PostgreSQL takes the bytes as they are.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert
+from sqlalchemy.exc import DBAPIError
 
 # Smaller blobs are bound as usual: their copies cost little, and one statement is quicker.
 STREAM_FROM = 1024 * 1024
@@ -32,7 +34,13 @@ def insert_with_blob(
     ).scalar_one())
     driver = connection.connection.driver_connection
     view = memoryview(blob)
-    with driver.blobopen(table.name, blob_column, row_id) as handle:  # type: ignore[union-attr]
-        for start in range(0, len(view), _CHUNK):
-            handle.write(view[start:start + _CHUNK])
+    try:
+        with driver.blobopen(table.name, blob_column, row_id) as handle:  # type: ignore[union-attr]
+            for start in range(0, len(view), _CHUNK):
+                handle.write(view[start:start + _CHUNK])
+    except sqlite3.Error as exc:
+        # as SQLAlchemy reports the same error from a statement: a full disk or a lock is the
+        # database's trouble (the message waits), not the message's (quarantine)
+        raise DBAPIError.instance(f"blob write {table.name}.{blob_column}", None, exc,
+                                  sqlite3.Error) from exc
     return row_id

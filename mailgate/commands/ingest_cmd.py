@@ -113,8 +113,10 @@ def _deliver_what_it_caused(engine: Engine, config: Config, after_id: int) -> No
     sent = left = 0
     try:
         while time.monotonic() < deadline:
+            # a few at a time: the deadline is checked often, and a process the MTA kills
+            # mid-send leaves few rows 'sending'
             report = deliver_pending(engine, config.smtp_out, config.desk.address, utcnow(),
-                                     after_id=after_id)
+                                     limit=5, after_id=after_id)
             sent += report.sent
             if report.sent == 0:  # nothing due now, or the server refuses us: stop trying
                 break

@@ -62,6 +62,9 @@ class GroupCommit:
             try:
                 return list(store_arrivals(self.engine, arrivals, source=self.source))
             except StoreError as exc:
+                if exc.unavailable:  # one by one would only wait on it again, each in turn
+                    log.error("could not store %s messages: %s", len(arrivals), exc)
+                    return [exc] * len(arrivals)
                 log.warning("a group of %s messages could not be stored together (%s); "
                             "storing them one by one", len(arrivals), exc)
         results: list[Stored | StoreError] = []

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
 from mailgate.errors import one_line
@@ -18,7 +18,12 @@ from tickets.models import InboundMessage
 
 
 class StoreError(Exception):
-    """The message could not be stored; the sender must be told to try again later."""
+    """The message could not be stored; the sender must be told to try again later.
+    `unavailable`: the database itself failed (down, locked, full), not this message."""
+
+    def __init__(self, message: str, unavailable: bool = False) -> None:
+        super().__init__(message)
+        self.unavailable = unavailable
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +171,8 @@ def store_arrivals(engine: Engine, arrivals: Sequence[Arrival], *, source: str) 
                       envelope_from=arrival.envelope_from, envelope_to=arrival.envelope_to)
             for arrival in arrivals
         ]
+    except OperationalError as exc:
+        raise StoreError(one_line(exc), unavailable=True) from exc
     except Exception as exc:
         raise StoreError(one_line(exc)) from exc
     results, seen = [], set()
