@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
+from mailgate import chunks
 from mailgate.config import Config
 from mailgate.parsers import ParsedStream, Waiting, with_raws
 from mailgate.pipeline import DEFERRED, SKIPPED, process, run_stages
@@ -59,7 +60,7 @@ def process_states(
     """Each message's final state (or SKIPPED, DEFERRED), by id."""
     states: dict[int, str] = {}
     budget = TRANSACTION_SECONDS.get(engine.dialect.name, DEFAULT_TRANSACTION_SECONDS)
-    for part in _by_size(list(waiting)):
+    for part in chunks.by_bytes(waiting, _size, PASS_BYTES):
         try:
             loaded = with_raws(engine, part)
         except SQLAlchemyError as exc:  # the database went away: the next pass tries again
@@ -67,6 +68,10 @@ def process_states(
             break
         _process_part(engine, config, loaded, now, budget, states)
     return states
+
+
+def _size(item: Waiting) -> int:
+    return len(item.raw) if item.raw is not None else item.size
 
 
 def _process_part(
@@ -90,21 +95,6 @@ def _process_part(
         # at once, before the messages after them: a reply must not overtake its request
         for inbound_id in failed:
             states[inbound_id] = process(engine, config, inbound_id, now)
-
-
-def _by_size(waiting: list[Waiting]) -> Iterator[list[Waiting]]:
-    """The messages in parts of at most PASS_BYTES (a larger message is a part of its own)."""
-    part: list[Waiting] = []
-    total = 0
-    for item in waiting:
-        size = len(item.raw) if item.raw is not None else item.size
-        if part and total + size > PASS_BYTES:
-            yield part
-            part, total = [], 0
-        part.append(item)
-        total += size
-    if part:
-        yield part
 
 
 def _one_transaction(
@@ -177,7 +167,8 @@ def _waiting(engine: Engine, limit: int) -> list[Waiting]:
             .order_by(InboundMessage.id)  # type: ignore[arg-type]
             .limit(limit)
         ).all()
-        first = next(_by_size([Waiting(i, None, size) for i, size in rows]), [])
+        first = next(chunks.by_bytes([Waiting(i, None, size) for i, size in rows], _size,
+                                     PASS_BYTES), [])
         raws = dict(session.exec(
             select(InboundMessage.id, InboundMessage.raw).where(
                 InboundMessage.id.in_([item.id for item in first])  # type: ignore[union-attr]

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
 
+from mailgate import chunks
+
 BODY, HEADER, SIZE = b"BODY[]", b"BODY[HEADER]", b"RFC822.SIZE"
 
 
@@ -42,17 +44,7 @@ def sizes(client: IMAPClient, uids: Sequence[int]) -> dict[int, int]:
 def by_bytes(uids: Sequence[int], size_of: dict[int, int], limit: int) -> Iterator[list[int]]:
     """Consecutive groups of at most `limit` bytes (a larger message forms a group of its own),
     so that a batch of large mail is not held in memory all at once."""
-    group: list[int] = []
-    total = 0
-    for uid in uids:
-        size = size_of.get(uid, 0)
-        if group and total + size > limit:
-            yield group
-            group, total = [], 0
-        group.append(uid)
-        total += size
-    if group:
-        yield group
+    return chunks.by_bytes(uids, lambda uid: size_of.get(uid, 0), limit)
 
 
 def take(
