@@ -20,7 +20,6 @@ as a multiple of the mail's size. Target: at most 4x.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import random
 import subprocess
@@ -33,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.corpus import WORDS
-from bench.report import Figure, table
+from bench.report import Figure, run_alone
 from bench.storm import (
     MAILGATE,
     POLL,
@@ -271,19 +270,8 @@ def figures(quick: bool, kinds: Sequence[str], mails: int | None = None) -> list
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help=f"{QUICK:,} mails")
-    parser.add_argument("--count", type=int, default=None,
-                        help=f"mails stored before the drain (default {FULL})")
-    parser.add_argument("--postgres", action="store_true", help="also on 127.0.0.1:5432")
-    args = parser.parse_args()
-    kinds = ["sqlite", *(["postgresql"] if args.postgres else [])]
-    try:
-        print(table(figures(args.quick, kinds, args.count)))
-    except BenchError as exc:
-        print(f"bench.backlog: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    return run_alone("backlog", __doc__ or "", figures, quick=f"{QUICK:,} mails",
+                     count=f"mails stored before the drain (default {FULL})")
 
 
 if __name__ == "__main__":

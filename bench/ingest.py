@@ -12,7 +12,6 @@ Targets (issue 10): at least 5× django-helpdesk on SQLite, 3× on PostgreSQL.
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench.corpus import make_corpus
-from bench.report import Figure, table
+from bench.report import Figure, run_alone
 
 REPO = Path(__file__).resolve().parent.parent
 PEER = "django-helpdesk 2.6.1 get_email (SQLite)"
@@ -162,15 +161,8 @@ def _real_world(folder: Path) -> Figure:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--count", type=int, default=None, help="files (default 2000)")
-    parser.add_argument("--quick", action="store_true", help="300 files")
-    parser.add_argument("--postgres", action="store_true", help="also on 127.0.0.1:5432")
-    args = parser.parse_args(argv)
-    kinds = ["sqlite", *(["postgresql"] if args.postgres else [])]
-    print(table(figures(args.quick, kinds, args.count)))
-    return 0
+    return run_alone("ingest", __doc__ or "", figures, quick="300 files",
+                     count="files (default 2000)", argv=argv)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,10 @@ prints them and `write_json` keeps them for comparison between runs.
 
 from __future__ import annotations
 
+import argparse
 import json
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -93,3 +95,24 @@ def table(figures: Sequence[Figure]) -> str:
 def write_json(figures: Sequence[Figure], path: Path, meta: dict[str, object]) -> None:
     rows = [{**asdict(f), "ratio": f.ratio, "met": f.met} for f in figures]
     path.write_text(json.dumps({"meta": meta, "figures": rows}, indent=2) + "\n")
+
+
+def run_alone(
+    name: str, description: str, figures: Callable[[bool, list[str], int | None], list[Figure]],
+    *, quick: str, count: str, argv: Sequence[str] | None = None,
+) -> int:
+    """`python -m bench.NAME`: one benchmark on its own, `--quick`, `--count N`, `--postgres`,
+    its table printed; a benchmark's RuntimeError said on one line (exit 1)."""
+    parser = argparse.ArgumentParser(description=description,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help=quick)
+    parser.add_argument("--count", type=int, default=None, help=count)
+    parser.add_argument("--postgres", action="store_true", help="also on 127.0.0.1:5432")
+    args = parser.parse_args(argv)
+    kinds = ["sqlite", *(["postgresql"] if args.postgres else [])]
+    try:
+        print(table(figures(args.quick, kinds, args.count)))
+    except RuntimeError as exc:
+        print(f"bench.{name}: {exc}", file=sys.stderr)
+        return 1
+    return 0

@@ -17,7 +17,6 @@ process too). Acknowledgements go to an aiosmtpd sink in this process. Per datab
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import select
@@ -40,7 +39,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bench.corpus import make_corpus
-from bench.report import Figure, table
+from bench.report import Figure, run_alone
 
 REPO = Path(__file__).resolve().parent.parent
 MAILGATE = str(Path(sys.executable).with_name("mailgate"))  # .venv/bin/mailgate
@@ -367,18 +366,8 @@ def figures(quick: bool, kinds: Sequence[str], count: int | None = None) -> list
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="300 mails instead of 2,000")
-    parser.add_argument("--postgres", action="store_true", help="also on 127.0.0.1:5432")
-    parser.add_argument("--count", type=int, default=None, help="mails to send")
-    args = parser.parse_args()
-    kinds = ["sqlite", *(["postgresql"] if args.postgres else [])]
-    try:
-        print(table(figures(args.quick, kinds, args.count)))
-    except BenchError as exc:
-        print(f"bench.storm: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    return run_alone("storm", __doc__ or "", figures, quick="300 mails instead of 2,000",
+                     count="mails to send")
 
 
 if __name__ == "__main__":
