@@ -37,16 +37,11 @@ def notifier_for(config: Config) -> Notifier:
     return Notifier(policy=config, templates_dir=config.templates_dir)
 
 
-def process(
-    engine: Engine, config: Config, inbound_id: int, now: datetime, raw: bytes | None = None
-) -> str:
-    """Process one stored message; returns its final state. A failure quarantines, never drops.
-
-    `raw`: the message's stored bytes when the caller has just stored them itself (ingest),
-    which saves reading them back; whether it still waits is checked all the same."""
+def process(engine: Engine, config: Config, inbound_id: int, now: datetime) -> str:
+    """Process one stored message; returns its final state. A failure quarantines, never drops."""
     for attempt in range(1, CONFLICT_RETRIES + 1):
         try:
-            return _process_once(engine, config, inbound_id, now, raw)
+            return _process_once(engine, config, inbound_id, now)
         except IntegrityError as exc:
             if attempt == CONFLICT_RETRIES:
                 return _failed(engine, inbound_id, exc, now)
@@ -113,11 +108,8 @@ def _waiting_raw(engine: Engine, inbound_id: int) -> bytes | None:
         ).first()
 
 
-def _process_once(
-    engine: Engine, config: Config, inbound_id: int, now: datetime, raw: bytes | None = None
-) -> str:
-    if raw is None:
-        raw = _waiting_raw(engine, inbound_id)
+def _process_once(engine: Engine, config: Config, inbound_id: int, now: datetime) -> str:
+    raw = _waiting_raw(engine, inbound_id)
     if raw is None:
         return SKIPPED
     # Parsing is the slow part; doing it before the write transaction keeps SQLite's single
