@@ -2,7 +2,8 @@
 business hours, triage rules, the schedule; and `Section`, the base of every config section.
 
 Pydantic models whose fields are `config.toml` keys. Unknown keys are errors, and errors name
-the key. The values the Lourdes IT help desk uses are data: `tickets/default_policy.toml`.
+the key. A key left out takes the default given here; the default lists of statuses, priorities,
+SLA profiles and triage rules are data, in `tickets/default_policy.toml`.
 """
 
 from __future__ import annotations
