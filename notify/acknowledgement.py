@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from notify.compose import ticket_subject
 from notify.details import on_ticket as details_on_ticket
-from notify.queue import Handler, Notifier, queue_mail, ticket_and_requester
+from notify.queue import Notifier, queue_mail, ticket_and_requester
 from tickets.events import Event
 from tickets.models import Outbox
 
@@ -35,7 +35,3 @@ def acknowledgement(
         in_reply_to=event.data.get("in_reply_to", ""),
     )
     return [row] if row else []
-
-
-
-HANDLERS: dict[str, Handler] = {"ticket_created": acknowledgement}

@@ -1,5 +1,9 @@
-"""Events → outbox rows, in the caller's transaction. Each kind of event has its handler in a
-module of its own; this one only dispatches. Only the sender talks to SMTP."""
+"""Events → outbox rows, in the caller's transaction. Only the sender talks to SMTP.
+
+`HANDLERS` below is the one table of which event kind gets which mail: a new kind of event
+gets its line here, and its handler a function in the module for its subject (none of them
+registers itself on import).
+"""
 
 from __future__ import annotations
 
@@ -15,9 +19,29 @@ from tickets.models import Outbox
 
 __all__ = ["HANDLERS", "Notifier", "enqueue", "queue_mail", "ticket_and_requester"]
 
+# event kind (and who raises it) → the handler that queues its mail
 HANDLERS: dict[str, Handler] = {
-    **acknowledgement.HANDLERS, **pending.HANDLERS, **replies.HANDLERS, **scheduled.HANDLERS,
-    **status.HANDLERS,
+    # tickets.pipeline: a new ticket; tickets.lifecycle: a status change (mail when resolved)
+    "ticket_created": acknowledgement.acknowledgement,
+    "status_changed": status.resolved,
+    # tickets.pending: a request held for missing details, and its expiry
+    "info_request": pending.info_request,
+    "info_request_expired": pending.info_request_expired,
+    # tickets.technicians and tickets.replies: mail between customer and technician
+    "technician_replied": replies.technician_reply,
+    "customer_replied": replies.customer_reply,
+    "command_result": replies.command_result,
+    "delivery_failed": replies.delivery_failed,
+    # tickets.lifecycle and tickets.due (the clock): to the requester …
+    "ticket_assigned": scheduled.to_requester("assigned"),
+    "reminder": scheduled.to_requester("reminder"),
+    "auto_closed": scheduled.to_requester("auto_closed"),
+    "closed": scheduled.to_requester("closed"),
+    # … and to staff
+    "date_reached": scheduled.to_staff("date_reached"),
+    "sla_warning": scheduled.to_staff("sla_warning"),
+    "sla_breach": scheduled.to_staff("sla_breach", escalate=True),
+    "stale": scheduled.to_staff("stale"),
 }
 
 

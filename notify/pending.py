@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from notify.details import supplied
-from notify.queue import Handler, Notifier, queue_mail
+from notify.queue import Notifier, queue_mail
 from parsing.details import LABELS
 from tickets.events import Event
 from tickets.models import Outbox, PendingRequest
@@ -58,9 +58,3 @@ def info_request_expired(
         in_reply_to=pending.message_id,
     )
     return [row] if row else []
-
-
-HANDLERS: dict[str, Handler] = {
-    "info_request": info_request,
-    "info_request_expired": info_request_expired,
-}

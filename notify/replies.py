@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from notify.compose import ticket_subject
-from notify.queue import Handler, Notifier, queue_mail, ticket_and_requester
+from notify.queue import Notifier, queue_mail, ticket_and_requester
 from tickets.commands import usage
 from tickets.events import Event
 from tickets.models import Contact, Outbox, StoredAttachment, Ticket, TicketMessage
@@ -173,11 +173,3 @@ def _author(session: Session, message: TicketMessage) -> str:
         select(TicketMessage.from_addr).where(TicketMessage.inbound_id == int(inbound_id))
     ).first()
     return own or ""
-
-
-HANDLERS: dict[str, Handler] = dict(
-    technician_replied=technician_reply,
-    customer_replied=customer_reply,
-    command_result=command_result,
-    delivery_failed=delivery_failed,
-)

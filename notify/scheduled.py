@@ -1,5 +1,5 @@
 """Mail for the clock's events: assignment, waiting reminders, closures, dates reached, SLA
-warnings and breaches, stale tickets. Dispatched by `notify.outbox`.
+warnings and breaches, stale tickets. Dispatched by the table in `notify.outbox`.
 
 Requester mail goes in the ticket's public thread; mail to staff is kept as an internal copy.
 All of it is `Auto-Submitted: auto-generated` (RFC 3834 §5), so it leaves with a null sender.
@@ -121,16 +121,3 @@ def to_staff(kind: str, *, escalate: bool = False) -> Handler:
         return [row] if row else []
 
     return handler
-
-
-HANDLERS: dict[str, Handler] = {
-    "ticket_assigned": to_requester("assigned"),
-    "reminder": to_requester("reminder"),
-    "auto_closed": to_requester("auto_closed"),
-    "closed": to_requester("closed"),
-    "date_reached": to_staff("date_reached"),
-    "sla_warning": to_staff("sla_warning"),
-    "sla_breach": to_staff("sla_breach", escalate=True),
-    "stale": to_staff("stale"),
-}
-

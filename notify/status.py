@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from notify.compose import ticket_subject
-from notify.queue import Handler, Notifier, queue_mail, ticket_and_requester
+from notify.queue import Notifier, queue_mail, ticket_and_requester
 from tickets.events import Event
 from tickets.models import Outbox
 
@@ -40,6 +40,3 @@ def resolved(session: Session, notifier: Notifier, event: Event, now: datetime) 
         auto_submitted="auto-generated",  # RFC 3834 §5: the desk's own notice
     )
     return [row] if row else []
-
-
-HANDLERS: dict[str, Handler] = {"status_changed": resolved}

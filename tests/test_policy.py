@@ -18,8 +18,8 @@ LONDON = ZoneInfo("Europe/London")
 DAY = 34_200
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-# The default policy written out in full: it must equal Policy().
-EXAMPLE_TOML = (EXAMPLES / "lourdes-it-help-desk.toml").read_text(encoding="utf-8")
+# The default policy shipped with the package, written out in full: it must equal Policy().
+EXAMPLE_TOML = (EXAMPLES.parent / "tickets" / "default_policy.toml").read_text(encoding="utf-8")
 
 # Education Digital Services' incident states, as the documented example has them.
 EDUCATION_TOML = (EXAMPLES / "education-digital-services.toml").read_text(encoding="utf-8")

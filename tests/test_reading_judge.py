@@ -225,7 +225,7 @@ def test_display_no_one(display):
 
 def test_every_cached_judge_is_cleared() -> None:
     """The benchmark times each round from cold: every cached verdict must be forgettable."""
-    from parsing.reading import judge
+    from parsing.reading import judge, verdict_cache
 
     judge.person("Jane Doe")
     judge.organisation("Acme Ltd")
@@ -233,7 +233,8 @@ def test_every_cached_judge_is_cleared() -> None:
     judge.legal_form("Acme Ltd")
     assert judge.organisation.cache_info().currsize > 0  # type: ignore[attr-defined]
     judge.clear_caches()
-    assert [c.cache_info().currsize for c in judge._CACHES] == [0] * len(judge._CACHES)
+    caches = verdict_cache.CACHES
+    assert [c.cache_info().currsize for c in caches] == [0] * len(caches)
 
 
 @pytest.mark.parametrize(("written", "filed"), [

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tickets.public_holidays import holidays_in
 
 if TYPE_CHECKING:
-    from tickets.policy import BusinessHours
+    from tickets.policy_sections import BusinessHours
 
 __all__ = [
     "DAY_NAMES",

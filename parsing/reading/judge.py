@@ -6,10 +6,7 @@ job title in it), it says yes with a doubt, and the rule lowers its candidate's 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache, wraps
-from typing import Any, TypeVar
 
 from parsing.lexicon import Vocabulary, alternation, word_pattern
 from parsing.lexicon.organisations import (
@@ -35,6 +32,8 @@ from parsing.lexicon.people import (
     TITLE_QUALIFIERS,
 )
 from parsing.lexicon.phrases import NAME_LABELS
+from parsing.reading.verdict_cache import clear_caches as clear_caches  # kept importable here
+from parsing.reading.verdict_cache import judged
 
 _LEGAL_FORM = word_pattern(LEGAL_FORMS)  # to remove a legal form from a name
 _LEGAL_FORMS = Vocabulary(LEGAL_FORMS)
@@ -96,46 +95,10 @@ _CALLED_NAME_LAST = re.compile(
 )
 _TRAILING_BRACKET = re.compile(r"[ \t]*\([^()]{0,40}\)?$")
 _BRACKETS = re.compile(r"\s*+(?:\([^()]*+\)|\[[^\[\]]*+\])\s*+")
-# judging is pure: a desk sees the same signatures, sign-offs and display names again and
-# again, so verdicts are kept for the strings seen last
-_CACHE = 8192
-T = TypeVar("T")
 MAX_NAME_WORDS = 5
 # characters no name of a person or an organisation has: addresses, labels, paths
 _NEVER_IN_NAMES = frozenset("@:/=<>#;?!")
 MAX_ORGANISATION_WORDS = 8
-
-
-# no name of a person or an organisation is longer: longer text is judged at once, and never
-# kept in a cache
-MAX_JUDGED = 300
-_CACHES: list[Any] = []
-
-
-def _judged(default: object) -> Callable[[Callable[..., T]], Callable[..., T]]:
-    """A judge's verdicts kept for the strings seen last (a desk sees the same signatures,
-    sign-offs and display names again and again); text longer than any name gets `default`."""
-
-    def wrap(judge: Callable[..., T]) -> Callable[..., T]:
-        cached = lru_cache(maxsize=_CACHE)(judge)
-        _CACHES.append(cached)
-
-        @wraps(judge)
-        def bounded(text: str, *args: Any, **kwargs: Any) -> T:
-            if len(text) > MAX_JUDGED:
-                return default  # type: ignore[return-value]
-            return cached(text, *args, **kwargs)
-
-        bounded.cache_info = cached.cache_info  # type: ignore[attr-defined]
-        return bounded
-
-    return wrap
-
-
-def clear_caches() -> None:
-    """Forget every verdict (the benchmark times each round from cold)."""
-    for cached in _CACHES:
-        cached.cache_clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +135,7 @@ def _compound_organisation(word: str) -> bool:
     return (len(word) > 5 and bool(_COMPOUND_END.search(word))) or _surname_like_compound(word)
 
 
-@_judged(False)
+@judged(False)
 def legal_form(text: str) -> bool:
     return any(
         len(phrase) > 2 or _SHORT_FORM_CASED.match(written) or written.endswith(".")
@@ -180,13 +143,13 @@ def legal_form(text: str) -> bool:
     )
 
 
-@_judged(False)
+@judged(False)
 def organisation_words(text: str) -> bool:
     """Words that say 'organisation': a legal form, a school word, an organisation noun."""
     return named_organisation(text) or bool(_FIRM.search(text))
 
 
-@_judged(False)
+@judged(False)
 def named_organisation(text: str) -> bool:
     """Organisation words other than an ampersand: 'Russo Plumbing', not 'John & Marc'."""
     return registered(text) or organisation_noun(text) or any(
@@ -204,7 +167,7 @@ def registered(text: str) -> bool:
     return legal_form(text) or bool(_SCHOOL.search(text))
 
 
-@_judged(False)
+@judged(False)
 def organisation_noun(text: str) -> bool:
     """'Trust', 'Practice', 'Kanzlei': a noun that names a kind of organisation."""
     return bool(_ORG_NOUN.search(text))
@@ -216,26 +179,26 @@ def job_title_last(text: str) -> bool:
     return bool(words) and bool(_TITLE.fullmatch(words[-1].strip(".,")))
 
 
-@_judged(False)
+@judged(False)
 def job_title(text: str) -> bool:
     return bool(_TITLE.search(text))
 
 
-@_judged(False)
+@judged(False)
 def role_words_only(text: str) -> bool:
     """'Head Teacher', 'Practice Manager', 'School Office', 'IT Support': a role or a team."""
     words = [w.lower().strip(".,") for w in text.split() if not w.strip(".,").isdigit()]
     return bool(words) and all(w in _ROLE_WORDS for w in words)
 
 
-@_judged(False)
+@judged(False)
 def department_only(text: str) -> bool:
     """'IT', 'Customer Services', 'Year 4 team': part of an organisation, no employer."""
     words = [w.lower().strip(".,") for w in _NUMBERS.sub("", text).split()]
     return bool(words) and all(w in _DEPARTMENT_WORDS or w in _JOINERS for w in words)
 
 
-@_judged(False)
+@judged(False)
 def address(text: str) -> bool:
     """A line of a postal address: 'Oakfield Road, Leicester LE4 7QT', 'Hafenstraße 12'."""
     words = text.split()
@@ -262,7 +225,7 @@ def called_name(value: str) -> str:
     return _CALLED_NAME.sub(lambda m: m.group("given"), value)
 
 
-@_judged(None)
+@judged(None)
 def person(value: str, *, any_case: bool = False, prose: bool = False,
            displayed: bool = False) -> Verdict | None:
     """A person's full name, or None. `any_case`: typed into a field, where 'jo smith' is a
@@ -324,7 +287,7 @@ def person(value: str, *, any_case: bool = False, prose: bool = False,
     return Verdict(value, tuple(doubts))
 
 
-@_judged(None)
+@judged(None)
 def organisation(value: str, *, placed: bool = False, any_case: bool = False
                  ) -> Verdict | None:
     """An organisation's name, or None. `placed`: the words stand where an organisation is
@@ -385,7 +348,7 @@ def organisation(value: str, *, placed: bool = False, any_case: bool = False
     return Verdict(value, tuple(doubts))
 
 
-@_judged(None)
+@judged(None)
 def display_person(display: str) -> Verdict | None:
     """A person's name from a From display name: 'Smith, Jane' is Jane Smith; a robot ('Mail
     Delivery System'), a role ('Head Teacher') or a team ('IT Support') is no one."""
