@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -55,9 +56,11 @@ def process_waiting(
 
 
 def process_states(
-    engine: Engine, config: Config, waiting: Iterable[Waiting], now: datetime
+    engine: Engine, config: Config, waiting: Iterable[Waiting], now: datetime, *,
+    hold_mail: bool = False,
 ) -> dict[int, str]:
-    """Each message's final state (or SKIPPED, DEFERRED), by id."""
+    """Each message's final state (or SKIPPED, DEFERRED), by id. Each is processed at its
+    `Waiting.at` when it has one, else at `now`; `hold_mail`: see `pipeline.process`."""
     states: dict[int, str] = {}
     budget = TRANSACTION_SECONDS.get(engine.dialect.name, DEFAULT_TRANSACTION_SECONDS)
     for part in chunks.by_bytes(waiting, _size, PASS_BYTES):
@@ -66,7 +69,7 @@ def process_states(
         except SQLAlchemyError as exc:  # the database went away: the next pass tries again
             log.warning("could not read waiting messages: %s", exc)
             break
-        _process_part(engine, config, loaded, now, budget, states)
+        _process_part(engine, config, loaded, _Pass(now, budget, hold_mail), states)
     return states
 
 
@@ -74,15 +77,26 @@ def _size(item: Waiting) -> int:
     return len(item.raw) if item.raw is not None else item.size
 
 
+@dataclass(frozen=True, slots=True)
+class _Pass:
+    now: datetime
+    budget: float
+    hold_mail: bool
+    times: dict[int, datetime] = field(default_factory=dict)  # Waiting.at, by id
+
+    def at(self, inbound_id: int) -> datetime:
+        return self.times.get(inbound_id, self.now)
+
+
 def _process_part(
-    engine: Engine, config: Config, waiting: list[Waiting], now: datetime, budget: float,
-    states: dict[int, str],
+    engine: Engine, config: Config, waiting: list[Waiting], run: _Pass, states: dict[int, str],
 ) -> None:
     parsed = ParsedStream(config, waiting)
+    run = replace(run, times={item.id: item.at for item in waiting if item.at is not None})
     while True:
         taken: list[int] = []
         try:
-            done, failed = _one_transaction(engine, config, parsed, now, budget, taken)
+            done, failed = _one_transaction(engine, config, parsed, run, taken)
         except SQLAlchemyError as exc:
             # The transaction as a whole failed (database gone, locked): every message it
             # held goes the careful way, which defers or quarantines each with its reason.
@@ -94,12 +108,12 @@ def _process_part(
         states.update(done)
         # at once, before the messages after them: a reply must not overtake its request
         for inbound_id in failed:
-            states[inbound_id] = process(engine, config, inbound_id, now)
+            states[inbound_id] = process(engine, config, inbound_id, run.at(inbound_id),
+                                         hold_mail=run.hold_mail)
 
 
 def _one_transaction(
-    engine: Engine, config: Config, parsed: ParsedStream, now: datetime, budget: float,
-    taken: list[int],
+    engine: Engine, config: Config, parsed: ParsedStream, run: _Pass, taken: list[int],
 ) -> tuple[dict[int, str], list[int]]:
     """Take parsed messages until the budget is spent; commit once. Returns the states of the
     messages committed and the ids to process alone; `taken` lists every message taken."""
@@ -124,7 +138,8 @@ def _one_transaction(
                     savepoint = session.begin_nested()
                     try:
                         state, reason = run_stages(
-                            session, config, inbound, item.message, now, item.read
+                            session, config, inbound, item.message, run.at(item.id), item.read,
+                            hold_mail=run.hold_mail,
                         )
                         session.flush()
                         savepoint.commit()
@@ -137,7 +152,7 @@ def _one_transaction(
                     else:
                         done[item.id] = state
                         reasons.append((item.id, state, reason))
-            if time.perf_counter() - started >= budget:
+            if time.perf_counter() - started >= run.budget:
                 break
         session.commit()
     for inbound_id, state, reason in reasons:

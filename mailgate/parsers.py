@@ -10,12 +10,14 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -44,6 +46,8 @@ class Waiting:
     id: int
     raw: bytes | None  # None: read from the store before its pass (or no longer waiting)
     size: int = 0
+    # Mail from the past (`mailgate import`): processed as at this instant, not the pass's now
+    at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +147,7 @@ def with_raws(engine: Engine, waiting: Sequence[Waiting]) -> list[Waiting]:
                 InboundMessage.state == "received",
             )
         ).all())
-    return [item if item.raw is not None else Waiting(item.id, raws.get(item.id), item.size)
+    return [item if item.raw is not None else replace(item, raw=raws.get(item.id))
             for item in waiting]
 
 
@@ -162,11 +166,18 @@ def _shared_pool() -> ProcessPoolExecutor | None:
             # forked child could inherit a lock one of them held.
             try:
                 _pool = ProcessPoolExecutor(
-                    WORKERS, mp_context=multiprocessing.get_context("spawn"))
+                    WORKERS, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_ignore_interrupts)
             except Exception as exc:  # parse here rather than not at all
                 log.warning("no parsing worker (%s); parsing in this process", one_line(exc))
                 return None
         return _pool
+
+
+def _ignore_interrupts() -> None:
+    """A worker leaves Ctrl-C to its parent, which finishes or drops its work (a terminal sends
+    SIGINT to the whole process group: a worker that died of it would only print a traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _drop_pool() -> None:

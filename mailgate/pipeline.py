@@ -17,7 +17,7 @@ from mailgate.errors import one_line
 from notify.outbox import Notifier, enqueue
 from parsing import ParsedMessage, parse_message
 from parsing.details import Details
-from tickets.models import InboundMessage
+from tickets.models import InboundMessage, Outbox
 from tickets.pipeline import Intake
 
 log = logging.getLogger("mailgate.pipeline")
@@ -31,17 +31,21 @@ DEFERRED = "deferred"  # the database failed us; the message stays stored for th
 # ever; after this many such passes it is quarantined with the database's reason.
 MAX_DEFERRALS = 5
 SKIPPED = "skipped"  # already processed, or another daemon has it
+SUPPRESSED = "suppressed"  # an outbox row the sender leaves alone: mail from the past (import)
 
 
 def notifier_for(config: Config) -> Notifier:
     return Notifier(policy=config, templates_dir=config.templates_dir)
 
 
-def process(engine: Engine, config: Config, inbound_id: int, now: datetime) -> str:
-    """Process one stored message; returns its final state. A failure quarantines, never drops."""
+def process(
+    engine: Engine, config: Config, inbound_id: int, now: datetime, *, hold_mail: bool = False
+) -> str:
+    """Process one stored message; returns its final state. A failure quarantines, never drops.
+    `hold_mail`: the mail it causes is kept in the outbox as `suppressed`, never sent (import)."""
     for attempt in range(1, CONFLICT_RETRIES + 1):
         try:
-            return _process_once(engine, config, inbound_id, now)
+            return _process_once(engine, config, inbound_id, now, hold_mail)
         except IntegrityError as exc:
             if attempt == CONFLICT_RETRIES:
                 return _failed(engine, inbound_id, exc, now)
@@ -108,7 +112,9 @@ def _waiting_raw(engine: Engine, inbound_id: int) -> bytes | None:
         ).first()
 
 
-def _process_once(engine: Engine, config: Config, inbound_id: int, now: datetime) -> str:
+def _process_once(
+    engine: Engine, config: Config, inbound_id: int, now: datetime, hold_mail: bool
+) -> str:
     raw = _waiting_raw(engine, inbound_id)
     if raw is None:
         return SKIPPED
@@ -127,7 +133,7 @@ def _process_once(engine: Engine, config: Config, inbound_id: int, now: datetime
         inbound = session.exec(query).first()
         if inbound is None:
             return SKIPPED
-        state, reason = run_stages(session, config, inbound, parsed, now)
+        state, reason = run_stages(session, config, inbound, parsed, now, hold_mail=hold_mail)
         session.commit()
     log.info("message %s: %s %s", inbound_id, state, reason)
     return state
@@ -135,14 +141,16 @@ def _process_once(engine: Engine, config: Config, inbound_id: int, now: datetime
 
 def run_stages(
     session: Session, config: Config, inbound: InboundMessage, parsed: ParsedMessage,
-    now: datetime, read: Details | None = None,
+    now: datetime, read: Details | None = None, *, hold_mail: bool = False,
 ) -> tuple[str, str]:
     """Run one claimed message through the stages in `session`; its final state and why.
     `read`: the four details as the mail gives them, when a parsing worker read them."""
     intake = tickets.pipeline.run(Intake(
         session=session, policy=config, inbound=inbound, parsed=parsed, now=now, read_ahead=read,
     ))
-    enqueue(session, notifier_for(config), intake.events, now)
+    rows = enqueue(session, notifier_for(config), intake.events, now)
+    if hold_mail:
+        suppress(rows)
     if intake.final_state:
         state, reason = intake.final_state, intake.final_reason
     else:  # every stored message ends somewhere with a reason, never silently 'done'
@@ -153,6 +161,12 @@ def run_stages(
     inbound.decisions = intake.decisions
     inbound.processed_at = now
     return state, reason
+
+
+def suppress(rows: list[Outbox]) -> None:
+    """Keep these outgoing mails (the ticket's conversation shows them) but never send them."""
+    for row in rows:
+        row.state = SUPPRESSED
 
 
 def quarantine(engine: Engine, inbound_id: int, reason: str, now: datetime) -> str:

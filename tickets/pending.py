@@ -8,9 +8,10 @@ expires after `[intake] pending_expiry_hours` with a final notice, and stays on 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from parsing import ParsedMessage
@@ -142,14 +143,19 @@ def original_inbound(session: Session, pending: PendingRequest) -> InboundMessag
     return inbound
 
 
-def expire_due(session: Session, now: datetime, limit: int = 200) -> list[Event]:
-    """Waiting requests past their time: expired, with a final notice; never deleted."""
+def expire_due(
+    session: Session, now: datetime, limit: int = 200, only: Collection[int] | None = None
+) -> list[Event]:
+    """Waiting requests past their time: expired, with a final notice; never deleted.
+    `only`: of these requests (by id), none other."""
     query = (
         select(PendingRequest)
         .where(PendingRequest.state == WAITING, PendingRequest.expires_at <= now)
         .order_by(PendingRequest.expires_at)  # type: ignore[arg-type]
         .limit(limit)
     )
+    if only is not None:
+        query = query.where(col(PendingRequest.id).in_(only))
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":  # several daemons: each request expires once
         query = query.with_for_update(skip_locked=True)

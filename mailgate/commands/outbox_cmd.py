@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from mailgate.clock import utcnow
 from mailgate.commands.base import CommandError, open_config, open_database, print_json
+from mailgate.pipeline import SUPPRESSED
 from mailgate.views import outbox_json, table
 from notify.sender import retry
 from tickets.models import Outbox, Ticket
@@ -18,7 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("outbox", help="outgoing mail and its delivery state")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="outgoing mail, newest first")
-    listing.add_argument("--state", choices=("pending", "sending", "sent", "failed"))
+    listing.add_argument("--state", choices=("pending", "sending", "sent", "failed", "suppressed"))
     listing.add_argument("--limit", type=int, default=200)
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=list_outbox)
@@ -85,5 +86,8 @@ def retry_outbox(args: argparse.Namespace) -> int:
         return 0
     if state == "sending":
         raise CommandError(f"outbox row {args.id} is being sent right now")
+    if state == SUPPRESSED:
+        raise CommandError(f"outbox row {args.id} was written by `mailgate import` for mail "
+                           "from the past and is kept unsent: nothing to retry")
     raise CommandError(f"outbox row {args.id} was sent at {sent_at:%Y-%m-%d %H:%M} UTC: nothing "
                        "to retry")

@@ -40,6 +40,7 @@ def store_raw(
     now: datetime,
     envelope_from: str = "",
     envelope_to: Sequence[str] = (),
+    state: str = "received",
 ) -> Stored:
     """Store one message durably; the same message twice returns the first one's id."""
     key = dedup_key(raw)
@@ -51,8 +52,8 @@ def store_raw(
             if existing is not None:
                 return Stored(existing, duplicate=True)
             try:
-                row_id = _insert(session, Arrival(raw, now, envelope_from, envelope_to), key,
-                                 source)
+                arrival = Arrival(raw, now, envelope_from, envelope_to, state)
+                row_id = _insert(session, arrival, key, source)
                 session.commit()
             except IntegrityError:
                 # another door stored the same message a moment ago
@@ -77,7 +78,7 @@ def _insert(session: Session, arrival: Arrival, key: str, source: str) -> int:
         "envelope_to": [a.lower() for a in arrival.envelope_to],
         "message_id": message_id_of(raw), "dedup_key": key,
         "sha256": hashlib.sha256(raw).hexdigest(), "size": len(raw), "raw": raw,
-        "state": "received", "reason": "", "decisions": [], "attempts": 0,
+        "state": arrival.state, "reason": "", "decisions": [], "attempts": 0,
     }, "raw")
 
 
@@ -123,6 +124,9 @@ class Arrival:
     received_at: datetime
     envelope_from: str = ""
     envelope_to: Sequence[str] = ()
+    # "received" waits for the pipeline; `mailgate import` stores "importing", which only it
+    # processes (mailgate.backfill), so a running daemon never takes old mail for new
+    state: str = "received"
 
 
 def store_many(
@@ -168,7 +172,8 @@ def store_arrivals(engine: Engine, arrivals: Sequence[Arrival], *, source: str) 
         # another door stored one of these a moment ago: fall back to one at a time
         return [
             store_raw(engine, arrival.raw, source=source, now=arrival.received_at,
-                      envelope_from=arrival.envelope_from, envelope_to=arrival.envelope_to)
+                      envelope_from=arrival.envelope_from, envelope_to=arrival.envelope_to,
+                      state=arrival.state)
             for arrival in arrivals
         ]
     except OperationalError as exc:
