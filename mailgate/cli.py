@@ -16,6 +16,7 @@ from mailgate.commands import (
     config_cmd,
     contacts_cmd,
     db_cmd,
+    import_cmd,
     ingest_cmd,
     init_cmd,
     outbox_cmd,
@@ -34,6 +35,7 @@ from mailgate.errors import one_line
 COMMANDS = (
     serve_cmd,
     ingest_cmd,
+    import_cmd,
     tick_cmd,
     tickets_cmd,
     outbox_cmd,
@@ -53,10 +55,13 @@ EXIT_STATUS = """exit status:
   1   the command's own "no": no such ticket or row, a mailbox failing (status), a
       secret unset (check-config)
   64  usage: the command line is wrong
-  65  contacts import: the file is not CSV in UTF-8     66  it cannot be read
+  65  contacts import: the file is not CSV in UTF-8; import: PATH is neither an mbox file
+      nor a Maildir folder
+  66  contacts import, import: the file or folder cannot be read
   69  the database cannot be used
   73  init: a file cannot be written
-  75  ingest and quarantine retry: not stored or not done now; the MTA or you may try again
+  75  ingest and quarantine retry: not stored or not done now; the MTA or you may try again;
+      import: stopped by Ctrl-C, run it again to go on (what is stored is skipped)
   78  the config file is wrong (the message names the key), or the schema needs `db upgrade`"""
 
 
