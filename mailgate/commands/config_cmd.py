@@ -49,6 +49,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"  smtp in    {config.smtp_in.host}:{config.smtp_in.port}, "
               f"accepting {', '.join(config.accepted_recipients)}")
     print(f"  smtp out   {config.smtp_out.host}:{config.smtp_out.port}")
+    if config.http.listen:
+        print(f"  http       {config.http.listen}: /metrics, /healthz (unhealthy after "
+              f"{config.http.unhealthy_after})")
     print(f"  templates  {config.templates_dir}")
     for mailbox in config.imap:
         print(f"  imap       {mailbox.username}@{mailbox.host} {mailbox.folder}")
