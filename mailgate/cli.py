@@ -82,21 +82,21 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMANDS:
         module.register(subparsers)
-    for command in subparsers.choices.values():
-        # every command's --help says what it does (its line in the list, unless it says more)
-        # and what its exit status means
-        command.description = command.description or _help_of(subparsers, command.prog)
-        command.epilog = command.epilog or EXIT_STATUS
-        command.formatter_class = argparse.RawDescriptionHelpFormatter
+    _describe(subparsers)
     return parser
 
 
-def _help_of(subparsers: argparse._SubParsersAction, prog: str) -> str:
-    name = prog.rsplit(" ", 1)[-1]
-    for action in subparsers._choices_actions:
-        if action.dest == name:
-            return str(action.help or "")
-    return ""
+def _describe(subparsers: argparse._SubParsersAction) -> None:
+    """Every command's --help, at every level (`tickets show` too), says what it does (its line in
+    the list above it, unless it says more) and what its exit status means."""
+    helps = {action.dest: str(action.help or "") for action in subparsers._choices_actions}
+    for name, command in subparsers.choices.items():
+        command.description = command.description or helps.get(name, "")
+        command.epilog = command.epilog or EXIT_STATUS
+        command.formatter_class = argparse.RawDescriptionHelpFormatter
+        for nested in command._subparsers._group_actions if command._subparsers else ():
+            if isinstance(nested, argparse._SubParsersAction):
+                _describe(nested)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

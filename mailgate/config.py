@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from sqlalchemy.engine import make_url
 
+from mailgate import tls
 from notify.settings import SmtpOut
 from tickets.desk import DeskPolicy, Section
 from tickets.policy import Duration, DurationField, bare_address
@@ -58,6 +59,15 @@ class SmtpIn(Section):
     port: int = Field(default=2525, ge=0, le=65535)
     max_message_bytes: int = Field(default=DEFAULT_MAX_MESSAGE_BYTES, gt=0)
     accept: tuple[str, ...] = ()  # addresses or domains we serve; empty: the desk address only
+    # transport security (README "Transport security"); relative paths are resolved against the
+    # config file's folder by Config before these validators read the files
+    tls_certificate: str = Field(default="", validate_default=True)
+    tls_key: str = Field(default="", validate_default=True)
+    require_tls: bool = False
+    # relay user name -> the environment variable holding its password
+    auth_password_env: dict[str, str] = Field(default_factory=dict)
+    require_auth: bool = False
+    allow_from: tuple[str, ...] = ()  # client addresses or networks; empty: everyone
 
     @field_validator("accept", mode="after")
     @classmethod
@@ -72,6 +82,62 @@ class SmtpIn(Section):
             if "@" in entry.strip("@"):
                 bare_address(entry)
         return value
+
+
+    @field_validator("tls_certificate")
+    @classmethod
+    def _certificate(cls, value: str) -> str:
+        if value and (problem := tls.certificate_problem(Path(value))):
+            raise ValueError(problem)
+        return value
+
+    @field_validator("tls_key")
+    @classmethod
+    def _key(cls, value: str, info: ValidationInfo) -> str:
+        certificate = info.data.get("tls_certificate")
+        if certificate is None:  # itself wrong, and reported
+            return value
+        if bool(value) != bool(certificate):
+            raise ValueError("set both tls_certificate and tls_key, or neither")
+        if value and (problem := tls.key_problem(Path(certificate), Path(value))):
+            raise ValueError(problem)
+        return value
+
+    @field_validator("require_tls")
+    @classmethod
+    def _require_tls(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("tls_certificate") == "":
+            raise ValueError("STARTTLS needs tls_certificate and tls_key")
+        return value
+
+    @field_validator("auth_password_env")
+    @classmethod
+    def _auth(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        for user, variable in value.items():
+            if not user.strip() or not variable.strip():
+                raise ValueError(f"a user name and an environment variable, got {user!r} = "
+                                 f"{variable!r}")
+        if value and info.data.get("tls_certificate") == "":
+            raise ValueError("SMTP AUTH is offered only after STARTTLS, never in clear: set "
+                             "tls_certificate and tls_key")
+        return value
+
+    @field_validator("require_auth")
+    @classmethod
+    def _require_auth(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and not info.data.get("auth_password_env", {"?": "?"}):
+            raise ValueError("no relay account to log in with: set auth_password_env")
+        return value
+
+    @field_validator("allow_from")
+    @classmethod
+    def _allow_from(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        tls.networks(value)
+        return value
+
+    @property
+    def allowed_networks(self) -> tuple[tls.Network, ...]:
+        return tls.networks(self.allow_from)
 
 
 class ImapMailbox(Section):
@@ -172,6 +238,23 @@ class Config(DeskPolicy):
     # where the file was read from; relative paths in it are resolved against this folder
     base_dir: Path = Field(default=Path("."), exclude=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _resolve_tls_files(cls, data: Any) -> Any:
+        """Certificate, key and CA paths relative to the config file, before they are read."""
+        if not isinstance(data, dict):
+            return data
+        base = Path(data.get("base_dir") or ".")
+        resolved = dict(data)
+        for section, keys in (("smtp_in", ("tls_certificate", "tls_key")),
+                              ("smtp_out", ("ca_file",))):
+            if isinstance(table := data.get(section), dict):
+                resolved[section] = {
+                    **table, **{key: str((base / table[key]).resolve()) for key in keys
+                                if isinstance(table.get(key), str) and table[key]},
+                }
+        return resolved
+
     @model_validator(mode="after")
     def _unique_mailboxes(self) -> Config:
         names = [mailbox.name for mailbox in self.imap]
@@ -212,7 +295,8 @@ class Config(DeskPolicy):
         named = [("smtp_out.password_env", self.smtp_out.password_env)] + [
             (f"imap[{n}].password_env", mailbox.password_env)
             for n, mailbox in enumerate(self.imap)
-        ]
+        ] + [(f"smtp_in.auth_password_env.{user}", variable)
+             for user, variable in self.smtp_in.auth_password_env.items()]
         return [
             f"{key}: the environment variable {variable} is not set"
             for key, variable in named

@@ -52,12 +52,7 @@ class Daemon:
             handler = IntakeHandler(
                 self.engine, self.config.accepted_recipients, on_stored=lambda _id: self.wake.set()
             )
-            self.controller = make_controller(
-                handler,
-                self.config.smtp_in.host,
-                self.config.smtp_in.port,
-                self.config.smtp_in.max_message_bytes,
-            )
+            self.controller = make_controller(handler, self.config.smtp_in)
             self.controller.start()
             self.smtp_port = self.controller.server.sockets[0].getsockname()[1]
             log.info("SMTP listening on %s:%s", self.config.smtp_in.host, self.smtp_port)

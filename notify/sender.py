@@ -91,8 +91,17 @@ def deliver_pending(
     outcomes: dict[int, tuple[str, str]] = {}
     try:
         connection = _connect(smtp)
+    except NoStartTls:
+        reason = (f"{smtp.host}:{smtp.effective_port} does not offer STARTTLS, which "
+                  "smtp_out.security = \"starttls\" requires; nothing was sent in clear")
+        outcomes = {row.id: ("retry", reason) for row in rows}  # type: ignore[misc]
+        connection = None
+    except ssl.SSLError as exc:
+        reason = f"TLS with {smtp.host}:{smtp.effective_port} failed: {exc}"
+        outcomes = {row.id: ("retry", reason) for row in rows}  # type: ignore[misc]
+        connection = None
     except (OSError, smtplib.SMTPException) as exc:
-        reason = f"cannot reach {smtp.host}:{smtp.port}: {exc}"
+        reason = f"cannot reach {smtp.host}:{smtp.effective_port}: {exc}"
         outcomes = {row.id: ("retry", reason) for row in rows}  # type: ignore[misc]
         connection = None
     if connection is not None:
@@ -104,12 +113,49 @@ def deliver_pending(
     return _record(engine, rows, outcomes, smtp, now)
 
 
+class NoStartTls(smtplib.SMTPException):
+    """STARTTLS was required and the server does not offer it."""
+
+
+def tls_context(smtp: SmtpOut) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=smtp.ca_file or None)
+    if not smtp.verify_certificates:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 def _connect(smtp: SmtpOut) -> smtplib.SMTP:
-    connection = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
-    if smtp.starttls:
-        connection.starttls(context=ssl.create_default_context())
+    """A connection ready for MAIL: encrypted unless security = "none", logged in when a
+    username is set. The config refuses a username with "none", so AUTH never goes in clear."""
+    port = smtp.effective_port
+    if smtp.security == "tls":
+        return _login(smtplib.SMTP_SSL(
+            smtp.host, port, timeout=smtp.timeout_seconds, context=tls_context(smtp)
+        ), smtp)
+    connection = smtplib.SMTP(smtp.host, port, timeout=smtp.timeout_seconds)
+    try:
+        if smtp.security == "starttls":
+            connection.ehlo()
+            if not connection.has_extn("starttls"):
+                raise NoStartTls()
+            connection.starttls(context=tls_context(smtp))
+            connection.ehlo()
+        return _login(connection, smtp)
+    except BaseException:
+        connection.close()
+        raise
+
+
+def _login(connection: smtplib.SMTP, smtp: SmtpOut) -> smtplib.SMTP:
     if smtp.username:
-        connection.login(smtp.username, smtp.password())
+        if smtp.security == "none" or not isinstance(connection.sock, ssl.SSLSocket):
+            raise NoStartTls()  # unreachable through the config; the last guard for a password
+        try:
+            connection.login(smtp.username, smtp.password())
+        except BaseException:
+            connection.close()
+            raise
     return connection
 
 

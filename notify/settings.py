@@ -3,20 +3,64 @@
 from __future__ import annotations
 
 import os
+import ssl
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+IMPLICIT_TLS_PORT = 465  # RFC 8314 §3.3: submission over TLS from the first byte
 
 
 class SmtpOut(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     host: str = "localhost"
-    port: int = Field(default=25, ge=1, le=65535)
-    starttls: bool = False
-    username: str = ""
+    port: int | None = Field(default=None, ge=1, le=65535)  # default 25, or 465 with "tls"
+    starttls: bool | None = None  # before `security` existed: true is security = "starttls"
+    # "tls": implicit TLS (port 465); "starttls": upgrade before anything else is said, and
+    # defer the mail when the server does not offer it; "none": plain text, no AUTH possible
+    security: Literal["none", "starttls", "tls"] = Field(
+        default=None, validate_default=True  # type: ignore[arg-type]  # set from starttls
+    )
+    verify_certificates: bool = True
+    ca_file: str = ""  # PEM file of the CAs to trust instead of the system's
+    username: str = Field(default="", validate_default=True)
     password_env: str = ""  # the name of the environment variable holding the password
     timeout_seconds: float = Field(default=30.0, gt=0)
     max_attempts: int = Field(default=8, ge=1)
+
+    @field_validator("security", mode="before")
+    @classmethod
+    def _security(cls, value: Any, info: ValidationInfo) -> Any:
+        starttls = info.data.get("starttls")
+        if value is None:
+            return "starttls" if starttls else "none"
+        if starttls is not None and starttls != (value == "starttls"):
+            raise ValueError(f"contradicts starttls = {str(starttls).lower()} (the older "
+                             "spelling): keep only security")
+        return value
+
+    @field_validator("ca_file")
+    @classmethod
+    def _ca_file(cls, value: str) -> str:
+        if value:
+            try:
+                ssl.create_default_context(cafile=value)
+            except (OSError, ssl.SSLError) as exc:
+                raise ValueError(f"cannot load the CA certificates in {value}: {exc}") from None
+        return value
+
+    @field_validator("username")
+    @classmethod
+    def _no_password_in_clear(cls, value: str, info: ValidationInfo) -> str:
+        if value and info.data.get("security") == "none":
+            raise ValueError("a password is never sent in clear: set security = \"starttls\" "
+                             "or \"tls\" (implicit TLS, port 465)")
+        return value
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or (IMPLICIT_TLS_PORT if self.security == "tls" else 25)
 
     def password(self) -> str:
         return os.environ.get(self.password_env, "") if self.password_env else ""

@@ -27,7 +27,7 @@ def test_the_documented_example_is_valid() -> None:
     config = load_config(str(REPO / "config.toml"))
     assert config.desk.reference_prefix == "INC"
     assert config.smtp_in.port == 2525 and config.smtp_in.host == "127.0.0.1"
-    assert config.smtp_out.host == "localhost" and config.smtp_out.port == 25
+    assert config.smtp_out.host == "localhost" and config.smtp_out.effective_port == 25
     assert config.database_url == f"sqlite:///{REPO / 'var' / 'mailgate.db'}"
     assert config.templates_dir == REPO / "templates"
     assert config.intake.max_attachment_bytes == 20 * 1024 * 1024
@@ -198,7 +198,8 @@ def test_a_named_password_variable_that_is_not_set_stops_serve(tmp_path: Path) -
     path = tmp_path / "config.toml"
     path.write_text(
         f'[database]\nurl = "sqlite:///{tmp_path}/x.db"\n'
-        '[smtp_out]\nusername = "desk"\npassword_env = "MAILGATE_TEST_UNSET_SMTP_PASSWORD"\n'
+        '[smtp_out]\nsecurity = "starttls"\nusername = "desk"\n'
+        'password_env = "MAILGATE_TEST_UNSET_SMTP_PASSWORD"\n'
     )
     assert run(path, "db", "upgrade").returncode == 0
     done = run(path, "serve")

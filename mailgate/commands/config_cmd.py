@@ -40,6 +40,18 @@ def policy_lines(config: Config) -> list[str]:
     return lines
 
 
+def listener_security(config: Config) -> str:
+    smtp_in = config.smtp_in
+    parts = [("STARTTLS required" if smtp_in.require_tls else "STARTTLS offered")
+             if smtp_in.tls_certificate else ""]
+    if smtp_in.auth_password_env:
+        parts.append(f"AUTH {'required' if smtp_in.require_auth else 'offered'} for "
+                     f"{', '.join(smtp_in.auth_password_env)}")
+    if smtp_in.allow_from:
+        parts.append(f"only from {', '.join(smtp_in.allow_from)}")
+    return "".join(f"; {part}" for part in parts if part)
+
+
 def run(args: argparse.Namespace) -> int:
     config = open_config(args)
     print(f"{config_path(args.config)}: OK")
@@ -47,8 +59,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"  database   {config.database_url}")
     if config.smtp_in.enabled:
         print(f"  smtp in    {config.smtp_in.host}:{config.smtp_in.port}, "
-              f"accepting {', '.join(config.accepted_recipients)}")
-    print(f"  smtp out   {config.smtp_out.host}:{config.smtp_out.port}")
+              f"accepting {', '.join(config.accepted_recipients)}{listener_security(config)}")
+    print(f"  smtp out   {config.smtp_out.host}:{config.smtp_out.effective_port}, "
+          f"security {config.smtp_out.security}")
     if config.http.listen:
         print(f"  http       {config.http.listen}: /metrics, /healthz (unhealthy after "
               f"{config.http.unhealthy_after})")

@@ -6,15 +6,18 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword
 from aiosmtpd.smtp import Session as SmtpSession
 from sqlalchemy import Engine
 
 from mailgate.clock import utcnow
+from mailgate.config import SmtpIn
 from mailgate.intake.group_commit import GroupCommit
 from mailgate.intake.store import Arrival, StoreError
+from mailgate.tls import Network, RelayAccounts, client_allowed, server_context
 
 log = logging.getLogger("mailgate.smtp")
 
@@ -48,6 +51,17 @@ class IntakeHandler:
         self.accept = tuple(accept)
         self.on_stored = on_stored
         self.writer = GroupCommit(engine)
+        self.offers_auth = False  # set by make_controller when relay accounts are configured
+
+    async def handle_EHLO(
+        self, server: SMTP, session: SmtpSession, envelope: Envelope, hostname: str,
+        responses: list[str],
+    ) -> list[str]:
+        session.host_name = hostname
+        if self.offers_auth:
+            return responses
+        # aiosmtpd offers AUTH after STARTTLS even with no account to log in to
+        return [line for line in responses if not line.startswith("250-AUTH")]
 
     async def handle_MAIL(
         self,
@@ -97,36 +111,90 @@ class IntakeHandler:
         return f"250 2.0.0 OK: stored as {stored.id}"
 
 
-class _LongLinesSMTP(SMTP):
+def _authenticator(accounts: RelayAccounts) -> Callable[..., AuthResult]:
+    def authenticate(
+        server: SMTP, session: SmtpSession, envelope: Envelope, mechanism: str,
+        auth_data: object,
+    ) -> AuthResult:
+        if isinstance(auth_data, LoginPassword) and accounts.check(
+            auth_data.login, auth_data.password
+        ):
+            log.info("relay %s logged in from %s", auth_data.login.decode(errors="replace"),
+                     session.peer)
+            return AuthResult(success=True, auth_data=auth_data)
+        login = auth_data.login if isinstance(auth_data, LoginPassword) else b"?"
+        log.warning("SMTP AUTH %s refused for %r from %s", mechanism,
+                    login.decode(errors="replace"), session.peer)
+        return AuthResult(success=False, handled=False)
+
+    return authenticate
+
+
+class _DoorSMTP(SMTP):
     """aiosmtpd refuses a line over 1,000 octets (RFC 5321 §4.5.3.1.6) with a permanent 500,
     which bounces a customer's mail for the way a script or a careless client wrote it (bare LF
     line ends make the whole message one line). RFC 5321 §4.5.3.1 asks servers to avoid such
     limits where they can: the message size limit bounds what we hold. Only CRLF.CRLF ends
-    the data, as before."""
+    the data, as before.
 
-    def __init__(self, *args: object, line_length_limit: int, **kwargs: object) -> None:
+    It also turns away, before its greeting, a client outside `smtp_in.allow_from`."""
+
+    def __init__(
+        self, *args: object, line_length_limit: int, allowed: tuple[Network, ...],
+        **kwargs: object,
+    ) -> None:
         self.line_length_limit = line_length_limit  # read by SMTP.__init__ for its reader
+        self.allowed = allowed
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    async def _handle_client(self) -> None:
+        peer = self.session.peer if self.session is not None else None
+        host = str(peer[0]) if isinstance(peer, tuple) and peer else ""
+        if not client_allowed(host, self.allowed):
+            log.warning("refused a connection from %s: not in smtp_in.allow_from", host)
+            # RFC 5321 §3.1: 554 instead of the greeting; we do not wait for QUIT
+            await self.push("554 5.7.1 no SMTP service here for your address")
+            if self.transport is not None:
+                self.transport.close()
+            return
+        await super()._handle_client()
 
 
 class _Controller(Controller):
+    def __init__(self, *args: object, allowed: tuple[Network, ...], **kwargs: object) -> None:
+        self.allowed = allowed
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
     def factory(self) -> SMTP:
-        return _LongLinesSMTP(
+        return _DoorSMTP(
             self.handler, line_length_limit=self.SMTP_kwargs["data_size_limit"] + 2,
-            **self.SMTP_kwargs,
+            allowed=self.allowed, **self.SMTP_kwargs,
         )
 
 
-def make_controller(
-    handler: IntakeHandler, host: str, port: int, max_message_bytes: int
-) -> Controller:
+def make_controller(handler: IntakeHandler, settings: SmtpIn) -> Controller:
+    """The listener of [smtp_in]: STARTTLS when a certificate is set, AUTH for the relay
+    accounts only after it (aiosmtpd's auth_require_tls), the client allowlist."""
+    security: dict[str, object] = {}
+    if settings.tls_certificate:
+        security["tls_context"] = server_context(
+            Path(settings.tls_certificate), Path(settings.tls_key)
+        )
+        security["require_starttls"] = settings.require_tls
+    if settings.auth_password_env:
+        handler.offers_auth = True
+        security["authenticator"] = _authenticator(RelayAccounts(settings.auth_password_env))
+        security["auth_required"] = settings.require_auth
     return _Controller(
         handler,
-        hostname=host,
-        port=port,
-        data_size_limit=max_message_bytes,
+        hostname=settings.host,
+        port=settings.port,
+        data_size_limit=settings.max_message_bytes,
         # RFC 6531: customers with international addresses can write to us
         enable_SMTPUTF8=True,
         server_hostname="mailgate",
         ready_timeout=10,
+        auth_require_tls=True,  # never a password in clear
+        allowed=settings.allowed_networks,
+        **security,
     )
