@@ -4,18 +4,21 @@ real."""
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import urllib.error
 import urllib.request
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from mailgate import metrics
 from mailgate.clock import utcnow
 from mailgate.health import PIPELINE, Health
-from mailgate.intake.store import store_many
+from mailgate.intake.store import store_many, store_raw
 from mailgate.metrics import DatabaseCollector
 from tests.conftest import free_port
 from tests.mail import mail
@@ -182,3 +185,28 @@ def test_check_config_shows_where_metrics_are_served(harness: Harness) -> None:
     result = harness.cli("check-config")
     assert result.code == 0, result.err
     assert "http       127.0.0.1:9310: /metrics, /healthz (unhealthy after 5m)" in result.out
+
+
+def test_sla_breaches_are_counted_and_logged_with_the_reference(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    registry = metrics.registry_for()
+
+    def breaches(target: str) -> float:
+        return registry.get_sample_value("mailgate_sla_breaches_total", {"target": target}) or 0
+
+    before = {target: breaches(target) for target in ("response", "resolution")}
+    opened = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday; urgent: 30 min, 1 h
+    store_raw(harness.engine, mail(subject="Whole school cannot log in", date=opened),
+              source="smtp", now=opened)
+    harness.tick(opened)
+    [ticket] = harness.tickets()
+    caplog.set_level(logging.INFO, logger="mailgate.events")
+    harness.tick(opened + timedelta(minutes=30))
+    assert breaches("response") == before["response"] + 1
+    assert breaches("resolution") == before["resolution"]
+    harness.tick(opened + timedelta(hours=1))
+    assert breaches("resolution") == before["resolution"] + 1
+    told = [(r.reference, r.target) for r in caplog.records  # type: ignore[attr-defined]
+            if getattr(r, "event", "") == "sla_breach"]
+    assert told == [(ticket.reference, "response"), (ticket.reference, "resolution")]
