@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import pty
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -128,3 +130,29 @@ def test_text_on_request_and_json_by_default_for_pipe_mode(harness: Harness) -> 
     assert one(found, event="processed")["reference"] == "INC0000002"
     assert BODY not in as_text.stderr.decode()
 
+
+
+def test_auto_is_text_on_a_terminal(harness: Harness) -> None:
+    """What a person running `mailgate ingest` by hand sees: no JSON."""
+    leader, follower = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mailgate", "--config", str(harness.config_path), "ingest",
+             "--no-send"],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=follower, cwd=REPO,
+        )
+        os.close(follower)  # the child holds it now: its exit ends the reading below
+        assert process.stdin is not None
+        process.stdin.write(mail(message_id="<by-hand@school.example>"))
+        process.stdin.close()
+        output = b""
+        with contextlib.suppress(OSError):  # EIO once the child has exited
+            while chunk := os.read(leader, 65536):
+                output += chunk
+        process.wait(timeout=120)
+    finally:
+        os.close(leader)
+    assert process.returncode == 0
+    text = output.decode()
+    [received] = [line for line in text.splitlines() if "event=received" in line]
+    assert not received.startswith("{") and "INFO mailgate.events: message 1 received" in received
