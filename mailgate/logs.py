@@ -23,7 +23,8 @@ _STANDARD = frozenset((*RESERVED_ATTRS, "taskName", "color_message"))
 
 
 class TextFormatter(logging.Formatter):
-    """The message, then the event's fields as key=value, so a person reads one line."""
+    """The message, then the event's fields as key=value, so a person reads one line.
+    (python-json-logger formats only JSON; this is the standard Formatter plus the fields.)"""
 
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
