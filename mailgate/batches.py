@@ -20,8 +20,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
-from mailgate import chunks
+from mailgate import chunks, observe
 from mailgate.config import Config
+from mailgate.observe import Processed
 from mailgate.parsers import ParsedStream, Waiting, with_raws
 from mailgate.pipeline import DEFERRED, SKIPPED, process, run_stages
 from tickets.models import InboundMessage
@@ -119,7 +120,7 @@ def _one_transaction(
     messages committed and the ids to process alone; `taken` lists every message taken."""
     done: dict[int, str] = {}
     failed: list[int] = []
-    reasons: list[tuple[int, str, str]] = []  # logged once committed
+    results: list[Processed] = []  # logged once committed
     started = time.perf_counter()
     with Session(engine, expire_on_commit=False) as session:
         while taken == [] or parsed.ready():  # never wait for a worker holding the lock
@@ -137,7 +138,7 @@ def _one_transaction(
                 else:
                     savepoint = session.begin_nested()
                     try:
-                        state, reason = run_stages(
+                        result = run_stages(
                             session, config, inbound, item.message, run.at(item.id), item.read,
                             hold_mail=run.hold_mail,
                         )
@@ -150,13 +151,13 @@ def _one_transaction(
                         failed.append(item.id)
                         break  # commit the others, then it goes alone, in its turn
                     else:
-                        done[item.id] = state
-                        reasons.append((item.id, state, reason))
+                        done[item.id] = result.state
+                        results.append(result)
             if time.perf_counter() - started >= run.budget:
                 break
         session.commit()
-    for inbound_id, state, reason in reasons:
-        log.info("message %s: %s %s", inbound_id, state, reason)
+    for result in results:
+        observe.processed(result, run.at(result.inbound_id))
     return done, failed
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -12,6 +11,7 @@ from importlib import metadata
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from mailgate import logs
 from mailgate.commands import (
     config_cmd,
     contacts_cmd,
@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="config file (default: $MAILGATE_CONFIG, else "
                         "config.toml here, else the embedded default)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    parser.add_argument("--log-format", choices=logs.LOG_FORMATS, default="auto",
+                        help="log lines as JSON, or as text for people; auto (the default): "
+                        "text on a terminal, JSON otherwise")
     parser.add_argument("--version", action="version", version=f"mailgate {version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMANDS:
@@ -104,13 +107,7 @@ def _describe(subparsers: argparse._SubParsersAction) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for chatty in ("alembic", "mail.log", "apscheduler"):  # a line per SMTP command, per job…
-        logging.getLogger(chatty).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    logs.setup(args.log_format, verbose=args.verbose)
     try:
         return int(args.handler(args) or 0)
     except ConfigError as exc:

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from mailgate import tls
 from notify.settings import SmtpOut
 from tickets.desk import DeskPolicy, Section
-from tickets.policy import bare_address
+from tickets.policy import Duration, DurationField, bare_address
 
 
 def _shipped() -> Path:
@@ -192,11 +192,48 @@ class Admin(Section):
         return bare_address(value) if value else value
 
 
+class Http(Section):
+    """[http]: Prometheus metrics and /healthz, served by `serve` (off while listen is empty)."""
+
+    listen: str = ""  # host:port, e.g. "127.0.0.1:9310"; "[::1]:9310" for IPv6
+    # /healthz fails when a mailbox, the outgoing SMTP server or the pipeline has been
+    # failing this long
+    unhealthy_after: DurationField = Duration.parse("5m")
+
+    @field_validator("listen", mode="after")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        if value:
+            split_listen(value)
+        return value
+
+    @field_validator("unhealthy_after", mode="after")
+    @classmethod
+    def _clock_time(cls, value: Duration) -> Duration:
+        if value.business or value.business_days or not value.seconds:
+            raise ValueError("give it in seconds, minutes or hours ('90s', '5m', '1h')")
+        return value
+
+    @property
+    def address(self) -> tuple[str, int]:
+        return split_listen(self.listen)
+
+
+def split_listen(value: str) -> tuple[str, int]:
+    """'host:port' (or '[v6]:port') as (host, port); ValueError saying what is expected."""
+    host, colon, port = value.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not colon or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError(f"expected host:port, e.g. '127.0.0.1:9310' (got {value!r})")
+    return host, int(port)
+
+
 class Config(DeskPolicy):
     database: Database = Database()
     smtp_in: SmtpIn = SmtpIn()
     smtp_out: SmtpOut = SmtpOut()
     admin: Admin = Admin()
+    http: Http = Http()
     imap: tuple[ImapMailbox, ...] = ()
     # where the file was read from; relative paths in it are resolved against this folder
     base_dir: Path = Field(default=Path("."), exclude=True)

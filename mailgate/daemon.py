@@ -10,11 +10,16 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
+from mailgate import metrics
 from mailgate.batches import process_pending
 from mailgate.clock import utcnow
 from mailgate.config import Config
+from mailgate.errors import one_line
+from mailgate.health import PIPELINE, Health
+from mailgate.http_server import HttpServer
 from mailgate.intake.imap import Follower
 from mailgate.intake.smtp import IntakeHandler, make_controller
+from mailgate.metrics import DatabaseCollector
 from mailgate.sweep import deliver_all, sweep
 
 log = logging.getLogger("mailgate.daemon")
@@ -37,8 +42,12 @@ class Daemon:
         ]
         self.scheduler = BackgroundScheduler(timezone=UTC)
         self.smtp_port: int | None = None
+        self.health = Health(config, engine, clock)
+        self.http: HttpServer | None = None
 
     def start(self) -> None:
+        if self.config.http.listen:  # first: a taken port stops us before anything runs
+            self.http = self._http_server()
         if self.config.smtp_in.enabled:
             handler = IntakeHandler(
                 self.engine, self.config.accepted_recipients, on_stored=lambda _id: self.wake.set()
@@ -49,6 +58,10 @@ class Daemon:
             log.info("SMTP listening on %s:%s", self.config.smtp_in.host, self.smtp_port)
         self.worker = threading.Thread(target=self._work, name="pipeline", daemon=True)
         self.worker.start()
+        if self.http is not None:
+            self.http.start()
+            log.info("metrics on http://%s:%s/metrics, health on /healthz",
+                     self.config.http.address[0], self.http.port)
         for follower in self.followers:
             follower.start()
         # APScheduler only triggers; due times live in our own tables (see NOTES.md).
@@ -69,21 +82,36 @@ class Daemon:
                 while process_pending(
                     self.engine, self.config, self.clock(), limit=PIPELINE_BATCH
                 ):
-                    deliver_all(self.engine, self.config, self.clock())
+                    self.health.delivered(deliver_all(self.engine, self.config, self.clock()))
                     if self.stopping.is_set():
                         break
-            except Exception:
+            except Exception as exc:
+                self.health.failed(PIPELINE, one_line(exc))
                 log.exception("pipeline pass failed; will try again")
+            else:
+                self.health.ok(PIPELINE)
 
     def _sweep(self) -> None:
         try:
             report = sweep(self.engine, self.config, self.clock())
+            self.health.delivered(report.delivery)
             if report.processed or report.due or report.delivery.sent:
                 log.info("sweep: %s", report)
         except Exception:
             log.exception("sweep failed; will try again")
 
+    def _http_server(self) -> HttpServer:
+        collector = DatabaseCollector(self.engine, self.health.mailboxes, self.clock)
+        host, port = self.config.http.address
+        return HttpServer(host, port, metrics.registry_for(collector), self._healthz)
+
+    def _healthz(self) -> tuple[bool, dict[str, object]]:
+        return self.health.check(worker_alive=self.worker is not None and self.worker.is_alive())
+
     def stop(self) -> None:
+        if self.http is not None:
+            self.http.stop()
+            self.http = None
         self.stopping.set()
         self.wake.set()
         for follower in self.followers:

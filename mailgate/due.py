@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from mailgate import observe
 from mailgate.config import Config
 from mailgate.pipeline import notifier_for
 from notify.outbox import enqueue
@@ -65,6 +66,7 @@ def run_due_tickets(engine: Engine, config: Config, now: datetime, batch: int = 
             tickets = claim(session, engine.dialect.name, now, batch, done)
             if not tickets:
                 return acted
+            breaches: list[tuple[int, str, str]] = []  # told once committed
             for ticket in tickets:
                 assert ticket.id is not None
                 done.add(ticket.id)
@@ -76,4 +78,9 @@ def run_due_tickets(engine: Engine, config: Config, now: datetime, batch: int = 
                     acted += 1
                 except Exception:
                     log.exception("ticket %s: due action failed; will try again", ticket.id)
+                    continue
+                breaches += [(ticket.id, ticket.reference, str(event.data.get("target", "")))
+                             for event in events if event.kind == "sla_breach"]
             session.commit()
+        for ticket_id, reference, target in breaches:
+            observe.sla_breached(ticket_id, reference, target)

@@ -12,12 +12,14 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 import tickets.pipeline
+from mailgate import observe
 from mailgate.config import Config
 from mailgate.errors import one_line
+from mailgate.observe import Processed
 from notify.outbox import Notifier, enqueue
 from parsing import ParsedMessage, parse_message
 from parsing.details import Details
-from tickets.models import InboundMessage, Outbox
+from tickets.models import InboundMessage, Outbox, Ticket
 from tickets.pipeline import Intake
 
 log = logging.getLogger("mailgate.pipeline")
@@ -133,16 +135,16 @@ def _process_once(
         inbound = session.exec(query).first()
         if inbound is None:
             return SKIPPED
-        state, reason = run_stages(session, config, inbound, parsed, now, hold_mail=hold_mail)
+        result = run_stages(session, config, inbound, parsed, now, hold_mail=hold_mail)
         session.commit()
-    log.info("message %s: %s %s", inbound_id, state, reason)
-    return state
+    observe.processed(result, now)
+    return result.state
 
 
 def run_stages(
     session: Session, config: Config, inbound: InboundMessage, parsed: ParsedMessage,
     now: datetime, read: Details | None = None, *, hold_mail: bool = False,
-) -> tuple[str, str]:
+) -> Processed:
     """Run one claimed message through the stages in `session`; its final state and why.
     `read`: the four details as the mail gives them, when a parsing worker read them."""
     intake = tickets.pipeline.run(Intake(
@@ -160,7 +162,18 @@ def run_stages(
     inbound.state, inbound.reason = state, reason
     inbound.decisions = intake.decisions
     inbound.processed_at = now
-    return state, reason
+    ticket = intake.ticket or (
+        session.get(Ticket, inbound.ticket_id) if inbound.ticket_id is not None else None)
+    # the held request this mail answered, or the one it made (its info_request event says)
+    pending_id = intake.pending.id if intake.pending is not None else next(
+        (event.data["pending_id"] for event in intake.events if "pending_id" in event.data),
+        None)
+    assert inbound.id is not None
+    return Processed(
+        inbound_id=inbound.id, message_id=inbound.message_id, received_at=inbound.received_at,
+        state=state, reason=reason, outcome=intake.outcome,
+        reference=ticket.reference if ticket is not None else "", pending_id=pending_id,
+    )
 
 
 def suppress(rows: list[Outbox]) -> None:
@@ -178,4 +191,12 @@ def quarantine(engine: Engine, inbound_id: int, reason: str, now: datetime) -> s
             .values(state="quarantined", reason=reason[:2000], processed_at=now)
         )
         session.commit()
-    return "quarantined" if result.rowcount else SKIPPED  # type: ignore[attr-defined]
+        if not result.rowcount:  # type: ignore[attr-defined]
+            return SKIPPED
+        message_id, received_at = session.exec(
+            select(InboundMessage.message_id, InboundMessage.received_at)
+            .where(InboundMessage.id == inbound_id)
+        ).one()
+    observe.processed(Processed(inbound_id, message_id, received_at, "quarantined",
+                                reason[:2000], outcome="error"), now)
+    return "quarantined"

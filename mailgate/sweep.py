@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from mailgate import observe
 from mailgate.batches import process_pending
 from mailgate.config import Config
 from mailgate.due import run_due_tickets
@@ -42,6 +43,8 @@ def deliver_all(engine: Engine, config: Config, now: datetime) -> DeliveryReport
             sent=total.sent + report.sent,
             retrying=total.retrying + report.retrying,
             failed=total.failed + report.failed,
+            relay_error=report.relay_error,
         )
         if report == DeliveryReport() or report.sent == 0:
+            observe.delivered(total)
             return total

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 
 from sqlalchemy import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from notify.settings import SmtpOut
-from tickets.models import Outbox
+from tickets.models import Outbox, Ticket
 
 log = logging.getLogger("mailgate.sender")
 
@@ -28,6 +28,8 @@ class DeliveryReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    # the SMTP server could not be reached, or refused every mail for now: why (for health)
+    relay_error: str = ""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -158,6 +160,7 @@ def _login(connection: smtplib.SMTP, smtp: SmtpOut) -> smtplib.SMTP:
 
 
 def _send_one(connection: smtplib.SMTP, row: Outbox, desk_address: str) -> tuple[str, str]:
+    """sent, retry, bounced (the server refused it for good) or failed, and why."""
     sender, recipients = _envelope_sender(row, desk_address), list(row.recipients)
     try:
         options: list[str] = []
@@ -169,11 +172,11 @@ def _send_one(connection: smtplib.SMTP, row: Outbox, desk_address: str) -> tuple
             options = ["SMTPUTF8"]
         refused = connection.sendmail(sender, recipients, row.raw, mail_options=options)
     except smtplib.SMTPRecipientsRefused as exc:
-        return "failed", f"all recipients refused: {exc.recipients}"
+        return "bounced", f"all recipients refused: {exc.recipients}"
     except smtplib.SMTPResponseException as exc:
         error = exc.smtp_error
         text = error.decode(errors="replace") if isinstance(error, bytes) else str(error)
-        kind = "failed" if 500 <= exc.smtp_code < 600 else "retry"
+        kind = "bounced" if 500 <= exc.smtp_code < 600 else "retry"
         return kind, f"{exc.smtp_code} {text}"
     except (OSError, smtplib.SMTPException) as exc:
         return "retry", f"{type(exc).__name__}: {exc}"
@@ -189,7 +192,8 @@ def _record(
     now: datetime,
 ) -> DeliveryReport:
     sent = retrying = failed = 0
-    with Session(engine) as session:
+    told: list[tuple[Outbox, str, str]] = []  # logged once committed
+    with Session(engine, expire_on_commit=False) as session:
         for claimed in rows:
             row = session.get(Outbox, claimed.id)
             assert row is not None
@@ -201,13 +205,42 @@ def _record(
             elif outcome == "retry" and row.attempts < smtp.max_attempts:
                 row.state, row.next_attempt_at = "pending", now + backoff(row.attempts)
                 retrying += 1
-                log.warning("outbox %s: will retry: %s", row.id, reason)
+                outcome = "retrying"
             else:
                 row.state = "failed"
                 failed += 1
-                log.error("outbox %s: failed: %s", row.id, reason)
+                outcome = "bounced" if outcome == "bounced" else "failed"
+            told.append((row, outcome, reason))
+        references = _references(session, {row.ticket_id for row in rows})
         session.commit()
-    return DeliveryReport(sent=sent, retrying=retrying, failed=failed)
+    for row, outcome, reason in told:
+        _log_outcome(row, outcome, reason, references.get(row.ticket_id, ""))
+    temporary = [reason for outcome, reason in outcomes.values() if outcome == "retry"]
+    relay_error = temporary[0] if temporary and not sent else ""
+    return DeliveryReport(sent=sent, retrying=retrying, failed=failed, relay_error=relay_error)
+
+
+def _references(session: Session, ticket_ids: set[int | None]) -> dict[int | None, str]:
+    ids = [ticket_id for ticket_id in ticket_ids if ticket_id is not None]
+    if not ids:
+        return {}
+    return dict(session.exec(
+        select(Ticket.id, Ticket.reference).where(col(Ticket.id).in_(ids))
+    ).all())
+
+
+_LEVELS = {"sent": logging.INFO, "retrying": logging.WARNING, "bounced": logging.ERROR,
+           "failed": logging.ERROR}
+
+
+def _log_outcome(row: Outbox, outcome: str, reason: str, reference: str) -> None:
+    """One event per mail: sent, retrying, bounced (refused for good) or failed (given up)."""
+    words = {"sent": "sent", "retrying": "will retry", "bounced": "refused by the server",
+             "failed": "failed"}[outcome]
+    log.log(_LEVELS[outcome], "outbox %s: %s%s", row.id, words, f": {reason}" if reason else "",
+            extra={"event": outcome, "outbox_id": row.id, "kind": row.kind,
+                   "reference": reference, "message_id": row.message_id,
+                   "attempts": row.attempts, "reason": reason})
 
 
 def newest_id(engine: Engine) -> int:

@@ -62,6 +62,9 @@ def run(args: argparse.Namespace) -> int:
               f"accepting {', '.join(config.accepted_recipients)}{listener_security(config)}")
     print(f"  smtp out   {config.smtp_out.host}:{config.smtp_out.effective_port}, "
           f"security {config.smtp_out.security}")
+    if config.http.listen:
+        print(f"  http       {config.http.listen}: /metrics, /healthz (unhealthy after "
+              f"{config.http.unhealthy_after})")
     print(f"  templates  {config.templates_dir}")
     for mailbox in config.imap:
         print(f"  imap       {mailbox.username}@{mailbox.host} {mailbox.folder}")

@@ -21,6 +21,7 @@ def run(args: argparse.Namespace) -> int:
     # imported here so that `ingest`, run once per message by an MTA, starts without the
     # listener and scheduler packages
     from mailgate.daemon import Daemon
+    from mailgate.http_server import ListenError
 
     config = open_config(args)
     require_secret(config)
@@ -30,6 +31,8 @@ def run(args: argparse.Namespace) -> int:
     daemon = Daemon(config, engine)
     try:
         daemon.start()
+    except ListenError as exc:  # nothing else started yet
+        raise CommandError(str(exc)) from None
     except OSError as exc:
         raise CommandError(
             f"cannot listen on {config.smtp_in.host}:{config.smtp_in.port}: {exc.strerror or exc}"

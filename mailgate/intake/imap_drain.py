@@ -212,12 +212,10 @@ class Drainer:
                  f"(UIDVALIDITY {self.uidvalidity})")
         kept = "only its header is kept here" if item.header else "nothing of it is kept here"
         reason = f"{item.why}; {where}; {kept}"
-        stored = store_left(
+        store_left(  # logged as quarantined (mailgate.observe)
             self.engine, item.header, source=self.source, now=self.clock(), size=item.size,
             reason=reason, fallback_key=f"{self.source}:{self.uidvalidity}:{item.uid}",
         )
-        if not stored.duplicate:
-            log.warning("mailbox %s: message %s quarantined: %s", self.name, stored.id, reason)
         imap_state.set_passed(self.engine, self.name, item.uid)
 
     def acknowledge(self, client: IMAPClient, uids: list[int]) -> None:

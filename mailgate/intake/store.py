@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
+from mailgate import observe
 from mailgate.errors import one_line
 from parsing.fingerprint import dedup_key, message_id_of
 from tickets.blobs import insert_with_blob
@@ -53,7 +54,7 @@ def store_raw(
                 return Stored(existing, duplicate=True)
             try:
                 arrival = Arrival(raw, now, envelope_from, envelope_to, state)
-                row_id = _insert(session, arrival, key, source)
+                row_id, message_id = _insert(session, arrival, key, source)
                 session.commit()
             except IntegrityError:
                 # another door stored the same message a moment ago
@@ -64,22 +65,26 @@ def store_raw(
                 if winner is None:
                     raise
                 return Stored(winner, duplicate=True)
-            return Stored(row_id, duplicate=False)
     except Exception as exc:
         raise StoreError(one_line(exc)) from exc
+    observe.received(source, row_id, message_id, len(raw))
+    return Stored(row_id, duplicate=False)
 
 
-def _insert(session: Session, arrival: Arrival, key: str, source: str) -> int:
-    """One INSERT, without the ORM (the raw bytes written without copies: tickets.blobs)."""
+def _insert(session: Session, arrival: Arrival, key: str, source: str) -> tuple[int, str]:
+    """One INSERT, without the ORM (the raw bytes written without copies: tickets.blobs);
+    the row's id and the message's Message-ID."""
     raw = arrival.raw
-    return insert_with_blob(session.connection(), InboundMessage.__table__, {  # type: ignore[attr-defined]
+    message_id = message_id_of(raw)
+    row_id = insert_with_blob(session.connection(), InboundMessage.__table__, {  # type: ignore[attr-defined]
         "received_at": arrival.received_at, "source": source,
         "envelope_from": arrival.envelope_from,
         "envelope_to": [a.lower() for a in arrival.envelope_to],
-        "message_id": message_id_of(raw), "dedup_key": key,
+        "message_id": message_id, "dedup_key": key,
         "sha256": hashlib.sha256(raw).hexdigest(), "size": len(raw), "raw": raw,
         "state": arrival.state, "reason": "", "decisions": [], "attempts": 0,
     }, "raw")
+    return row_id, message_id
 
 
 def store_left(
@@ -111,9 +116,11 @@ def store_left(
             session.add(row)
             session.commit()
             assert row.id is not None
-            return Stored(row.id, duplicate=False)
+            row_id, message_id = row.id, row.message_id
     except Exception as exc:
         raise StoreError(one_line(exc)) from exc
+    observe.left_in_mailbox(source, row_id, message_id, reason)
+    return Stored(row_id, duplicate=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,9 +171,11 @@ def store_arrivals(engine: Engine, arrivals: Sequence[Arrival], *, source: str) 
                 ).all()
             )
             ids: dict[str, int] = {}
+            inserted: list[tuple[int, str, int]] = []  # id, Message-ID, size
             for arrival, key in zip(arrivals, keys, strict=True):
                 if key not in known and key not in ids:
-                    ids[key] = _insert(session, arrival, key, source)
+                    ids[key], message_id = _insert(session, arrival, key, source)
+                    inserted.append((ids[key], message_id, len(arrival.raw)))
             session.commit()
     except IntegrityError:
         # another door stored one of these a moment ago: fall back to one at a time
@@ -180,6 +189,8 @@ def store_arrivals(engine: Engine, arrivals: Sequence[Arrival], *, source: str) 
         raise StoreError(one_line(exc), unavailable=True) from exc
     except Exception as exc:
         raise StoreError(one_line(exc)) from exc
+    for row_id, message_id, size in inserted:
+        observe.received(source, row_id, message_id, size)
     results, seen = [], set()
     for key in keys:
         if key in ids and key not in seen:
