@@ -14,7 +14,8 @@ from sqlalchemy.engine import make_url
 from mailgate import tls
 from notify.settings import SmtpOut
 from tickets.desk import DeskPolicy, Section
-from tickets.policy import Duration, DurationField, bare_address
+from tickets.durations import Duration, DurationField
+from tickets.policy import bare_address
 
 
 def _shipped() -> Path:
