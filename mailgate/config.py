@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from notify.settings import SmtpOut
 from tickets.desk import DeskPolicy, Section
 from tickets.policy import bare_address
+from tickets.retention import Retention
 
 
 def _shipped() -> Path:
@@ -132,6 +133,7 @@ class Config(DeskPolicy):
     smtp_out: SmtpOut = SmtpOut()
     admin: Admin = Admin()
     imap: tuple[ImapMailbox, ...] = ()
+    retention: Retention = Retention()
     # where the file was read from; relative paths in it are resolved against this folder
     base_dir: Path = Field(default=Path("."), exclude=True)
 

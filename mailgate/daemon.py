@@ -15,6 +15,7 @@ from mailgate.clock import utcnow
 from mailgate.config import Config
 from mailgate.intake.imap import Follower
 from mailgate.intake.smtp import IntakeHandler, make_controller
+from mailgate.retention import describe, run_purge
 from mailgate.sweep import deliver_all, sweep
 
 log = logging.getLogger("mailgate.daemon")
@@ -60,6 +61,9 @@ class Daemon:
         self.scheduler.add_job(
             self._sweep, "interval", minutes=1, id="sweep", max_instances=1, coalesce=True
         )
+        if self.config.retention.enabled:  # at start, then once a day
+            self.scheduler.add_job(self._purge, "interval", days=1, id="purge", max_instances=1,
+                                   coalesce=True, next_run_time=datetime.now(UTC))
         self.scheduler.start()
         self.wake.set()  # pick up whatever was stored while we were down
 
@@ -87,6 +91,14 @@ class Daemon:
                 log.info("sweep: %s", report)
         except Exception:
             log.exception("sweep failed; will try again")
+
+    def _purge(self) -> None:
+        try:
+            report = run_purge(self.engine, self.config, self.clock())
+            if not report.empty:
+                log.info("purge: %s", "; ".join(describe(report)))
+        except Exception:
+            log.exception("purge failed; will try again tomorrow")
 
     def stop(self) -> None:
         self.stopping.set()

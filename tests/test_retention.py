@@ -1,0 +1,185 @@
+"""Issue 11: `[retention]` and `mailgate purge` — what was purged is gone from the database,
+what was kept still works."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from tests.support.harness import Harness, wait_until
+from tests.support.personal import (
+    BOB,
+    JANE,
+    bob_request,
+    ingest,
+    jane_request,
+    request,
+    traces,
+)
+from tickets.models import (
+    Contact,
+    HistoryEvent,
+    InboundMessage,
+    Outbox,
+    StoredAttachment,
+    Ticket,
+    TicketMessage,
+)
+
+RETENTION = """
+[retention]
+raw_mail_days = 30
+personal_details_days = 60
+"""
+
+
+def closed_at(harness: Harness, reference: str) -> datetime:
+    with harness.session() as session:
+        value = session.execute(
+            select(Ticket.closed_at).where(Ticket.reference == reference)
+        ).scalar_one()
+    assert value is not None
+    return value
+
+
+def stored_mail(harness: Harness, reference: str) -> dict[str, int]:
+    """How much raw mail, sent mail and attachment content the ticket still holds."""
+    with harness.session() as session:
+        ticket_id = session.execute(
+            select(Ticket.id).where(Ticket.reference == reference)
+        ).scalar_one()
+        raw = session.execute(select(func.count()).where(
+            InboundMessage.ticket_id == ticket_id, func.length(InboundMessage.raw) > 0
+        )).scalar_one()
+        sent = session.execute(select(func.count()).where(
+            Outbox.ticket_id == ticket_id, func.length(Outbox.raw) > 0
+        )).scalar_one()
+        files = session.execute(
+            select(func.count()).select_from(StoredAttachment)
+            .join(TicketMessage, TicketMessage.id == StoredAttachment.ticket_message_id)
+            .where(TicketMessage.ticket_id == ticket_id, StoredAttachment.content.is_not(None))
+        ).scalar_one()
+    return {"raw": raw, "sent": sent, "attachments": files}
+
+
+def purge(harness: Harness, now: datetime, *extra: str) -> str:
+    result = harness.cli("purge", "--now", now.isoformat(), *extra)
+    assert result.code == 0, result.err
+    return result.out
+
+
+def two_tickets(harness: Harness) -> datetime:
+    """Jane's ticket INC0000001, acknowledged and closed; Bob's INC0000002, open."""
+    ingest(harness, jane_request(harness))
+    ingest(harness, bob_request(harness))
+    done = harness.cli("tickets", "update", "INC0000001", "--status", "closed")
+    assert done.code == 0, done.err
+    return closed_at(harness, "INC0000001")
+
+
+def test_raw_mail_goes_on_the_day_and_personal_details_later(harness: Harness) -> None:
+    harness.write_config(RETENTION)
+    closed = two_tickets(harness)
+    assert stored_mail(harness, "INC0000001") == {"raw": 1, "sent": 1, "attachments": 1}
+
+    # a ticket closed less than raw_mail_days ago is not purged
+    assert purge(harness, closed + timedelta(days=30, seconds=-1)).strip() == "nothing to purge"
+    assert stored_mail(harness, "INC0000001") == {"raw": 1, "sent": 1, "attachments": 1}
+
+    # --dry-run says what would go and changes nothing
+    dry = purge(harness, closed + timedelta(days=30), "--dry-run")
+    assert "dry run: nothing was changed" in dry
+    assert "raw mail: 2 message(s) would be removed, from 1 ticket(s): INC0000001" in dry
+    assert "attachments: 1 would be removed, from 1 ticket(s): INC0000001" in dry
+    assert stored_mail(harness, "INC0000001") == {"raw": 1, "sent": 1, "attachments": 1}
+
+    out = purge(harness, closed + timedelta(days=30))
+    assert "raw mail: 2 message(s) removed, from 1 ticket(s): INC0000001" in out
+    assert stored_mail(harness, "INC0000001") == {"raw": 0, "sent": 0, "attachments": 0}
+    assert stored_mail(harness, "INC0000002") == {"raw": 1, "sent": 1, "attachments": 0}
+    # the personal details are still there: their period has not passed
+    shown = harness.ticket_json("INC0000001")
+    assert shown["requester"]["name"] == "Jane Doe"
+    assert traces(harness)  # the search finds her until then
+    assert shown["messages"][0]["attachments"][0]["stored"] is False
+    purged = [h for h in shown["history"] if h["kind"] == "purged"]
+    assert len(purged) == 1
+    assert "raw mail of 2 message(s) and 1 attachment(s) removed" in purged[0]["detail"]
+    assert purge(harness, closed + timedelta(days=30)).strip() == "nothing to purge"  # idempotent
+
+    assert purge(harness, closed + timedelta(days=60, seconds=-1)).strip() == "nothing to purge"
+    out = purge(harness, closed + timedelta(days=60))
+    assert "personal details: 1 ticket(s) anonymised: INC0000001" in out
+    assert "contact records: 1 removed" in out
+    assert traces(harness) == []  # nothing of Jane anywhere: columns, JSON, history, blobs
+    with harness.session() as session:
+        assert session.execute(select(Contact).where(Contact.email == JANE)).first() is None
+        ticket = session.execute(
+            select(Ticket).where(Ticket.reference == "INC0000001")).scalar_one()
+        assert (ticket.requester_name, ticket.requester_phone, ticket.company_name) == ("", "", "")
+        assert ticket.details_read == {} and ticket.cc == []
+        history = session.execute(select(HistoryEvent.detail)
+                                  .where(HistoryEvent.ticket_id == ticket.id,
+                                         HistoryEvent.kind == "anonymised")).scalars().all()
+    assert len(history) == 1 and "60 days after the ticket was closed" in history[0]
+    assert purge(harness, closed + timedelta(days=61)).strip() == "nothing to purge"
+
+    # what was kept works: the ticket shows, with its history and what it was about
+    shown = harness.cli("tickets", "show", "INC0000001")
+    assert shown.code == 0, shown.err
+    assert "Printer in room 4 jams" in shown.out and "personal details removed" in shown.out
+    # Bob's ticket is untouched, and his reply still threads onto it
+    assert harness.ticket_json("INC0000002")["requester"]["email"] == BOB
+    with harness.session() as session:
+        ack = session.execute(select(Outbox.message_id).where(
+            Outbox.ticket_id == 2, Outbox.kind == "acknowledgement")).scalar_one()
+    ingest(harness, request(harness.dir / "bob2.eml", sender=f"Bob Hill <{BOB}>",
+                            subject="Re: [INC0000002] Projector has no signal",
+                            body="It works again after a restart.", in_reply_to=ack))
+    assert len(harness.tickets()) == 2
+    assert [m["from"] for m in harness.ticket_json("INC0000002")["messages"]
+            if m["direction"] == "in"] == [BOB, BOB]
+    # Jane writing again is a new requester with a new ticket
+    ingest(harness, jane_request(harness, "jane-again.eml"))
+    again = harness.ticket_json("INC0000003")
+    assert again["requester"]["email"] == JANE and again["requester"]["name"] == "Jane Doe"
+
+
+def test_a_company_keeps_mail_for_its_own_period(harness: Harness) -> None:
+    harness.write_config(RETENTION + """
+[[retention.companies]]
+name = "Example School"
+raw_mail_days = 5
+""")
+    ingest(harness, request(harness.dir / "school.eml", sender="Ann Lee <ann@school.example>",
+                            subject="Whiteboard pen missing", body="Hello,\n\nno pens.\n\nAnn Lee"))
+    ingest(harness, jane_request(harness))
+    for reference in ("INC0000001", "INC0000002"):
+        assert harness.cli("tickets", "update", reference, "--status", "closed").code == 0
+    closed = max(closed_at(harness, "INC0000001"), closed_at(harness, "INC0000002"))
+
+    out = purge(harness, closed + timedelta(days=5))
+    assert "from 1 ticket(s): INC0000001" in out  # the school's, not Jane's
+    assert stored_mail(harness, "INC0000001")["raw"] == 0
+    assert stored_mail(harness, "INC0000002")["raw"] == 1
+    # the school inherits the desk's personal_details_days
+    assert "anonymised: INC0000001, INC0000002" in purge(harness, closed + timedelta(days=60))
+
+
+def test_without_retention_everything_is_kept(harness: Harness) -> None:
+    closed = two_tickets(harness)
+    result = harness.cli("purge", "--now", (closed + timedelta(days=3650)).isoformat())
+    assert result.code == 0 and "everything is kept" in result.out
+    assert stored_mail(harness, "INC0000001") == {"raw": 1, "sent": 1, "attachments": 1}
+
+
+def test_serve_purges_at_start(harness: Harness) -> None:
+    harness.write_config(RETENTION)
+    closed = two_tickets(harness)
+    later = closed + timedelta(days=61)
+    with harness.daemon(clock=lambda: later):
+        wait_until(lambda: stored_mail(harness, "INC0000001")["raw"] == 0, what="the purge")
+        wait_until(lambda: harness.ticket_json("INC0000001")["requester"]["name"]
+                   == "(anonymised)", what="the anonymisation")
+    assert traces(harness) == []
