@@ -44,7 +44,7 @@ def test_export_gives_everything_held_about_a_person_as_json(harness: Harness) -
     assert own["messages"][0]["written_by_them"] is True
     assert own["details_read"]["name"] == "Jane Doe"
     assert own["details_read"]["phone_as_written"] == "0113 496 0123"
-    assert own["messages"][0]["attachments"][0]["filename"] == "scan.pdf"
+    assert own["messages"][0]["attachments"][0]["filename"] == "Jane Doe scan.pdf"
     assert any(h["kind"] == "created" for h in own["history"])
     assert [r["subject"] for r in data["held_requests"]] == ["Monitor flickers"]
     sent = {m["kind"]: m for m in data["mail_sent_to_them"]}

@@ -26,6 +26,7 @@ from tickets.models import (
     Ticket,
     TicketMessage,
 )
+from tickets.redaction import Redactor
 
 RETENTION = """
 [retention]
@@ -183,3 +184,35 @@ def test_serve_purges_at_start(harness: Harness) -> None:
         wait_until(lambda: harness.ticket_json("INC0000001")["requester"]["name"]
                    == "(anonymised)", what="the anonymisation")
     assert traces(harness) == []
+
+
+def test_check_config_names_a_bad_retention_key(harness: Harness) -> None:
+    harness.write_config("""
+[retention]
+raw_mail_days = -1
+
+[[retention.companies]]
+name = "Example School"
+personal_detail_days = 30
+""")
+    result = harness.cli("check-config")
+    assert result.code == 78
+    assert "retention.raw_mail_days: Input should be greater than or equal to 0" in result.err
+    assert "retention.companies.0.personal_detail_days: unknown key" in result.err
+    harness.write_config(RETENTION)
+    shown = harness.cli("check-config")
+    assert "retention  raw mail 30 days, personal details 60 days after closing" in shown.out
+
+
+def test_redaction_finds_a_number_however_it_is_written() -> None:
+    redactor = Redactor(addresses={JANE}, phones={"+441134960123", "0113 496 0123"})
+    redactor.add_names(["Jane Doe"])
+    text = redactor.text(
+        "From: Jane Doe <jane.doe@acme.example>; ring 0113 4960123 or +44 (0)113 496 0123; "
+        "Bob is on 020 7946 0018, bob@hillside.example; JANE wrote on 2026-11-20 at 09:30"
+    )
+    assert text == (
+        "From: [name removed] <[address removed]>; ring [phone removed] or [phone removed]; "
+        "Bob is on 020 7946 0018, bob@hillside.example; [name removed] wrote on 2026-11-20 at "
+        "09:30"
+    )

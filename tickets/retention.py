@@ -70,6 +70,20 @@ class Retention(Periods):
                 personal = own.personal_details_days
         return Kept(raw, personal)
 
+    def summary(self) -> str:
+        """For `check-config`: 'raw mail 365 days, personal details forever after closing; …'"""
+        if not self.enabled:
+            return "everything is kept (no [retention] periods)"
+
+        def periods(p: Periods | Kept) -> str:
+            def days(n: int | None) -> str:
+                return "forever" if n is None else f"{n} days"
+            return (f"raw mail {days(p.raw_mail_days)}, personal details "
+                    f"{days(p.personal_details_days)}")
+
+        own = [f"{c.name}: {periods(self.for_company(c.name))}" for c in self.companies]
+        return "; ".join([f"{periods(self)} after closing", *own])
+
     def shortest_days(self) -> int | None:
         """The earliest any ticket can be due: tickets closed since then need no look."""
         days = [d for p in (self, *self.companies)

@@ -141,6 +141,14 @@ def redact_ticket(session: Session, ticket: Ticket, redactor: Redactor) -> None:
         message.subject = redactor.text(message.subject)
         message.body = redactor.text(message.body)
         message.full_body = redactor.text(message.full_body)
+    files = session.execute(
+        select(attachment_t.c.id, attachment_t.c.filename, attachment_t.c.skipped_reason)
+        .where(attachment_t.c.ticket_message_id.in_([m.id for m in messages]))
+    ).all()
+    for row in files:  # 'CV Jane Doe.pdf'
+        session.execute(update(attachment_t).where(attachment_t.c.id == row.id).values(
+            filename=redactor.text(row.filename), skipped_reason=redactor.text(row.skipped_reason),
+        ))
     events = session.execute(
         select(HistoryEvent).where(HistoryEvent.ticket_id == ticket.id)  # type: ignore[arg-type]
     ).scalars().all()

@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
               f"accepting {', '.join(config.accepted_recipients)}")
     print(f"  smtp out   {config.smtp_out.host}:{config.smtp_out.port}")
     print(f"  templates  {config.templates_dir}")
+    print(f"  retention  {config.retention.summary()}")
     for mailbox in config.imap:
         print(f"  imap       {mailbox.username}@{mailbox.host} {mailbox.folder}")
     for line in policy_lines(config):

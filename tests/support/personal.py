@@ -40,7 +40,7 @@ def request(
     message.set_content(body)
     if attachment is not None:
         message.add_attachment(attachment, maintype="application", subtype="pdf",
-                               filename="scan.pdf")
+                               filename="Jane Doe scan.pdf")
     path.write_bytes(message.as_bytes())
     return path
 
