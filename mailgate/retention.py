@@ -27,10 +27,11 @@ def run_purge(engine: Engine, config: Config, now: datetime, *, dry_run: bool = 
     total = PurgeReport()
     while True:
         with Session(engine) as session:
-            report = purge(session, config, config.retention, now, limit=BATCH)
+            report = purge(session, config, config.retention, now, limit=BATCH,
+                           after_id=total.resume_after or 0)
             session.commit()
         total.add(report)
-        if not report.more:
+        if total.resume_after is None:
             return total
 
 

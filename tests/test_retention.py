@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
+from mailgate import retention
 from tests.support.harness import Harness, wait_until
 from tests.support.personal import (
     BOB,
@@ -216,3 +218,17 @@ def test_redaction_finds_a_number_however_it_is_written() -> None:
         "Bob is on 020 7946 0018, bob@hillside.example; [name removed] wrote on 2026-11-20 at "
         "09:30"
     )
+
+
+def test_purge_goes_through_every_batch(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(retention, "BATCH", 1)  # a transaction per ticket
+    harness.write_config(RETENTION)
+    for n in range(3):
+        ingest(harness, request(harness.dir / f"{n}.eml", sender=f"Ann Lee <ann{n}@school.example>",
+                                subject=f"Request {n}", body="Hello,\n\nhelp.\n\nAnn Lee"))
+        assert harness.cli("tickets", "update", f"INC000000{n + 1}", "--status", "closed").code == 0
+    closed = closed_at(harness, "INC0000003")
+    out = purge(harness, closed + timedelta(days=60))
+    assert "personal details: 3 ticket(s) anonymised: INC0000001, INC0000002, INC0000003" in out
+    assert "raw mail: 6 message(s) removed, from 3 ticket(s)" in out
+    assert "contact records: 3 removed" in out

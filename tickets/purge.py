@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlmodel import Session
 
 from tickets import history
@@ -50,13 +51,14 @@ class PurgeReport:
     attachments: dict[str, int] = field(default_factory=dict)  # reference -> attachments
     anonymised: list[str] = field(default_factory=list)  # references
     contacts: int = 0  # contact records deleted
-    more: bool = False  # stopped at the limit: more may be due
+    resume_after: int | None = None  # stopped at the limit: tickets after this id may be due
 
     def add(self, other: PurgeReport) -> None:
         self.raw_mail.update(other.raw_mail)
         self.attachments.update(other.attachments)
         self.anonymised += other.anonymised
         self.contacts += other.contacts
+        self.resume_after = other.resume_after
 
     @property
     def empty(self) -> bool:
@@ -65,10 +67,10 @@ class PurgeReport:
 
 def purge(
     session: Session, policy: DeskPolicy, retention: Retention, now: datetime,
-    limit: int | None = None,
+    limit: int | None = None, after_id: int = 0,
 ) -> PurgeReport:
-    """Purge what is due at `now`, at most `limit` tickets (then `more` is set); the caller
-    commits, or rolls back for a dry run."""
+    """Purge what is due at `now` on tickets after `after_id`, at most `limit` of them (then
+    `resume_after` says where to go on); the caller commits, or rolls back for a dry run."""
     report = PurgeReport()
     shortest = retention.shortest_days()
     if shortest is None:
@@ -80,39 +82,42 @@ def purge(
     anonymised = session.execute(
         select(Contact.id).where(Contact.email == ANONYMISED_EMAIL)  # type: ignore[arg-type]
     ).scalar()
-    with_mail = _tickets_with_stored_mail(session, latest_close)
-    closed = session.execute(
+    closed = select(Ticket.id).where(Ticket.closed_at <= latest_close, Ticket.id > after_id)  # type: ignore[call-overload, operator]
+    with_mail = _tickets_with_stored_mail(session, closed)
+    rows = session.execute(
         select(Ticket.id, Ticket.reference, Ticket.company_id, Ticket.closed_at,  # type: ignore[call-overload]
                Ticket.requester_id)
-        .where(Ticket.closed_at.is_not(None), Ticket.closed_at <= latest_close)  # type: ignore[union-attr]
+        .where(Ticket.id.in_(closed))  # type: ignore[union-attr]
         .order_by(Ticket.id)
     ).all()
     done = 0
-    for ticket_id, reference, company_id, closed_at, requester_id in closed:
+    for ticket_id, reference, company_id, closed_at, requester_id in rows:
         if limit is not None and done >= limit:
-            report.more = True
+            report.resume_after = ticket_id - 1
             return report
         kept = retention.for_company(companies.get(company_id) if company_id else None)
         personal_due = kept.personal_details_due(closed_at, now)
         if personal_due and requester_id != anonymised:
             ticket = session.get(Ticket, ticket_id)
             assert ticket is not None
-            _remove_stored_mail(session, ticket, kept, now, report)
+            _remove_stored_mail(session, ticket, kept.personal_details_days, now, report)
             _anonymise(session, policy, ticket, kept, now)
             report.anonymised.append(reference)
             done += 1
         elif ticket_id in with_mail and (personal_due or kept.raw_mail_due(closed_at, now)):
             ticket = session.get(Ticket, ticket_id)
             assert ticket is not None
-            _remove_stored_mail(session, ticket, kept, now, report)
+            days = (kept.raw_mail_days if kept.raw_mail_due(closed_at, now)
+                    else kept.personal_details_days)
+            _remove_stored_mail(session, ticket, days, now, report)
             done += 1
     report.contacts = _forgotten_contacts(session, retention, companies, now)
     return report
 
 
-def _tickets_with_stored_mail(session: Session, latest_close: datetime) -> set[int]:
-    """Closed tickets that still hold raw mail, attachments or copies of sent mail."""
-    closed = select(Ticket.id).where(Ticket.closed_at <= latest_close)  # type: ignore[call-overload, operator]
+def _tickets_with_stored_mail(session: Session, closed: Select[Any]) -> set[int]:
+    """Those of the `closed` tickets that still hold raw mail, attachments or copies of sent
+    mail."""
     queries = [
         select(inbound_t.c.ticket_id).where(inbound_t.c.ticket_id.in_(closed),
                                             func.length(inbound_t.c.raw) > 0),
@@ -135,7 +140,7 @@ def _tickets_with_stored_mail(session: Session, latest_close: datetime) -> set[i
 
 
 def _remove_stored_mail(
-    session: Session, ticket: Ticket, kept: Kept, now: datetime, report: PurgeReport
+    session: Session, ticket: Ticket, days: int | None, now: datetime, report: PurgeReport
 ) -> None:
     assert ticket.id is not None
     mails = clear_raw(session, inbound_ids_of(session, ticket.id))
@@ -148,7 +153,6 @@ def _remove_stored_mail(
         report.raw_mail[ticket.reference] = mails
     if files:
         report.attachments[ticket.reference] = files
-    days = kept.raw_mail_days if kept.raw_mail_days is not None else kept.personal_details_days
     history.record(
         session, ticket, "purged",
         f"raw mail of {mails} message(s) and {files} attachment(s) removed, "

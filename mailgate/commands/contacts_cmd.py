@@ -17,6 +17,7 @@ from tickets.contacts import csv_columns, directory, import_contacts
 from tickets.erasure import ForgetReport, forget
 from tickets.export import export
 from tickets.policy import bare_address
+from tickets.scrub import is_anonymised
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -116,9 +117,13 @@ def list_contacts(args: argparse.Namespace) -> int:
 
 def _address(value: str) -> str:
     try:
-        return bare_address(value.strip())
+        address = bare_address(value.strip())
     except ValueError as exc:
         raise CommandError(str(exc), 64) from None
+    if is_anonymised(address):
+        raise CommandError(f"{address} stands for the requesters of anonymised tickets; it is "
+                           "no person's address", 64)
+    return address
 
 
 def forget_person(args: argparse.Namespace) -> int:
