@@ -53,6 +53,9 @@ def describe(report: PurgeReport, *, dry_run: bool = False) -> list[str]:
                      f"{_refs(report.anonymised)}")
     if report.contacts:
         lines.append(f"contact records: {report.contacts} {verb}")
+    if report.loose:
+        lines.append(f"mail on no ticket (screened, quarantined, held requests that expired): "
+                     f"{report.loose} {verb}")
     return lines
 
 

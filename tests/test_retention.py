@@ -24,6 +24,7 @@ from tickets.models import (
     HistoryEvent,
     InboundMessage,
     Outbox,
+    PendingRequest,
     StoredAttachment,
     Ticket,
     TicketMessage,
@@ -232,3 +233,36 @@ def test_purge_goes_through_every_batch(harness: Harness, monkeypatch: pytest.Mo
     assert "personal details: 3 ticket(s) anonymised: INC0000001, INC0000002, INC0000003" in out
     assert "raw mail: 6 message(s) removed, from 3 ticket(s)" in out
     assert "contact records: 3 removed" in out
+
+
+def test_mail_on_no_ticket_goes_at_the_first_period(harness: Harness) -> None:
+    """A held request that expired unanswered, and an auto-reply that was screened."""
+    harness.write_config(RETENTION)
+    ingest(harness, request(harness.dir / "held.eml", sender=f"Jane Doe <{JANE}>",
+                            subject="Monitor flickers", body="Hello,\n\nmy monitor flickers."))
+    ingest(harness, request(harness.dir / "ooo.eml", sender=f"Jane Doe <{JANE}>",
+                            subject="Out of office", body="I am away until Monday. Jane",
+                            headers={"Auto-Submitted": "auto-replied"}))
+    with harness.session() as session:
+        held = session.execute(select(PendingRequest)).scalar_one()
+        expiry = held.expires_at
+    harness.tick(expiry)  # expired, with its final notice
+    assert [r.state for r in harness.inbound()] == ["held", "screened"]
+
+    screened = harness.inbound()[1].processed_at
+    assert screened is not None
+    no_ticket = "mail on no ticket (screened, quarantined, held requests that expired)"
+    assert purge(harness, screened + timedelta(days=30, seconds=-1)).strip() == "nothing to purge"
+    assert purge(harness, screened + timedelta(days=30)).strip() == f"{no_ticket}: 1 removed"
+    assert [r.state for r in harness.inbound()] == ["held", "purged"]
+    assert purge(harness, expiry + timedelta(days=30, seconds=-1)).strip() == "nothing to purge"
+    assert purge(harness, expiry + timedelta(days=30)).strip() == f"{no_ticket}: 1 removed"
+    assert [r.state for r in harness.inbound()] == ["purged", "purged"]
+    assert all(r.raw == b"" for r in harness.inbound())
+    with harness.session() as session:
+        assert session.execute(select(PendingRequest)).first() is None
+    assert traces(harness) == []
+    assert purge(harness, expiry + timedelta(days=31)).strip() == "nothing to purge"
+    # a purged message is no quarantine left to retry
+    retried = harness.cli("quarantine", "retry", "2")
+    assert retried.code == 1 and "message 2 is not in quarantine" in retried.err

@@ -7,6 +7,7 @@ names, numbers and addresses are taken out of its text, and it is linked to an a
 contact. Removing personal details removes the raw mail too (it holds them). The ticket stays,
 and its history says what was removed and when. A learned contact no ticket names any more is
 deleted once its own period has passed; an imported directory entry is the desk's to keep.
+Mail on no ticket is purged by `tickets.purge_loose`.
 
 Each step looks at what is still stored, so a second run finds nothing to do.
 """
@@ -23,6 +24,7 @@ from sqlmodel import Session
 from tickets import history
 from tickets.desk import DeskPolicy
 from tickets.models import Company, Contact, PendingRequest, Ticket, TicketMessage
+from tickets.purge_loose import purge_loose_mail
 from tickets.redaction import Redactor
 from tickets.retention import Kept, Retention
 from tickets.scrub import (
@@ -51,6 +53,7 @@ class PurgeReport:
     attachments: dict[str, int] = field(default_factory=dict)  # reference -> attachments
     anonymised: list[str] = field(default_factory=list)  # references
     contacts: int = 0  # contact records deleted
+    loose: int = 0  # stored mails on no ticket removed (tickets.purge_loose)
     resume_after: int | None = None  # stopped at the limit: tickets after this id may be due
 
     def add(self, other: PurgeReport) -> None:
@@ -58,11 +61,13 @@ class PurgeReport:
         self.attachments.update(other.attachments)
         self.anonymised += other.anonymised
         self.contacts += other.contacts
+        self.loose += other.loose
         self.resume_after = other.resume_after
 
     @property
     def empty(self) -> bool:
-        return not (self.raw_mail or self.attachments or self.anonymised or self.contacts)
+        return not (self.raw_mail or self.attachments or self.anonymised or self.contacts
+                    or self.loose)
 
 
 def purge(
@@ -112,6 +117,7 @@ def purge(
             _remove_stored_mail(session, ticket, days, now, report)
             done += 1
     report.contacts = _forgotten_contacts(session, retention, companies, now)
+    report.loose = purge_loose_mail(session, retention, now)
     return report
 
 

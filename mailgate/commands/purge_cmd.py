@@ -35,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
             "attachments": report.attachments,
             "anonymised": report.anonymised,
             "contacts": report.contacts,
+            "mail_on_no_ticket": report.loose,
         })
         return 0
     if not config.retention.enabled:

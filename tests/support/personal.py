@@ -25,7 +25,7 @@ JANE_TRACES = (r"jane\.doe@acme\.example", r"\bjane\b", r"\bdoe\b", r"496[ -]?01
 
 def request(
     path: Path, *, sender: str, subject: str, body: str, cc: str = "",
-    attachment: bytes | None = None, in_reply_to: str = "",
+    attachment: bytes | None = None, in_reply_to: str = "", headers: dict[str, str] | None = None,
 ) -> Path:
     message = EmailMessage()
     message["From"] = sender
@@ -37,6 +37,8 @@ def request(
     message["Message-ID"] = make_msgid(domain="mail.example")
     if in_reply_to:
         message["In-Reply-To"] = message["References"] = in_reply_to
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     if attachment is not None:
         message.add_attachment(attachment, maintype="application", subtype="pdf",
