@@ -11,9 +11,10 @@ and the questions mailed about it lose their copies and addresses.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlmodel import Session
 
 from tickets.models import PendingRequest
@@ -21,7 +22,7 @@ from tickets.retention import Retention
 from tickets.scrub import inbound_t, outbox_t
 
 PURGED = "purged"
-LOOSE_STATES = ("screened", "quarantined", "held")
+CHUNK = 500  # ids per statement: SQLite takes at most 32,766 parameters
 
 
 def purge_loose_mail(session: Session, retention: Retention, now: datetime) -> int:
@@ -44,8 +45,12 @@ def purge_loose_mail(session: Session, retention: Retention, now: datetime) -> i
             ),
         )
     ).scalars().all()
-    if not ids:
-        return 0
+    for start in range(0, len(ids), CHUNK):
+        _purge(session, ids[start:start + CHUNK], now)
+    return len(ids)
+
+
+def _purge(session: Session, ids: Sequence[int], now: datetime) -> None:
     session.execute(
         update(inbound_t).where(inbound_t.c.id.in_(ids)).values(
             raw=b"", envelope_from="", envelope_to=[], decisions=[], state=PURGED,
@@ -55,17 +60,13 @@ def purge_loose_mail(session: Session, retention: Retention, now: datetime) -> i
     pending = session.execute(
         select(PendingRequest.id).where(PendingRequest.inbound_id.in_(ids))  # type: ignore[call-overload, attr-defined]
     ).scalars().all()
-    keys = [f"{kind}:{pending_id}" for pending_id in pending
+    if not pending:
+        return
+    # the questions mailed about a held request (notify/pending.py keys them so)
+    keys = [f"{kind}:{pending_id}:mail" for pending_id in pending
             for kind in ("info_request", "info_request_expired")]
-    if keys:
-        session.execute(
-            update(outbox_t).where(_keyed(keys))
-            .values(raw=b"", to_addr="", recipients=[], subject="", last_error="")
-        )
-        session.execute(delete(PendingRequest).where(PendingRequest.id.in_(pending)))  # type: ignore[attr-defined]
-    return len(ids)
-
-
-def _keyed(keys: list[str]) -> ColumnElement[bool]:
-    """Outbox rows of these events: their dedup key is the event's key and the mail's kind."""
-    return or_(*(outbox_t.c.dedup_key.startswith(f"{key}:", autoescape=True) for key in keys))
+    session.execute(
+        update(outbox_t).where(outbox_t.c.dedup_key.in_(keys))
+        .values(raw=b"", to_addr="", recipients=[], subject="", last_error="")
+    )
+    session.execute(delete(PendingRequest).where(PendingRequest.id.in_(pending)))  # type: ignore[attr-defined]
