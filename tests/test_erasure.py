@@ -101,6 +101,14 @@ def test_forget_erases_a_person_and_keeps_the_tickets(harness: Harness) -> None:
     assert len([m for m in harness.ticket_json("INC0000002")["messages"]
                 if m["direction"] == "in"]) == 2
 
+    # work goes on on her ticket, and no mail is written to the anonymised requester
+    resolved = harness.cli("tickets", "update", "INC0000001", "--status", "resolved")
+    assert resolved.code == 0, resolved.err
+    with harness.session() as session:
+        kinds = session.execute(select(Outbox.kind).where(Outbox.ticket_id == 1)).scalars().all()
+    assert kinds == ["acknowledgement"]
+    assert not [m for m in harness.sink.messages if any(".invalid" in r for r in m.rcpt_tos)]
+
     # a second run finds nothing left; the export is empty
     again = harness.cli("contacts", "forget", JANE)
     assert again.code == 0

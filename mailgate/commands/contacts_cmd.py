@@ -21,7 +21,9 @@ from tickets.scrub import is_anonymised
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("contacts", help="the contact directory")
+    parser = subparsers.add_parser(
+        "contacts", help="the contact directory; a person's data erased or exported (GDPR)"
+    )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     load = actions.add_parser(
         "import", help="add or update contacts from a CSV file (email, name, company, phone, site)"

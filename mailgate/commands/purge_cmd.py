@@ -12,11 +12,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "purge", help="remove raw mail, attachments and personal details of closed tickets "
         "that [retention] no longer allows to keep",
-        description="Remove what [retention] no longer allows the desk to keep: raw mail, "
-        "copies of sent mail and attachments raw_mail_days after a ticket was closed; "
-        "personal details (the ticket anonymised, kept) personal_details_days after; learned "
-        "contacts no ticket names any more. Prints counts per kind with the tickets' "
-        "references. Running it again finds nothing more. `serve` runs it once a day.",
+        description=(
+            "Remove what [retention] no longer allows the desk to keep: raw mail, copies of\n"
+            "sent mail and attachments raw_mail_days after a ticket was closed; personal\n"
+            "details personal_details_days after (the ticket is kept, anonymised); learned\n"
+            "contacts no ticket names any more; mail on no ticket (screened, quarantined,\n"
+            "expired held requests). Prints counts per kind with the tickets' references;\n"
+            "a second run finds nothing more. `serve` runs it at start and once a day."
+        ),
     )
     parser.add_argument("--dry-run", action="store_true",
                         help="say what would be removed; change nothing")
