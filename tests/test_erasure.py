@@ -22,12 +22,16 @@ from tickets.models import Outbox, PendingRequest
 
 def jane_everywhere(harness: Harness) -> None:
     """Jane: a request held for details (its question still queued to her), her ticket
-    INC0000001, and Bob's INC0000002 that copies her and names her."""
+    INC0000001, Bob's INC0000002 that copies her and names her, and Carol's INC0000003 that
+    gives her address in its text."""
     held = request(harness.dir / "held.eml", sender=f"Jane Doe <{JANE}>",
                    subject="Monitor flickers", body="Hello,\n\nmy monitor flickers.\n\nThanks")
     ingest(harness, held, "--no-send")
     ingest(harness, jane_request(harness))
     ingest(harness, bob_request(harness, cc=f"Jane Doe <{JANE}>", mention=" Jane Doe saw it too."))
+    ingest(harness, request(harness.dir / "carol.eml", sender="Carol King <carol@hillside.example>",
+                            subject="Scanner offline", body=f"Hello,\n\nthe scanner is off. "
+                            f"{JANE} knows more.\n\nCarol King\nHillside Dental\n020 7946 0019"))
 
 
 def test_export_gives_everything_held_about_a_person_as_json(harness: Harness) -> None:
@@ -38,7 +42,7 @@ def test_export_gives_everything_held_about_a_person_as_json(harness: Harness) -
     assert data["address"] == JANE
     assert data["contact"]["name"] == "Jane Doe" and data["contact"]["phone"] == "+441134960123"
     roles = {t["reference"]: t["role"] for t in data["tickets"]}
-    assert roles == {"INC0000001": "requester", "INC0000002": "copied"}
+    assert roles == {"INC0000001": "requester", "INC0000002": "copied", "INC0000003": "took part"}
     own = data["tickets"][0]
     assert "the printer in room 4 jams on every job" in own["messages"][0]["body"]
     assert own["messages"][0]["written_by_them"] is True
@@ -64,9 +68,9 @@ def test_forget_erases_a_person_and_keeps_the_tickets(harness: Harness) -> None:
     assert result.code == 0, result.err
     assert f"erased {JANE}:" in result.out
     assert "tickets they requested, anonymised: INC0000001" in result.out
-    assert "other tickets they were removed from: INC0000002" in result.out
+    assert "other tickets they were removed from: INC0000002, INC0000003" in result.out
     assert "1 message(s) of theirs emptied" in result.out
-    assert "4 raw mail(s) and copies of sent mail removed" in result.out
+    assert "5 raw mail(s) and copies of sent mail removed" in result.out
     assert "1 attachment(s) removed" in result.out
     assert "1 held request(s) dropped" in result.out
     assert "1 queued mail(s) to them dropped" in result.out
@@ -97,7 +101,7 @@ def test_forget_erases_a_person_and_keeps_the_tickets(harness: Harness) -> None:
     ingest(harness, request(harness.dir / "bob2.eml", sender=f"Bob Hill <{BOB}>",
                             subject="Re: [INC0000002] Projector has no signal",
                             body="Fixed after a restart.", in_reply_to=ack))
-    assert len(harness.tickets()) == 2
+    assert len(harness.tickets()) == 3
     assert len([m for m in harness.ticket_json("INC0000002")["messages"]
                 if m["direction"] == "in"]) == 2
 
@@ -118,7 +122,7 @@ def test_forget_erases_a_person_and_keeps_the_tickets(harness: Harness) -> None:
 
     # Jane writing again is someone new: a fresh ticket
     ingest(harness, jane_request(harness, "jane-again.eml"))
-    fresh = harness.ticket_json("INC0000003")
+    fresh = harness.ticket_json("INC0000004")
     assert fresh["requester"]["email"] == JANE and fresh["requester"]["name"] == "Jane Doe"
 
 

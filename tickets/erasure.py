@@ -122,7 +122,7 @@ def forget(session: Session, policy: DeskPolicy, address: str, now: datetime) ->
         redact_ticket(session, ticket, redactor)
         report.requested.append(ticket.reference)
     for ticket in others:
-        _erase_participant(session, ticket, address, now, report)
+        _erase_participant(session, ticket, address, redactor, now, report)
         redact_ticket(session, ticket, redactor)
         report.took_part.append(ticket.reference)
     session.flush()
@@ -158,13 +158,20 @@ def _erase_requester(
 
 
 def _erase_participant(
-    session: Session, ticket: Ticket, address: str, now: datetime, report: ForgetReport
+    session: Session, ticket: Ticket, address: str, redactor: Redactor, now: datetime,
+    report: ForgetReport,
 ) -> None:
+    """Their messages emptied; the raw mail of every message that names them removed (its
+    text is redacted afterwards, the bytes cannot be)."""
     report.bodies += _empty_their_messages(session, ticket, address, now, report)
     messages = session.execute(
         select(TicketMessage).where(TicketMessage.ticket_id == ticket.id)  # type: ignore[arg-type]
     ).scalars().all()
-    named = [m for m in messages if address in {a.lower() for a in (*m.to, *m.cc, m.from_addr)}]
+    named = [
+        m for m in messages
+        if address in {a.lower() for a in (*m.to, *m.cc, m.from_addr)}
+        or any(redactor.text(text) != text for text in (m.subject, m.full_body, m.body))
+    ]
     report.raw_mail += clear_raw(session, [m.inbound_id for m in named if m.inbound_id])
     report.raw_mail += clear_sent_mail(session, [m.outbox_id for m in named if m.outbox_id])
 
