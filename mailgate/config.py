@@ -16,6 +16,7 @@ from notify.settings import SmtpOut
 from tickets.desk import DeskPolicy, Section
 from tickets.durations import Duration, DurationField
 from tickets.policy import bare_address
+from tickets.retention import Retention
 
 
 def _shipped() -> Path:
@@ -236,6 +237,7 @@ class Config(DeskPolicy):
     admin: Admin = Admin()
     http: Http = Http()
     imap: tuple[ImapMailbox, ...] = ()
+    retention: Retention = Retention()
     # where the file was read from; relative paths in it are resolved against this folder
     base_dir: Path = Field(default=Path("."), exclude=True)
 

@@ -20,6 +20,7 @@ from mailgate.http_server import HttpServer
 from mailgate.intake.imap import Follower
 from mailgate.intake.smtp import IntakeHandler, make_controller
 from mailgate.metrics import DatabaseCollector
+from mailgate.retention import describe, run_purge
 from mailgate.sweep import deliver_all, sweep
 
 log = logging.getLogger("mailgate.daemon")
@@ -68,6 +69,9 @@ class Daemon:
         self.scheduler.add_job(
             self._sweep, "interval", minutes=1, id="sweep", max_instances=1, coalesce=True
         )
+        if self.config.retention.enabled:  # at start, then once a day
+            self.scheduler.add_job(self._purge, "interval", days=1, id="purge", max_instances=1,
+                                   coalesce=True, next_run_time=datetime.now(UTC))
         self.scheduler.start()
         self.wake.set()  # pick up whatever was stored while we were down
 
@@ -107,6 +111,14 @@ class Daemon:
 
     def _healthz(self) -> tuple[bool, dict[str, object]]:
         return self.health.check(worker_alive=self.worker is not None and self.worker.is_alive())
+
+    def _purge(self) -> None:
+        try:
+            report = run_purge(self.engine, self.config, self.clock())
+            if not report.empty:
+                log.info("purge: %s", "; ".join(describe(report)))
+        except Exception:
+            log.exception("purge failed; will try again tomorrow")
 
     def stop(self) -> None:
         if self.http is not None:

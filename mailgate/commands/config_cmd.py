@@ -66,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  http       {config.http.listen}: /metrics, /healthz (unhealthy after "
               f"{config.http.unhealthy_after})")
     print(f"  templates  {config.templates_dir}")
+    print(f"  retention  {config.retention.summary()}")
     for mailbox in config.imap:
         print(f"  imap       {mailbox.username}@{mailbox.host} {mailbox.folder}")
     for line in policy_lines(config):
