@@ -126,10 +126,10 @@ class Desk:
 
         wait_until(listening, timeout=30, what="mailgate's listener")
 
-    def send(self, to: str, raw: bytes) -> None:
+    def send(self, to: list[str], raw: bytes) -> None:
         """A customer's mail server hands Postfix a message."""
         with smtplib.SMTP("127.0.0.1", self.postfix.port, timeout=30) as client:
-            client.sendmail(CUSTOMER, [to], crlf(raw))
+            client.sendmail(CUSTOMER, to, crlf(raw))
 
     def wait_tickets(self, count: int) -> list[dict[str, Any]]:
         try:
@@ -138,10 +138,11 @@ class Desk:
         except AssertionError as exc:
             raise AssertionError(f"{exc}\nPostfix's log:\n{self.postfix.log_tail()}") from None
 
-    def wait_logged(self, pattern: re.Pattern[str]) -> None:
+    def wait_logged(self, pattern: re.Pattern[str], times: int = 1) -> None:
         """Postfix's log says it delivered (it logs once the pipe or the listener is done)."""
         try:
-            wait_until(lambda: pattern.search(self.postfix.log_tail(200)), timeout=45,
+            wait_until(lambda: len(pattern.findall(self.postfix.log_tail(500))) >= times,
+                       timeout=45,
                        what=f"{pattern.pattern} in Postfix's log")
         except AssertionError as exc:
             raise AssertionError(f"{exc}\nPostfix's log:\n{self.postfix.log_tail()}") from None
@@ -213,10 +214,10 @@ def test_postfix_pipes_a_request_to_mailgate_ingest_which_answers_at_once(
     desk.postfix.start()
     # only the addresses of the transport map: anyone else at the domain is refused by Postfix
     with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
-        desk.send("nobody@example.org", REQUEST)
+        desk.send(["nobody@example.org"], REQUEST)
     assert refused.value.recipients["nobody@example.org"][0] == 550
 
-    desk.send(DESK, REQUEST)
+    desk.send([DESK], REQUEST)
     [ticket] = desk.wait_tickets(1)
     assert ticket["subject"] == "Printer in room 4 jams"
     assert ticket["requester"] == {"name": "Jane Doe", "email": CUSTOMER, "company": "Acme Ltd",
@@ -227,11 +228,12 @@ def test_postfix_pipes_a_request_to_mailgate_ingest_which_answers_at_once(
     assert ack.rcpt_tos == [CUSTOMER]
     assert parseaddr(ack.header("From"))[1] == DESK
 
-    # the customer answers the signed Reply-To (support+INC…@): Postfix pipes it to the same ticket
+    # the customer answers the signed Reply-To (support+INC…@) and the desk's address in one
+    # mail: Postfix pipes it once per address (the D flag, recipient limit 1), onto the ticket
     reply_to = parseaddr(ack.header("Reply-To"))[1]
     assert reply_to.startswith(f"support+{ticket['reference']}-") and reply_to.endswith(
         "@example.org")
-    desk.send(reply_to, mail(sender=f"Jane Doe <{CUSTOMER}>", to=reply_to,
+    desk.send([reply_to, DESK], mail(sender=f"Jane Doe <{CUSTOMER}>", to=reply_to,
                              subject=f"Re: {ack.header('Subject')}",
                              body="It jams on the second tray only.\n\nJane",
                              message_id="<printer-4-reply@acme.example>"))
@@ -245,8 +247,10 @@ def test_postfix_pipes_a_request_to_mailgate_ingest_which_answers_at_once(
                              what="the reply on the ticket")
     except AssertionError as exc:
         raise AssertionError(f"{exc}\nPostfix's log:\n{desk.postfix.log_tail()}") from None
+    desk.wait_logged(re.compile(rf"to=<{re.escape(reply_to)}>, relay=mailgate, .* status=sent"))
+    desk.wait_logged(re.compile(rf"to=<{DESK}>, relay=mailgate, .* status=sent"), times=2)
     assert "second tray" in replies[-1]["body"]
-    assert len(desk.tickets()) == 1
+    assert len(messages()) == 2 and len(desk.tickets()) == 1  # the second copy is a duplicate
 
 
 def test_postfix_relays_a_request_to_the_listener_of_mailgate_serve(
@@ -255,7 +259,7 @@ def test_postfix_relays_a_request_to_the_listener_of_mailgate_serve(
     desk.use_transport("transport-listener")
     desk.serve()
     desk.postfix.start()
-    desk.send(DESK, REQUEST)
+    desk.send([DESK], REQUEST)
     [ticket] = desk.wait_tickets(1)
     assert ticket["subject"] == "Printer in room 4 jams"
     assert ticket["requester"]["email"] == CUSTOMER
