@@ -112,8 +112,8 @@ def _copy_distributions(site: Path, distributions: list[metadata.Distribution]) 
     """
     for dist in distributions:
         for file in dist.files or []:
-            if file.parts[0] == ".." or file.suffix == ".pyc":
-                continue  # console scripts live outside site-packages; bytecode is rebuilt
+            if file.parts[0] == "..":
+                continue  # console scripts live outside site-packages
             source = Path(str(dist.locate_file(file)))
             if source.is_file():
                 target = site / file
@@ -122,7 +122,8 @@ def _copy_distributions(site: Path, distributions: list[metadata.Distribution]) 
 
 
 def _stamp(distributions: list[metadata.Distribution]) -> str:
-    return "\n".join(f"{d.metadata['Name']}=={d.version}" for d in distributions) + "\n"
+    names = [f"{d.metadata['Name']}=={d.version}" for d in distributions]
+    return "\n".join(["with bytecode", *names]) + "\n"
 
 
 def mailgate_venv(workdir: Path) -> Path:
