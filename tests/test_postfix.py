@@ -161,7 +161,11 @@ def desk(venv: Path, db_url: str, sink: SmtpSink) -> Iterator[Desk]:
     etc, lib = root / "etc" / "mailgate", root / "var" / "lib" / "mailgate"
     wrapper = root / "usr" / "local" / "sbin" / "mailgate-ingest"
     listener_port = free_port()
-    postfix = Postfix(root / "postfix", free_port())
+    try:
+        postfix = Postfix(root / "postfix", free_port())
+    except BaseException:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
     paths = {
         "/opt/mailgate": str(venv),
         "/etc/mailgate": str(etc),

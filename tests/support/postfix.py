@@ -68,8 +68,9 @@ def run(*command: str | Path, user: str = "", check: bool = True,
     argv = [str(c) for c in command]
     if user:
         argv = ["runuser", "-u", user, "--", *argv]
+    # as another user, from a folder that user may enter (the checkout may be root's alone)
     done = subprocess.run(argv, capture_output=True, input=input, env=env, timeout=timeout,
-                          check=False)
+                          cwd="/" if user else None, check=False)
     result = subprocess.CompletedProcess(
         done.args, done.returncode, done.stdout.decode(errors="replace"),
         done.stderr.decode(errors="replace"))
