@@ -24,6 +24,7 @@ from mailgate.commands import (
     quarantine_cmd,
     serve_cmd,
     status_cmd,
+    templates_cmd,
     tick_cmd,
     tickets_cmd,
 )
@@ -43,6 +44,7 @@ COMMANDS = (
     pending_cmd,
     contacts_cmd,
     status_cmd,
+    templates_cmd,
     db_cmd,
     config_cmd,
     init_cmd,
