@@ -119,7 +119,8 @@ def event_for(
     ticket = scratch.get(Ticket, scene.ticket_id)
     customer = scratch.get(TicketMessage, scene.customer_message_id)
     assert ticket is not None
-    number = int("".join(c for c in ticket.reference if c.isdigit()) or "2")
+    digits = ticket.reference.upper().removeprefix(policy.desk.reference_prefix)
+    number = int(digits) if digits.isdigit() else 2
     due = ticket.response_due_at or ticket.resolution_due_at or now + timedelta(minutes=30)
     waiting = [s for s in policy.statuses if s.resume_on]
     events: dict[str, tuple[str, dict[str, Any]]] = {

@@ -43,7 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     render = actions.add_parser(
         "render", help="one notification as it would be sent (headers, text, and HTML with "
         "--html), with sample data or a real ticket's; nothing is sent or stored")
-    render.add_argument("kind", metavar="KIND")
+    render.add_argument("kind", metavar="KIND", help="the kind of notification (`templates list` "
+                        "shows them)")
     render.add_argument("--ticket", metavar="REF", help="the data of this ticket (read only)")
     render.add_argument("--html", action="store_true", help="the HTML part too")
     render.add_argument("--now", help="the instant it is rendered at (ISO 8601 with offset)")
