@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from mailgate import tls
 from notify.settings import SmtpOut
+from notify.template_check import check_templates
 from tickets.desk import DeskPolicy, Section
 from tickets.durations import Duration, DurationField
 from tickets.policy import bare_address
@@ -359,6 +360,9 @@ def parse_config(data: dict[str, Any], *, source: str = "config", base_dir: Path
             f"{source}: desk.templates: {config.templates_dir} lacks {', '.join(missing)} "
             f"(copy them from {SHIPPED_TEMPLATES})"
         )
+    # a desk's own templates use only what each kind provides (the shipped ones are tested)
+    if problems := check_templates(config.templates_dir, known_good=SHIPPED_TEMPLATES):
+        raise ConfigError("\n".join(f"{source}: desk.templates: {p}" for p in problems))
     return config
 
 
