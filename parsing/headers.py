@@ -6,7 +6,14 @@ import re
 from email.header import decode_header
 from email.utils import getaddresses
 
-from parsing.charsets import decode_text, normalise_charset, siblings, strict_decode
+from parsing.charsets import (
+    SINGLE_BYTE,
+    decode_text,
+    normalise_charset,
+    read_legacy_bytes,
+    siblings,
+    strict_decode,
+)
 from parsing.message import Address
 
 # RFC 5322 §3.6.4: a msg-id is printable ASCII (and UTF-8, RFC 6532), never a control character
@@ -29,6 +36,9 @@ def decode_bytes(data: bytes, declared: str | None = None, *, utf8_first: bool =
     UTF-8 wins over the guess: it is what RFC 6532 allows and it rarely decodes by accident.
     """
     codec = normalise_charset(declared)
+    if utf8_first and (codec == "" or codec.startswith(SINGLE_BYTE)):
+        text = strict_decode(data, "utf-8")
+        return text if text is not None else read_legacy_bytes(data, codec)
     attempts = ("utf-8", codec) if utf8_first else (codec, "utf-8")
     for attempt in (*attempts, *siblings(codec)):
         text = strict_decode(data, attempt) if attempt else None
