@@ -18,6 +18,7 @@ from parsing.message import Address
 
 # RFC 5322 §3.6.4: a msg-id is printable ASCII (and UTF-8, RFC 6532), never a control character
 _MSGID = re.compile(r"<([^<>\s\x00-\x1f\x7f]+)>")
+_CONTROLS = re.compile(r" *[\x00-\x1f\x7f]+ *")
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[QqBb]\?[^?\s]*\?=")
 # starts only where a run of address characters starts, so a long run without '@' is read once
 # (nor inside a run of raw 8-bit bytes, which the stdlib hands over as surrogate escapes)
@@ -109,6 +110,8 @@ def parse_addresses(value: str, charset_hint: str | None = None) -> tuple[Addres
         if "@" not in addr or any(ch.isspace() for ch in addr) or len(addr) > MAX_ADDRESS:
             addr = ""
         name = decode_header_value(name, charset_hint) if name else ""
+        # a CR or LF (from an encoded word) in a name is no line break of a person's name
+        name = _CONTROLS.sub(" ", name)
         found.append(Address(name=name.strip().strip('"').strip(), email=addr))
     bare = None if any(a.email for a in found) or "@" not in value else _BARE_ADDRESS.search(value)
     if bare and len(bare.group(0)) <= MAX_ADDRESS:
