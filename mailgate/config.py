@@ -311,6 +311,9 @@ class Config(DeskPolicy):
     def accepted_recipients(self) -> tuple[str, ...]:
         return tuple(a.lower() for a in self.smtp_in.accept) or (self.desk.address,)
 
+    def desk_aliases(self) -> tuple[str, ...]:
+        return self.accepted_recipients
+
 
 def _error_lines(error: ValidationError, source: str) -> str:
     lines = []
