@@ -70,7 +70,8 @@ def process_states(
         except SQLAlchemyError as exc:  # the database went away: the next pass tries again
             log.warning("could not read waiting messages: %s", exc)
             break
-        _process_part(engine, config, loaded, _Pass(now, budget, hold_mail), states)
+        if not _process_part(engine, config, loaded, _Pass(now, budget, hold_mail), states):
+            break  # the database cannot take a message now: the rest wait for the next pass
     return states
 
 
@@ -91,7 +92,9 @@ class _Pass:
 
 def _process_part(
     engine: Engine, config: Config, waiting: list[Waiting], run: _Pass, states: dict[int, str],
-) -> None:
+) -> bool:
+    """False when a message was deferred: the database could not take it, nor, for now, the
+    ones after it (each would wait a busy timeout in turn, and a reply must not overtake it)."""
     parsed = ParsedStream(config, waiting)
     run = replace(run, times={item.id: item.at for item in waiting if item.at is not None})
     while True:
@@ -105,12 +108,14 @@ def _process_part(
                         exc)
             done, failed = {}, taken
         if not taken:
-            break
+            return True
         states.update(done)
         # at once, before the messages after them: a reply must not overtake its request
         for inbound_id in failed:
             states[inbound_id] = process(engine, config, inbound_id, run.at(inbound_id),
                                          hold_mail=run.hold_mail)
+            if states[inbound_id] == DEFERRED:
+                return False
 
 
 def _one_transaction(

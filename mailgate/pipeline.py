@@ -7,13 +7,14 @@ import logging
 from datetime import datetime
 
 from sqlalchemy import Engine, text, update
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 import tickets.pipeline
 from mailgate import observe
 from mailgate.config import Config
+from mailgate.db import database_unavailable
 from mailgate.errors import one_line
 from mailgate.observe import Processed
 from notify.outbox import Notifier, enqueue
@@ -52,12 +53,15 @@ def process(
             if attempt == CONFLICT_RETRIES:
                 return _failed(engine, inbound_id, exc, now)
             log.info("message %s: conflict with a concurrent transaction, retrying", inbound_id)
-        except OperationalError as exc:
-            # locked, disconnected, restarting: not the message's fault, so not quarantine…
-            if not _database_answers(engine):
+        except DBAPIError as exc:
+            # locked, disconnected, restarting, disk full: not the message's fault, so not
+            # quarantine…
+            if database_unavailable(exc) or not _database_answers(engine):
                 log.warning("message %s: database unavailable, will try again: %s",
-                            inbound_id, exc)
+                            inbound_id, one_line(exc))
                 return DEFERRED
+            if not isinstance(exc, OperationalError):
+                return _failed(engine, inbound_id, exc, now)
             # …unless the database is fine and refuses this message again and again
             deferrals = _count_deferral(engine, inbound_id)
             if deferrals >= MAX_DEFERRALS:

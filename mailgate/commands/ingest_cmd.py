@@ -18,7 +18,6 @@ from mailgate.commands.base import missing_secret, open_config, open_database
 from mailgate.errors import one_line
 from mailgate.intake.store import Stored, StoreError, store_many, store_raw
 from mailgate.parsers import Waiting
-from mailgate.pipeline import SKIPPED
 from notify.sender import deliver_pending, newest_id
 from tickets.models import Outbox
 
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
 
     from mailgate.config import Config
 
+LEFT = "left for the daemon"
 EX_TEMPFAIL = 75  # sysexits.h: the MTA keeps the message and tries again later
 # How long `ingest` spends sending the mail its messages caused before leaving it to the daemon
 DELIVERY_SECONDS = 30
@@ -97,9 +97,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         states = process_states(engine, config, waiting, utcnow())
     except Exception as exc:  # stored all the same: the daemon's worker picks them up
-        states = {item.id: f"left for the daemon ({one_line(exc)})" for item in waiting}
+        states = {item.id: f"{LEFT} ({one_line(exc)})" for item in waiting}
     for inbound_id in stored_ids:
-        print(f"message {inbound_id}: {states.pop(inbound_id, SKIPPED)}", file=sys.stderr)
+        # not reached: the database could not take an earlier one now; stored all the same
+        print(f"message {inbound_id}: {states.pop(inbound_id, LEFT)}", file=sys.stderr)
     if not args.no_send:
         _deliver_what_it_caused(engine, config, before)
     return 0

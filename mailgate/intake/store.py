@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
 from mailgate import observe
+from mailgate.db import database_unavailable
 from mailgate.errors import one_line
 from parsing.fingerprint import dedup_key, message_id_of
 from tickets.blobs import insert_with_blob
@@ -66,7 +67,7 @@ def store_raw(
                     raise
                 return Stored(winner, duplicate=True)
     except Exception as exc:
-        raise StoreError(one_line(exc)) from exc
+        raise StoreError(one_line(exc), unavailable=database_unavailable(exc)) from exc
     observe.received(source, row_id, message_id, len(raw))
     return Stored(row_id, duplicate=False)
 
@@ -188,7 +189,7 @@ def store_arrivals(engine: Engine, arrivals: Sequence[Arrival], *, source: str) 
     except OperationalError as exc:
         raise StoreError(one_line(exc), unavailable=True) from exc
     except Exception as exc:
-        raise StoreError(one_line(exc)) from exc
+        raise StoreError(one_line(exc), unavailable=database_unavailable(exc)) from exc
     for row_id, message_id, size in inserted:
         observe.received(source, row_id, message_id, size)
     results, seen = [], set()
