@@ -102,10 +102,11 @@ def database_unavailable(exc: BaseException) -> bool:
         if code is None:  # raised by us (the write gate) or an old sqlite3 without codes
             return "locked" in str(orig) or "disk is full" in str(orig)
         return code & 0xFF in _SQLITE_UNAVAILABLE  # the primary code of an extended one
-    sqlstate = getattr(orig, "sqlstate", None)
-    if sqlstate is None:  # the driver failed before the server answered: no connection
+    if not hasattr(orig, "sqlstate"):  # neither SQLite nor psycopg: no way to tell
+        return False
+    if orig.sqlstate is None:  # psycopg failed before the server answered: no connection
         return isinstance(exc, OperationalError)
-    return str(sqlstate)[:2] in _POSTGRES_UNAVAILABLE
+    return str(orig.sqlstate)[:2] in _POSTGRES_UNAVAILABLE
 
 
 _gates: dict[str, threading.RLock] = {}

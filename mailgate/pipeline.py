@@ -29,6 +29,9 @@ log = logging.getLogger("mailgate.pipeline")
 # transaction fails on the unique constraint and simply runs again, then finding the row.
 CONFLICT_RETRIES = 3
 DEFERRED = "deferred"  # the database failed us; the message stays stored for the next pass
+# …because it cannot write anything now (down, locked, full): the messages after it would fail
+# the same way, so the pass stops here (mailgate.batches)
+UNAVAILABLE = "deferred: the database is unavailable"
 # A database that answers but keeps refusing one message's transaction (a value it cannot take,
 # a statement too large) would otherwise defer that message, and block the queue behind it, for
 # ever; after this many such passes it is quarantined with the database's reason.
@@ -59,7 +62,7 @@ def process(
             if database_unavailable(exc) or not _database_answers(engine):
                 log.warning("message %s: database unavailable, will try again: %s",
                             inbound_id, one_line(exc))
-                return DEFERRED
+                return UNAVAILABLE
             if not isinstance(exc, OperationalError):
                 return _failed(engine, inbound_id, exc, now)
             # …unless the database is fine and refuses this message again and again

@@ -18,6 +18,7 @@ from mailgate.commands.base import missing_secret, open_config, open_database
 from mailgate.errors import one_line
 from mailgate.intake.store import Stored, StoreError, store_many, store_raw
 from mailgate.parsers import Waiting
+from mailgate.pipeline import SKIPPED
 from notify.sender import deliver_pending, newest_id
 from tickets.models import Outbox
 
@@ -98,9 +99,13 @@ def run(args: argparse.Namespace) -> int:
         states = process_states(engine, config, waiting, utcnow())
     except Exception as exc:  # stored all the same: the daemon's worker picks them up
         states = {item.id: f"{LEFT} ({one_line(exc)})" for item in waiting}
+    told: set[int] = set()
     for inbound_id in stored_ids:
-        # not reached: the database could not take an earlier one now; stored all the same
-        print(f"message {inbound_id}: {states.pop(inbound_id, LEFT)}", file=sys.stderr)
+        # the same file again: skipped; not in `states`: the database could not take an
+        # earlier one now, so it waits, stored, for the daemon
+        state = SKIPPED if inbound_id in told else states.get(inbound_id, LEFT)
+        told.add(inbound_id)
+        print(f"message {inbound_id}: {state}", file=sys.stderr)
     if not args.no_send:
         _deliver_what_it_caused(engine, config, before)
     return 0
