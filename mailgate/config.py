@@ -40,6 +40,9 @@ class ConfigError(Exception):
 
 class Database(Section):
     url: str = "sqlite:///var/mailgate.db"
+    # SQLite: how long a write waits for another writer's lock before the door answers "try
+    # again later" (SMTP 451, ingest 75) and the pipeline leaves the message for its next pass
+    busy_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
 
     @field_validator("url")
     @classmethod

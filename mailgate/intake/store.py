@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
 from mailgate import observe
+from mailgate.db import database_unavailable
 from mailgate.errors import one_line
 from mailgate.intake.impostor import impostor_key, impostor_reason
 from parsing.fingerprint import dedup_key, message_id_of
@@ -71,7 +72,7 @@ def store_raw(
                     raise
                 return Stored(winner, duplicate=True)
     except Exception as exc:
-        raise StoreError(one_line(exc)) from exc
+        raise StoreError(one_line(exc), unavailable=database_unavailable(exc)) from exc
     observe.received(source, row_id, message_id, len(raw))
     return Stored(row_id, duplicate=False)
 
@@ -231,7 +232,7 @@ def store_arrivals(engine: Engine, arrivals: Sequence[Arrival], *, source: str) 
     except OperationalError as exc:
         raise StoreError(one_line(exc), unavailable=True) from exc
     except Exception as exc:
-        raise StoreError(one_line(exc)) from exc
+        raise StoreError(one_line(exc), unavailable=database_unavailable(exc)) from exc
     for row_id, message_id, size in inserted:
         observe.received(source, row_id, message_id, size)
     _tell_impostors(source, impostors)
