@@ -14,11 +14,13 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlmodel import func, select
 
+from mailgate.config import ConfigError, load_config
 from mailgate.daemon import Daemon
 from mailgate.intake.store import store_many
 from tests.conftest import free_port
@@ -314,3 +316,35 @@ def test_a_sender_with_only_held_requests_is_quarantined_with_the_reason(
     with harness.session() as session:  # still the one staff mail
         assert session.exec(select(func.count()).select_from(Outbox).where(
             Outbox.kind == "sender_rate_limited")).one() == 1
+
+
+def ingest_here(harness: Harness, outgoing: Outgoing) -> str:
+    """`mailgate ingest` in this process: stored, processed at once; the inbound row's reason."""
+    path = harness.dir / "one.eml"
+    path.write_bytes(outgoing[1])
+    assert harness.cli("ingest", str(path)).code == 0
+    return harness.inbound()[-1].reason
+
+
+@pytest.mark.parametrize(("intake", "tickets"), [("", 10), ("sender_request_limit = 0", 11)])
+def test_the_default_limit_and_none(harness: Harness, intake: str, tickets: int) -> None:
+    """Without a word in the config ten new requests an hour are taken; 0 takes every one."""
+    harness.write_config(f"[intake]\n{intake}\n")
+    reasons = [ingest_here(harness, alert(n)) for n in range(11)]
+    assert len(tickets_of(harness, FLOODER)) == tickets
+    assert reasons[-1].startswith("rate limited" if tickets == 10 else "new ticket")
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ('sender_request_window = "2 business days"',
+     "intake.sender_request_window: Value error, '2 business days': give a length of real time"),
+    ('sender_request_window = "soon"', "intake.sender_request_window: "),
+    ("sender_request_limit = -1",
+     "intake.sender_request_limit: Input should be greater than or equal to 0"),
+])
+def test_a_bad_limit_names_its_key(tmp_path: Path, line: str, expected: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f"[intake]\n{line}\n")
+    with pytest.raises(ConfigError) as error:
+        load_config(str(path))
+    assert expected in str(error.value)
