@@ -26,6 +26,7 @@ REASON_KINDS = (
     ("the database refused it", "database_refused"),
     ("the mail has no usable From address", "no_sender"),
     ("no rule placed this message", "unplaced"),
+    ("rate limited", "rate_limited"),  # tickets/pipeline/rate_limit.py
 )
 
 

@@ -83,13 +83,15 @@ class RateLimit:
             return
         count = made + 1  # this mail asks for one more
         window = intake.policy.intake.sender_request_window
-        why = (f"{intake.sender} asked for {count} new requests in the last {window} "
-               f"(sender_request_limit {limit})")
+        # the reason is logged: it names no address (the decision log may)
+        asked = f"{count} new requests in the last {window} (sender_request_limit {limit})"
+        why = f"{intake.sender} asked for {asked}"
         newest = self._newest_ticket(intake)
         if newest is None:
             intake.outcome = "quarantine"
             intake.decide(self.name, f"{why}: no ticket of theirs to add to; quarantined")
-            intake.finish("quarantined", f"rate limited: {why}")
+            intake.finish("quarantined", f"rate limited: the sender asked for {asked}; "
+                                         "no ticket of theirs to add to")
             self._tell_staff(intake, None, count, since, self._newest_held(intake))
             return
         ticket = lock(intake, newest)
