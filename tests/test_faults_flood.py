@@ -328,6 +328,7 @@ def ingest_here(harness: Harness, outgoing: Outgoing) -> str:
     return harness.inbound()[-1].reason
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # config alone: one database
 @pytest.mark.parametrize(("intake", "tickets"), [("", 10), ("sender_request_limit = 0", 11)])
 def test_the_default_limit_and_none(harness: Harness, intake: str, tickets: int) -> None:
     """Without a word in the config ten new requests an hour are taken; 0 takes every one."""

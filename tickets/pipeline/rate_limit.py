@@ -11,8 +11,9 @@ ticket's history says so. Why a follow-up rather than quarantine: nothing is los
 person to release it, the flood sits in one place a technician already looks at, and a real
 person who writes many requests at once still has every word on record.
 
-A sender with no ticket to add to (every request of theirs so far held for missing details) has
-the mail quarantined with the reason "rate limited": kept, and `quarantine retry` takes it later.
+A sender with no ticket from the window to add to (every request of theirs in it held for missing
+details) has the mail quarantined with the reason "rate limited": kept whole, and `quarantine
+retry` takes it once the window has passed.
 
 Staff are never limited (they forward customers' mail to the desk), nor is an answer to a held
 request (it completes a request already counted), nor a follow-up to a ticket (the limit only
@@ -86,7 +87,7 @@ class RateLimit:
         # the reason is logged: it names no address (the decision log may)
         asked = f"{count} new requests in the last {window} (sender_request_limit {limit})"
         why = f"{intake.sender} asked for {asked}"
-        newest = self._newest_ticket(intake)
+        newest = self._newest_ticket(intake, since)
         if newest is None:
             intake.outcome = "quarantine"
             intake.decide(self.name, f"{why}: no ticket of theirs to add to; quarantined")
@@ -98,7 +99,8 @@ class RateLimit:
         intake.ticket, intake.outcome = ticket, "rate_limited"
         intake.decide(self.name, f"{why}: added to {ticket.reference}, "
                                  "no new ticket, no acknowledgement")
-        message = replies.store_reply(intake, ticket, body=replies.new_text(intake.parsed))
+        # a request of its own, not a reply: kept whole, as a new ticket's first message is
+        replies.store_reply(intake, ticket, body=intake.parsed.text)
         lifecycle.touched(ticket, intake.policy, intake.now)
         intake.inbound.ticket_id = ticket.id
         if not self._noted(intake.session, [ticket.id]):
@@ -107,7 +109,7 @@ class RateLimit:
                 f"{why}: their further mail is added here until the window passes", intake.now,
                 intake.sender,
             )
-        self._tell_staff(intake, ticket, count, since, message.id)
+        self._tell_staff(intake, ticket, count, since, None)
         intake.finish("done", f"rate limited: added to {ticket.reference}")
 
     @staticmethod
@@ -119,10 +121,11 @@ class RateLimit:
                                {"key": sender_lock_key(intake.sender)})
 
     @staticmethod
-    def _newest_ticket(intake: Intake) -> Ticket | None:
+    def _newest_ticket(intake: Intake, since: datetime) -> Ticket | None:
+        """The newest of the tickets this flood made (never an old ticket of the sender's)."""
         return intake.session.exec(
             select(Ticket).join(Contact, Contact.id == Ticket.requester_id)
-            .where(Contact.email == intake.sender)
+            .where(Contact.email == intake.sender, Ticket.created_at >= since)  # type: ignore[arg-type]
             .order_by(Ticket.created_at.desc(), Ticket.id.desc())  # type: ignore[attr-defined,union-attr]
         ).first()
 
