@@ -97,8 +97,8 @@ class RateLimit:
             return
         ticket = lock(intake, newest)
         intake.ticket, intake.outcome = ticket, "rate_limited"
-        intake.decide(self.name, f"{why}: added to {ticket.reference}, "
-                                 "no new ticket, no acknowledgement")
+        intake.decide(self.name, f"{why}: added to {ticket.reference} instead of a new "
+                                 "ticket, no acknowledgement")
         # a request of its own, not a reply: kept whole, as a new ticket's first message is
         replies.store_reply(intake, ticket, body=intake.parsed.text)
         lifecycle.touched(ticket, intake.policy, intake.now)
