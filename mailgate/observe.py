@@ -27,6 +27,7 @@ REASON_KINDS = (
     ("the mail has no usable From address", "no_sender"),
     ("no rule placed this message", "unplaced"),
     ("duplicate of message", "impostor"),
+    ("rate limited", "rate_limited"),  # tickets/pipeline/rate_limit.py
 )
 
 

@@ -41,7 +41,8 @@ SUPPRESSED = "suppressed"  # an outbox row the sender leaves alone: mail from th
 
 
 def notifier_for(config: Config) -> Notifier:
-    return Notifier(policy=config, templates_dir=config.templates_dir)
+    return Notifier(policy=config, templates_dir=config.templates_dir,
+                    admin=config.admin.address)
 
 
 def process(
