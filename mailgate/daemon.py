@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
-from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
 from mailgate import metrics
@@ -25,13 +24,19 @@ from mailgate.sweep import deliver_all, sweep
 log = logging.getLogger("mailgate.daemon")
 
 PIPELINE_BATCH = 100
+SWEEP_SECONDS = 60.0
 
 
 class Daemon:
     def __init__(
-        self, config: Config, engine: Engine, clock: Callable[[], datetime] = utcnow
+        self,
+        config: Config,
+        engine: Engine,
+        clock: Callable[[], datetime] = utcnow,
+        sweep_seconds: float = SWEEP_SECONDS,
     ) -> None:
         self.config, self.engine, self.clock = config, engine, clock
+        self.sweep_seconds = sweep_seconds
         self.wake = threading.Event()
         self.stopping = threading.Event()
         self.controller = None
@@ -40,7 +45,7 @@ class Daemon:
             Follower(config, mailbox, engine, clock=clock, on_stored=self.wake.set)
             for mailbox in config.imap
         ]
-        self.scheduler = BackgroundScheduler(timezone=UTC)
+        self.sweeper: threading.Thread | None = None
         self.smtp_port: int | None = None
         self.health = Health(config, engine, clock)
         self.http: HttpServer | None = None
@@ -64,11 +69,8 @@ class Daemon:
                      self.config.http.address[0], self.http.port)
         for follower in self.followers:
             follower.start()
-        # APScheduler only triggers; due times live in our own tables (see NOTES.md).
-        self.scheduler.add_job(
-            self._sweep, "interval", minutes=1, id="sweep", max_instances=1, coalesce=True
-        )
-        self.scheduler.start()
+        self.sweeper = threading.Thread(target=self._sweep_every, name="sweep", daemon=True)
+        self.sweeper.start()
         self.wake.set()  # pick up whatever was stored while we were down
 
     def _work(self) -> None:
@@ -90,6 +92,17 @@ class Daemon:
                 log.exception("pipeline pass failed; will try again")
             else:
                 self.health.ok(PIPELINE)
+
+    def _sweep_every(self) -> None:
+        """Sweep every `sweep_seconds` of monotonic time; due times live in our own tables.
+
+        Timed by hand rather than by APScheduler (3.x), which times its jobs by the wall clock:
+        with the system clock stepped back an hour (NTP) it ran no sweep for that hour (no SLA
+        mail, no delivery retries), and stepped forward it dropped a run as missed. A wait on
+        an Event counts monotonic time, which a step of the wall clock does not move.
+        """
+        while not self.stopping.wait(self.sweep_seconds):
+            self._sweep()
 
     def _sweep(self) -> None:
         try:
@@ -121,7 +134,8 @@ class Daemon:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None  # stopping twice (a signal during shutdown) is harmless
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=True)
+        if self.sweeper is not None:
+            self.sweeper.join(timeout=30)
+            self.sweeper = None
         if self.worker is not None:
             self.worker.join(timeout=30)
