@@ -115,7 +115,7 @@ def still_serving(box: Mailbox, before: int) -> None:
 
 
 def test_dovecot_killed_mid_fetch_of_a_large_batch(box: Mailbox, proxy: ImapProxy) -> None:
-    total, batch = sized(60, 1000), sized(25, 100)
+    total, batch = sized(45, 1000), sized(15, 100)
     mails = [request(n) for n in range(total)]
     box.configure(port=proxy.port, after="move", batch_size=batch, poll_seconds=600)
     append_all(box, mails)
@@ -139,7 +139,7 @@ def test_dovecot_killed_at_the_move(box: Mailbox, proxy: ImapProxy, after: str,
                                     when: str) -> None:
     """`before`: the server never got the MOVE; `after`: it moved the batch, and died before
     the daemon heard so. Either way each message is moved (or flagged) once."""
-    total, batch = sized(60, 1000), sized(25, 100)
+    total, batch = sized(45, 1000), sized(15, 100)
     box.configure(port=proxy.port, after=after, batch_size=batch, poll_seconds=600)
     append_all(box, [request(n) for n in range(total)])
     cut = proxy.arm(Cut("MOVE" if after == "move" else "STORE", nth=2, when=when,
