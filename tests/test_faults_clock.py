@@ -86,6 +86,7 @@ def mail_kinds(harness: Harness) -> dict[str, Counter[str]]:
     return found
 
 
+@pytest.mark.long  # a sweep every 10 minutes rather than every hour with MAILGATE_FULL=1
 def test_sweeps_across_a_clock_stepped_back_an_hour_and_forward_a_day(harness: Harness) -> None:
     harness.write_config(CONFIG)
     step = timedelta(minutes=sized(60, 10))

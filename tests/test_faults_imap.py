@@ -114,6 +114,7 @@ def still_serving(box: Mailbox, before: int) -> None:
     assert box.harness.cli("status").code == 0
 
 
+@pytest.mark.long  # 1,000 mails in batches of 100 with MAILGATE_FULL=1
 def test_dovecot_killed_mid_fetch_of_a_large_batch(box: Mailbox, proxy: ImapProxy) -> None:
     total, batch = sized(45, 1000), sized(15, 100)
     mails = [request(n) for n in range(total)]
@@ -133,6 +134,7 @@ def test_dovecot_killed_mid_fetch_of_a_large_batch(box: Mailbox, proxy: ImapProx
     print(f"\nIMAP killed mid-fetch ({'full' if FULL else 'bounded'}): {line}")
 
 
+@pytest.mark.long
 @pytest.mark.parametrize(("after", "when"), [("move", "before"), ("move", "after"),
                                              ("flag", "after")])
 def test_dovecot_killed_at_the_move(box: Mailbox, proxy: ImapProxy, after: str,
