@@ -13,9 +13,11 @@ from sqlalchemy.engine import make_url
 
 from mailgate import tls
 from notify.settings import SmtpOut
+from notify.template_check import check_templates
 from tickets.desk import DeskPolicy, Section
 from tickets.durations import Duration, DurationField
 from tickets.policy import bare_address
+from tickets.retention import Retention
 
 
 def _shipped() -> Path:
@@ -236,6 +238,7 @@ class Config(DeskPolicy):
     admin: Admin = Admin()
     http: Http = Http()
     imap: tuple[ImapMailbox, ...] = ()
+    retention: Retention = Retention()
     # where the file was read from; relative paths in it are resolved against this folder
     base_dir: Path = Field(default=Path("."), exclude=True)
 
@@ -308,6 +311,9 @@ class Config(DeskPolicy):
     def accepted_recipients(self) -> tuple[str, ...]:
         return tuple(a.lower() for a in self.smtp_in.accept) or (self.desk.address,)
 
+    def desk_aliases(self) -> tuple[str, ...]:
+        return self.accepted_recipients
+
 
 def _error_lines(error: ValidationError, source: str) -> str:
     lines = []
@@ -357,6 +363,9 @@ def parse_config(data: dict[str, Any], *, source: str = "config", base_dir: Path
             f"{source}: desk.templates: {config.templates_dir} lacks {', '.join(missing)} "
             f"(copy them from {SHIPPED_TEMPLATES})"
         )
+    # a desk's own templates use only what each kind provides (the shipped ones are tested)
+    if problems := check_templates(config.templates_dir, known_good=SHIPPED_TEMPLATES):
+        raise ConfigError("\n".join(f"{source}: desk.templates: {p}" for p in problems))
     return config
 
 

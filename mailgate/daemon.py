@@ -19,12 +19,14 @@ from mailgate.http_server import HttpServer
 from mailgate.intake.imap import Follower
 from mailgate.intake.smtp import IntakeHandler, make_controller
 from mailgate.metrics import DatabaseCollector
+from mailgate.retention import describe, run_purge
 from mailgate.sweep import deliver_all, sweep
 
 log = logging.getLogger("mailgate.daemon")
 
 PIPELINE_BATCH = 100
 SWEEP_SECONDS = 60.0
+PURGE_SECONDS = 24 * 3600.0
 
 
 class Daemon:
@@ -45,7 +47,7 @@ class Daemon:
             Follower(config, mailbox, engine, clock=clock, on_stored=self.wake.set)
             for mailbox in config.imap
         ]
-        self.sweeper: threading.Thread | None = None
+        self.timers: list[threading.Thread] = []
         self.smtp_port: int | None = None
         self.health = Health(config, engine, clock)
         self.http: HttpServer | None = None
@@ -69,8 +71,9 @@ class Daemon:
                      self.config.http.address[0], self.http.port)
         for follower in self.followers:
             follower.start()
-        self.sweeper = threading.Thread(target=self._sweep_every, name="sweep", daemon=True)
-        self.sweeper.start()
+        self._every("sweep", self.sweep_seconds, self._sweep)
+        if self.config.retention.enabled:
+            self._every("purge", PURGE_SECONDS, self._purge, at_start=True)
         self.wake.set()  # pick up whatever was stored while we were down
 
     def _work(self) -> None:
@@ -93,16 +96,26 @@ class Daemon:
             else:
                 self.health.ok(PIPELINE)
 
-    def _sweep_every(self) -> None:
-        """Sweep every `sweep_seconds` of monotonic time; due times live in our own tables.
+    def _every(
+        self, name: str, seconds: float, job: Callable[[], None], *, at_start: bool = False
+    ) -> None:
+        """Run `job` every `seconds` of monotonic time (and at once with `at_start`) in a thread
+        of its own until stopped; due times themselves live in our own tables.
 
         Timed by hand rather than by APScheduler (3.x), which times its jobs by the wall clock:
         with the system clock stepped back an hour (NTP) it ran no sweep for that hour (no SLA
         mail, no delivery retries), and stepped forward it dropped a run as missed. A wait on
         an Event counts monotonic time, which a step of the wall clock does not move.
         """
-        while not self.stopping.wait(self.sweep_seconds):
-            self._sweep()
+        def run() -> None:
+            if at_start:
+                job()
+            while not self.stopping.wait(seconds):
+                job()
+
+        timer = threading.Thread(target=run, name=name, daemon=True)
+        timer.start()
+        self.timers.append(timer)
 
     def _sweep(self) -> None:
         try:
@@ -121,6 +134,14 @@ class Daemon:
     def _healthz(self) -> tuple[bool, dict[str, object]]:
         return self.health.check(worker_alive=self.worker is not None and self.worker.is_alive())
 
+    def _purge(self) -> None:
+        try:
+            report = run_purge(self.engine, self.config, self.clock())
+            if not report.empty:
+                log.info("purge: %s", "; ".join(describe(report)))
+        except Exception:
+            log.exception("purge failed; will try again tomorrow")
+
     def stop(self) -> None:
         if self.http is not None:
             self.http.stop()
@@ -134,8 +155,8 @@ class Daemon:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None  # stopping twice (a signal during shutdown) is harmless
-        if self.sweeper is not None:
-            self.sweeper.join(timeout=30)
-            self.sweeper = None
+        for timer in self.timers:
+            timer.join(timeout=30)
+        self.timers = []
         if self.worker is not None:
             self.worker.join(timeout=30)

@@ -19,6 +19,7 @@ from tickets import lifecycle
 from tickets.desk import DeskPolicy
 from tickets.events import Event
 from tickets.models import Contact, Outbox, Ticket, TicketMessage
+from tickets.scrub import is_anonymised
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +60,14 @@ def queue_mail(
     internal_copy: bool = False,
     attachments: Sequence[tuple[str, str, bytes]] = (),
 ) -> Outbox | None:
-    """Render and store one mail; a second call with the same `dedup_key` does nothing."""
+    """Render and store one mail; a second call with the same `dedup_key` does nothing, nor
+    does one with nobody left to write to (an anonymised requester is never written to)."""
+    to = [a for a in to if not is_anonymised(a)]
+    cc = [a for a in cc or [] if not is_anonymised(a)]
+    if not to:
+        to, cc = cc, []  # the others copied still hear of the ticket
+    if not to:
+        return None
     if session.exec(select(Outbox.id).where(Outbox.dedup_key == dedup_key)).first() is not None:
         return None
     desk = notifier.policy.desk

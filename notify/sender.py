@@ -127,7 +127,8 @@ def tls_context(smtp: SmtpOut) -> ssl.SSLContext:
 
 def _connect(smtp: SmtpOut) -> smtplib.SMTP:
     """A connection ready for MAIL: encrypted unless security = "none", logged in when a
-    username is set. The config refuses a username with "none", so AUTH never goes in clear."""
+    username is set. The config refuses a username with "none", so AUTH never goes in clear
+    (but to a relay on loopback that `plain_auth_on_loopback` names)."""
     port = smtp.effective_port
     if smtp.security == "tls":
         return _login(smtplib.SMTP_SSL(
@@ -149,7 +150,8 @@ def _connect(smtp: SmtpOut) -> smtplib.SMTP:
 
 def _login(connection: smtplib.SMTP, smtp: SmtpOut) -> smtplib.SMTP:
     if smtp.username:
-        if smtp.security == "none" or not isinstance(connection.sock, ssl.SSLSocket):
+        encrypted = isinstance(connection.sock, ssl.SSLSocket)
+        if not encrypted and not smtp.auth_in_clear:
             raise NoStartTls()  # unreachable through the config; the last guard for a password
         try:
             connection.login(smtp.username, smtp.password())

@@ -49,6 +49,20 @@ def test_the_installed_package_carries_its_templates_and_default_config(installe
         p.name for p in (REPO / "templates").iterdir())
 
 
+def test_the_wheel_metadata_names_its_licence_and_runtime_dependencies_only(
+    installed: Path,
+) -> None:
+    venv = installed.parent.parent
+    [metadata] = (venv / "lib").glob("python3*/site-packages/mailgate-*.dist-info/METADATA")
+    text = metadata.read_text()
+    assert "License-Expression: LicenseRef-Proprietary" in text
+    assert "Classifier: Environment :: No Input/Output (Daemon)" in text
+    runtime = [line for line in text.splitlines()
+               if line.startswith("Requires-Dist:") and "extra ==" not in line]
+    assert any("prometheus-client" in line for line in runtime)
+    assert not any("mail-parser=" in line for line in runtime)  # the bench's baseline: an extra
+
+
 def test_init_check_config_upgrade_and_ingest_from_another_folder(
     installed: Path, tmp_path: Path
 ) -> None:

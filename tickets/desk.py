@@ -29,6 +29,8 @@ class Desk(Section):
     trusted_authserv_ids: tuple[str, ...] = ()
     # contacts of the requester's company may add to (and reply to) each other's tickets
     company_colleagues_may_reply: bool = False
+    # people a ticket's mail copies in beyond its requester (tickets/participants.py)
+    max_participants: int = Field(default=10, ge=0)
 
     @field_validator("address", "staff", mode="after")
     @classmethod
@@ -146,6 +148,22 @@ class DeskPolicy(Policy):
         local, _, domain = address.lower().rpartition("@")
         own_local, _, own_domain = self.desk.address.rpartition("@")
         return domain == own_domain and local.split("+")[0] == own_local
+
+    def desk_aliases(self) -> tuple[str, ...]:
+        """Other addresses and domains the desk takes mail for (the daemon's config adds its
+        accepted recipients)."""
+        return ()
+
+    def is_desk_address(self, address: str) -> bool:
+        """The desk's own address or an alias: mail to it comes back to the desk."""
+        if self.is_own_address(address):
+            return True
+        local, _, domain = address.lower().rpartition("@")
+        base = f"{local.split('+', 1)[0]}@{domain}"
+        return any(
+            entry in (address.lower(), base) if "@" in entry else entry.lstrip("@") == domain
+            for entry in self.desk_aliases()
+        )
 
     def company_for_domain(self, domain: str) -> CompanyConfig | None:
         domain = domain.lower()

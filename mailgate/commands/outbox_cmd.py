@@ -66,6 +66,8 @@ def show_outbox(args: argparse.Namespace) -> int:
             print(f"{key + ':':<12}{about[key]}")
     print(f"{'to:':<12}{', '.join(about['to'])}")
     print()
+    if not raw:  # purged under [retention], or erased on request: the history says which
+        print("(the mail itself is no longer kept)")
     sys.stdout.write(raw.decode("utf-8", "replace").replace("\r\n", "\n"))
     return 0
 
