@@ -24,6 +24,13 @@ MAX_SUBJECT_CHARS = 4000
 MAX_ADDRESSES = 1000  # read per address field (To, Cc…); a list of 100,000 is cut here
 
 _DELIMITER = re.compile(rb"\n--")
+# Every cut is a defect that starts so; the pipeline writes these into the decision log.
+CUT = "limit: "
+
+
+def cuts(defects: Sequence[str]) -> tuple[str, ...]:
+    """The defects that say a limit cut the mail short."""
+    return tuple(d for d in defects if d.startswith(CUT))
 
 
 def cut_parts(skeleton: bytes) -> tuple[bytes, str]:
@@ -34,26 +41,26 @@ def cut_parts(skeleton: bytes) -> tuple[bytes, str]:
     for _ in range(MAX_DELIMITER_LINES):
         next(found)
     cut = next(found).start() + 1
-    return skeleton[:cut], (
+    return skeleton[:cut], CUT + (
         f"more than {MAX_DELIMITER_LINES:,} boundary lines: the mail was read up to byte {cut:,}")
 
 
-def cut_header(value: str) -> tuple[str, str]:
+def cut_header(name: str, value: str) -> tuple[str, str]:
     if len(value) <= MAX_HEADER_CHARS:
         return value, ""
-    return value[:MAX_HEADER_CHARS], (
-        f"a header of {len(value):,} characters: the first {MAX_HEADER_CHARS:,} read")
+    return value[:MAX_HEADER_CHARS], CUT + (
+        f"{name}: a header of {len(value):,} characters: the first {MAX_HEADER_CHARS:,} read")
 
 
 def cut_subject(subject: str) -> tuple[str, str]:
     if len(subject) <= MAX_SUBJECT_CHARS:
         return subject, ""
-    return subject[:MAX_SUBJECT_CHARS], (
+    return subject[:MAX_SUBJECT_CHARS], CUT + (
         f"a subject of {len(subject):,} characters: cut to {MAX_SUBJECT_CHARS}")
 
 
 def cut_addresses(field: str, found: Sequence[Address]) -> tuple[tuple[Address, ...], str]:
     if len(found) <= MAX_ADDRESSES:
         return tuple(found), ""
-    return tuple(found[:MAX_ADDRESSES]), (
+    return tuple(found[:MAX_ADDRESSES]), CUT + (
         f"{field}: {len(found):,} addresses, the first {MAX_ADDRESSES:,} read")

@@ -28,6 +28,7 @@ from parsing.headers import decode_header_value, parse_addresses, parse_message_
 from parsing.htmltext import html_to_text
 from parsing.large import TOKEN_PREFIX, Lifted, LiftedElsewhere, lift_large_bodies
 from parsing.limits import (
+    CUT,
     MAX_DEPTH,
     MAX_PARTS,
     MAX_TEXT_CHARS,
@@ -75,10 +76,10 @@ class _Walk:
         self.parts += 1
         if self.parts > MAX_PARTS:
             if self.parts == MAX_PARTS + 1:
-                self.defect(f"more than {MAX_PARTS} MIME parts: the rest were not read")
+                self.defect(f"{CUT}more than {MAX_PARTS} MIME parts: the rest were not read")
             return
         if depth > MAX_DEPTH:
-            self.defect(f"MIME nesting deeper than {MAX_DEPTH} levels: inner parts not read")
+            self.defect(f"{CUT}MIME nesting deeper than {MAX_DEPTH} levels: inner parts not read")
             return
         for defect in part.defects:
             self.defect(type(defect).__name__)
@@ -298,7 +299,7 @@ def _read(
     except RecursionError:  # the stdlib's parser recurses once per level of nesting
         envelope = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(
             skeleton, headersonly=True)
-        cut = (f"MIME nesting deeper than {MAX_DEPTH} levels, too deep to parse: "
+        cut = (f"{CUT}MIME nesting deeper than {MAX_DEPTH} levels, too deep to parse: "
                "the body is kept as one file, not read")
     walk = _Walk(raw, lifted, max_bytes)
     if cut:
@@ -307,7 +308,7 @@ def _read(
     try:
         walk.walk(envelope)
     except RecursionError:
-        walk.defect("MIME structure too deep to read")
+        walk.defect(f"{CUT}MIME structure too deep to read")
     return envelope, walk
 
 
@@ -330,9 +331,9 @@ def parse_message(
     hint = envelope.get_content_charset() or walk.first_charset
     raw_headers = []
     for key, value in envelope.raw_items():
-        value, cut = cut_header(str(value))
+        value, cut = cut_header(str(key), str(value))
         if cut:
-            walk.defect(f"{key}: {cut}")
+            walk.defect(cut)
         raw_headers.append((str(key), value))
     headers = tuple((k, decode_header_value(v, hint)) for k, v in raw_headers)
 

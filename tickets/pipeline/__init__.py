@@ -6,6 +6,7 @@ Each stage records why it decided what it did in `Intake.decisions`.
 
 from __future__ import annotations
 
+from parsing.limits import cuts
 from tickets.pipeline import apply, authorize, decide, details, identify, match, screen
 from tickets.pipeline.context import Intake, Stage
 
@@ -21,6 +22,8 @@ STAGES: tuple[Stage, ...] = (
 
 
 def run(intake: Intake) -> Intake:
+    for cut in cuts(intake.parsed.defects):  # what of a hostile mail was not read, and why
+        intake.decide("parse", cut)
     for stage in STAGES:
         stage.run(intake)
         if intake.finished:
