@@ -26,7 +26,13 @@ from tests.conftest import CORPUS
 from tests.support.harness import Harness
 from tests.support.mutate import generated_mail, mutated_mail
 from tests.support.scale import FULL, sized
-from tickets.models import InboundMessage, PendingRequest, Ticket, TicketMessage
+from tickets.models import (
+    InboundMessage,
+    PendingRequest,
+    StoredAttachment,
+    Ticket,
+    TicketMessage,
+)
 
 SEED = 12
 BATCH = 100  # as `ingest` stores and processes files: many to a transaction
@@ -146,3 +152,21 @@ def test_fuzzed_mail_through_the_ingest_command(harness: Harness, tmp_path: Path
     for row in rows:
         assert row.state in ENDS and row.reason, (row.id, row.state, row.reason)
         assert not row.reason.startswith("pipeline error"), row.reason
+
+
+@pytest.mark.faults
+def test_control_characters_in_an_attachments_headers(harness: Harness) -> None:
+    """Found by the fuzz on PostgreSQL, which refuses NUL in text: a NUL in a part's
+    Content-Type or Content-ID made the whole message a pipeline error."""
+    raw = (b"From: Jane Doe <jane@school.example>\r\nTo: support@desk.example\r\n"
+           b"Subject: scan\r\nContent-Type: multipart/mixed; boundary=q\r\n\r\n--q\r\n"
+           b"Content-Type: text/plain\r\n\r\nThe printer in room 12 is broken.\r\n--q\r\n"
+           b"Content-Type: appli\x00cation/pd\x00f\r\nContent-ID: <a\x00b@x>\r\n\r\n%PDF\r\n"
+           b"--q--\r\n")
+    states = _through_pipeline(harness, [raw])
+    [row] = harness.inbound()
+    print(f"NUL in Content-Type and Content-ID: {row.state}: {row.reason}")
+    assert list(states.values()) == ["done"], row.reason
+    with harness.session() as session:
+        stored = session.exec(select(StoredAttachment)).one()
+    assert (stored.content_type, stored.content_id) == ("application/pdf", "ab@x")
