@@ -319,3 +319,19 @@ def test_hostile_mail_at_the_smtp_door_while_the_daemon_serves(harness: Harness)
     assert len(sam) == ordinary and all(r.state == "done" for r in sam)
     assert sorted(m.rcpt_tos[0] for m in acknowledged) == sorted(
         f"sam{i}@school.example" for i in range(ordinary)), "each acknowledged once"
+
+
+@pytest.mark.faults
+def test_ingest_refuses_an_oversized_mail_on_standard_input(harness: Harness) -> None:
+    """As an MTA pipes it: over the limit, exit 65 and nothing stored (the MTA bounces it);
+    the stream is read to its end, so the MTA's write does not fail first."""
+    harness.write_config("[intake]\nmax_message_bytes = 1048576\n")
+    over = huge_header(2 * 1000 * 1000)
+    refused = harness.run_process("ingest", "--no-send", stdin=over)
+    taken = harness.run_process("ingest", "--no-send", stdin=many_recipients(10_000))
+    print(f"stdin: {len(over):,} bytes over a 1 MiB limit: exit {refused.returncode}; "
+          f"{len(many_recipients(10_000)):,} bytes under it: exit {taken.returncode}")
+    assert refused.returncode == 65, refused.stderr.decode()
+    assert b"larger than [intake] max_message_bytes" in refused.stderr
+    assert taken.returncode == 0, taken.stderr.decode()
+    assert [r.size for r in harness.inbound()] == [len(many_recipients(10_000))]
