@@ -106,20 +106,27 @@ def test_fuzzed_mail_through_the_pipeline(harness: Harness) -> None:
           f"({len(mails) // 2} generated, {len(mails) - len(mails) // 2} mutated), "
           f"stored {len(rows)} (duplicates {len(mails) - len(rows)}), "
           + ", ".join(f"{state} {n}" for state, n in sorted(by_state.items()))
-          + f"; made in {made:.1f} s, processed in {took:.1f} s")
+          + f"; made in {made:.1f} s, processed in {took:.1f} s; mail set "
+          + hashlib.sha256(b"\0".join(mails)).hexdigest()[:12])
 
     assert set(states) == set(rows), "every stored message went through the pipeline"
-    stages_raised = [(i, r.reason) for i, r in rows.items() if r.reason.startswith(
-        "pipeline error")]
-    assert not stages_raised, f"an exception escaped a stage: {stages_raised[:5]}"
+    problems = []
     for inbound_id, row in rows.items():
-        assert row.state in ENDS, (inbound_id, row.state, row.reason)
-        assert row.reason, (inbound_id, row.state)
-        if row.state == "done":  # on a ticket, or a copy of a message that is
-            assert inbound_id in ticketed or _ticket_named(row.reason, references), (
-                inbound_id, row.reason)
-        if row.state == "held":
-            assert inbound_id in pending, (inbound_id, row.reason)
+        if row.reason.startswith("pipeline error"):
+            problems.append((inbound_id, "an exception escaped a stage", row.reason))
+        elif row.state not in ENDS or not row.reason:
+            problems.append((inbound_id, "no end with a reason", f"{row.state}: {row.reason}"))
+        elif row.state == "done" and not (  # on a ticket, or a copy of a message that is
+                inbound_id in ticketed or _ticket_named(row.reason, references)):
+            problems.append((inbound_id, "done without a ticket", row.reason))
+        elif row.state == "held" and inbound_id not in pending:
+            problems.append((inbound_id, "held without a held request", row.reason))
+    if problems:  # the mail itself, so that a failure in CI can be replayed from its output
+        with harness.session() as session:
+            first = session.exec(select(InboundMessage.raw).where(
+                InboundMessage.id == problems[0][0])).one()
+        pytest.fail(f"{len(problems)} problem(s), the first {problems[:5]}; its mail: "
+                    f"{bytes(first)[:4000]!r}")
     # raw bytes kept: every mail is stored byte for byte, or is a duplicate of one that is
     kept = {row.sha256 for row in rows.values()}
     digests = {hashlib.sha256(raw).hexdigest() for raw in mails}
