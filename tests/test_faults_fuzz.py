@@ -121,6 +121,8 @@ def test_fuzzed_mail_through_the_pipeline(harness: Harness) -> None:
           + ", ".join(f"{state} {n}" for state, n in sorted(by_state.items()))
           + f"; made in {made:.1f} s, processed in {took:.1f} s; mail set "
           + hashlib.sha256(b"\0".join(mails)).hexdigest()[:12])
+    why = Counter(r.reason.split(":")[0][:60] for r in rows.values() if r.state == "quarantined")
+    print("quarantined because: " + "; ".join(f"{n} {reason}" for reason, n in why.most_common(6)))
 
     assert set(states) == set(rows), "every stored message went through the pipeline"
     problems = []
