@@ -60,7 +60,8 @@ EXIT_STATUS = """exit status:
       secret unset (check-config)
   64  usage: the command line is wrong
   65  contacts import: the file is not CSV in UTF-8; import: PATH is neither an mbox file
-      nor a Maildir folder
+      nor a Maildir folder; ingest: a message over [intake] max_message_bytes (the MTA
+      bounces it; the others are stored)
   66  contacts import, import: the file or folder cannot be read
   69  the database cannot be used
   73  init: a file cannot be written

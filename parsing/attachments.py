@@ -10,6 +10,7 @@ import unicodedata
 from parsing.message import Attachment
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # no text a database column takes (PostgreSQL: NUL)
 # Device names Windows refuses as file names, whatever the extension
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.IGNORECASE)
 MAX_FILENAME_CHARS = 180
@@ -74,11 +75,11 @@ def make_attachment(
     too_big = len(content) > max_bytes
     return Attachment(
         filename=safe_filename(filename, content_type),
-        content_type=content_type or "application/octet-stream",
+        content_type=_CONTROL.sub("", content_type) or "application/octet-stream",
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
         content=None if too_big else content,
-        content_id=content_id,
+        content_id=_CONTROL.sub("", content_id),
         skipped_reason=(
             f"not stored: {len(content)} bytes is over the {max_bytes} byte limit per attachment"
             if too_big

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import email
+import email.parser
 import email.policy
 import re
 from dataclasses import replace
@@ -26,6 +27,16 @@ from parsing.fingerprint import message_id_of
 from parsing.headers import decode_header_value, parse_addresses, parse_message_ids
 from parsing.htmltext import html_to_text
 from parsing.large import TOKEN_PREFIX, Lifted, LiftedElsewhere, lift_large_bodies
+from parsing.limits import (
+    CUT,
+    MAX_DEPTH,
+    MAX_PARTS,
+    MAX_TEXT_CHARS,
+    cut_addresses,
+    cut_header,
+    cut_parts,
+    cut_subject,
+)
 from parsing.message import Address, Attachment, ParsedMessage
 from parsing.repair import repair_headers
 from parsing.reply import split_reply
@@ -34,9 +45,6 @@ from parsing.tnef import is_tnef, unpack_tnef
 from parsing.uuencode import extract_uuencoded
 
 DEFAULT_MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
-MAX_DEPTH = 40  # nesting deeper than any mail client writes; deeper parts are not read
-MAX_PARTS = 2000  # parts read per message; the rest is reported, never silently dropped
-MAX_TEXT_CHARS = 2_000_000  # body text kept per message
 _NAME_HEADERS = ("content-type", "content-disposition")
 _CID_LINK = re.compile(r"""cid:([^"'\s>)]+)""", re.IGNORECASE)
 
@@ -69,10 +77,10 @@ class _Walk:
         self.parts += 1
         if self.parts > MAX_PARTS:
             if self.parts == MAX_PARTS + 1:
-                self.defect(f"more than {MAX_PARTS} MIME parts: the rest were not read")
+                self.defect(f"{CUT}more than {MAX_PARTS} MIME parts: the rest were not read")
             return
         if depth > MAX_DEPTH:
-            self.defect(f"MIME nesting deeper than {MAX_DEPTH} levels: inner parts not read")
+            self.defect(f"{CUT}MIME nesting deeper than {MAX_DEPTH} levels: inner parts not read")
             return
         for defect in part.defects:
             self.defect(type(defect).__name__)
@@ -287,14 +295,23 @@ def _read(
     raw: bytes, skeleton: bytes, lifted: dict[str, Lifted], max_bytes: int,
     repairs: tuple[str, ...] = (),
 ) -> tuple[Message, _Walk]:
-    envelope = email.message_from_bytes(skeleton, policy=email.policy.compat32)
+    skeleton, cut = cut_parts(skeleton)
+    try:
+        envelope = email.message_from_bytes(skeleton, policy=email.policy.compat32)
+    except RecursionError:  # the stdlib's parser recurses once per level of nesting
+        envelope = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(
+            skeleton, headersonly=True)
+        cut = (f"{CUT}MIME nesting deeper than {MAX_DEPTH} levels, too deep to parse: "
+               "the body is kept as one file, not read")
     walk = _Walk(raw, lifted, max_bytes)
     walk.defects.extend(repairs)
+    if cut:
+        walk.defect(cut)
     walk.charset_hint = envelope.get_content_charset()
     try:
         walk.walk(envelope)
     except RecursionError:
-        walk.defect("MIME structure too deep to read")
+        walk.defect(f"{CUT}MIME structure too deep to read")
     return envelope, walk
 
 
@@ -316,12 +333,20 @@ def parse_message(
         walk.plain, walk.html = inner.plain, inner.html
     # raw 8-bit headers are most likely in the charset the body declares
     hint = envelope.get_content_charset() or walk.first_charset
-    raw_headers = [(str(k), str(v)) for k, v in envelope.raw_items()]
+    raw_headers = []
+    for key, value in envelope.raw_items():
+        value, cut = cut_header(str(key), str(value))
+        if cut:
+            walk.defect(cut)
+        raw_headers.append((str(key), value))
     headers = tuple((k, decode_header_value(v, hint)) for k, v in raw_headers)
 
     def addresses(*names: str) -> tuple[Address, ...]:
         values = [v for k, v in raw_headers if k.lower() in names]
-        return parse_addresses(", ".join(values), hint) if values else ()
+        found, cut = cut_addresses("/".join(names), parse_addresses(", ".join(values), hint))
+        if cut:
+            walk.defect(cut)
+        return found
 
     def first(name: str) -> str:
         for key, value in headers:
@@ -335,6 +360,9 @@ def parse_message(
         text = html_to_text(html)
     text = text[:MAX_TEXT_CHARS]
     reply = split_reply(text)
+    subject, cut = cut_subject(first("subject"))
+    if cut:
+        walk.defect(cut)
     from_ = _sender(addresses("from"), addresses("sender"), addresses("reply-to"),
                     addresses("return-path"))
     parsed = ParsedMessage(
@@ -345,7 +373,7 @@ def parse_message(
         to=addresses("to"),
         cc=addresses("cc"),
         reply_to=addresses("reply-to"),
-        subject=first("subject"),
+        subject=subject,
         date=_date(first("date")),
         headers=headers,
         text=text,

@@ -18,11 +18,11 @@ def _decode(lines: list[str]) -> bytes | None:
             continue
         try:
             data += binascii.a2b_uu(line)
-        except binascii.Error:
+        except ValueError:  # binascii.Error, or a line with non-ASCII characters in it
             # some encoders pad lines short; decode what the length character promises
             try:
                 data += binascii.a2b_uu(line[: ((ord(line[0]) - 32) & 63) * 4 // 3 + 1])
-            except (binascii.Error, IndexError):
+            except (ValueError, IndexError):
                 return None  # not really uuencode: leave the text alone
     return bytes(data)
 

@@ -60,6 +60,9 @@ class Desk(Section):
 
 class Intake(Section):
     max_attachment_bytes: int = Field(default=20 * MiB, gt=0)
+    # the largest mail `ingest` takes (a larger one is refused, exit 65: the MTA bounces it);
+    # the SMTP door and IMAP mailboxes have their own max_message_bytes
+    max_message_bytes: int = Field(default=int(25 * MiB * 1.37), gt=0)
     phone_region: str = "GB"
     autoreply_limit: int = Field(default=5, ge=0)  # automatic mails per sender per window
     autoreply_window_minutes: int = Field(default=60, gt=0)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from mailgate.config import Config
 
 LEFT = "left for the daemon"
+EX_DATAERR = 65  # sysexits.h: a permanent refusal; the MTA bounces the message to its sender
 EX_TEMPFAIL = 75  # sysexits.h: the MTA keeps the message and tries again later
 # How long `ingest` spends sending the mail its messages caused before leaving it to the daemon
 DELIVERY_SECONDS = 30
@@ -68,15 +69,22 @@ def run(args: argparse.Namespace) -> int:
     stored_ids: list[int] = []
     kept = _Kept()
     batch: list[_Read] = []
+    refused = False
+    limit = config.intake.max_message_bytes
     for source in sources:
         name = str(source) if source else "standard input"
         try:
-            raw = source.read_bytes() if source else sys.stdin.buffer.read()
+            raw = _read_at_most(source, limit)
         except OSError as exc:
             if not _store(engine, args, batch, stored_ids, kept):
                 return EX_TEMPFAIL
             print(f"mailgate: cannot read {name}: {exc}", file=sys.stderr)
             return EX_TEMPFAIL
+        if raw is None:  # like the SMTP door's 552: the sender hears no, nothing is kept
+            print(f"mailgate: {name} is larger than [intake] max_message_bytes ({limit:,} "
+                  "bytes); refused", file=sys.stderr)
+            refused = True
+            continue
         batch.append(_Read(name, raw if raw.strip() else None, utcnow()))
         full = len(batch) >= STORE_BATCH or sum(
             len(r.raw) for r in batch if r.raw) >= STORE_BATCH_BYTES
@@ -84,6 +92,30 @@ def run(args: argparse.Namespace) -> int:
             return EX_TEMPFAIL
     if not _store(engine, args, batch, stored_ids, kept):
         return EX_TEMPFAIL
+    if not stored_ids:
+        return EX_DATAERR if refused else 0
+    done = _process(engine, config, args, stored_ids, kept)
+    return EX_DATAERR if refused else done
+
+
+def _read_at_most(source: Path | None, limit: int) -> bytes | None:
+    """The message, or None when it is larger than `limit`, read no further than that: a 1 GB
+    mail costs no memory. Standard input is drained, so the MTA's write to us does not fail."""
+    if source is None:
+        raw = sys.stdin.buffer.read(limit + 1)
+        if len(raw) <= limit:
+            return raw
+        while sys.stdin.buffer.read(1024 * 1024):
+            pass
+        return None
+    with source.open("rb") as stream:
+        raw = stream.read(limit + 1)
+    return raw if len(raw) <= limit else None
+
+
+def _process(
+    engine: Engine, config: Config, args: argparse.Namespace, stored_ids: list[int], kept: _Kept
+) -> int:
     if problem := missing_secret(config):
         # stored, so the MTA hears yes; the mail it would cause must carry signed addresses
         for inbound_id in stored_ids:

@@ -3,6 +3,7 @@ mailgate.intake.group_commit). Never an open relay."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -130,6 +131,17 @@ def _authenticator(accounts: RelayAccounts) -> Callable[..., AuthResult]:
     return authenticate
 
 
+class _DrainingReader(asyncio.StreamReader):
+    """aiosmtpd reads the rest of a line longer than its limit only to answer 500, but in DATA
+    it keeps every piece of that line until the line ends: a gigabyte sent without a line
+    break was held whole (issue 12). Its only calls to read() are these drains (and the PROXY
+    protocol, which we do not enable), so the bytes are consumed here and nothing is kept."""
+
+    async def read(self, n: int = -1) -> bytes:
+        await super().read(n)
+        return b""
+
+
 class _DoorSMTP(SMTP):
     """aiosmtpd refuses a line over 1,000 octets (RFC 5321 §4.5.3.1.6) with a permanent 500,
     which bounces a customer's mail for the way a script or a careless client wrote it (bare LF
@@ -146,6 +158,12 @@ class _DoorSMTP(SMTP):
         self.line_length_limit = line_length_limit  # read by SMTP.__init__ for its reader
         self.allowed = allowed
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def _cb_client_connected(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        reader.__class__ = _DrainingReader  # the reader aiosmtpd made in SMTP.__init__
+        super()._cb_client_connected(reader, writer)
 
     async def _handle_client(self) -> None:
         peer = self.session.peer if self.session is not None else None

@@ -7,6 +7,7 @@ Each stage records why it decided what it did in `Intake.decisions`.
 
 from __future__ import annotations
 
+from parsing.limits import cuts
 from tickets.pipeline import (
     apply,
     authorize,
@@ -32,6 +33,8 @@ STAGES: tuple[Stage, ...] = (
 
 
 def run(intake: Intake) -> Intake:
+    for cut in cuts(intake.parsed.defects):  # what of a hostile mail was not read, and why
+        intake.decide("parse", cut)
     for stage in STAGES:
         stage.run(intake)
         if intake.finished:
