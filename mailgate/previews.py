@@ -22,6 +22,8 @@ from tickets.models import MailboxState, Outbox
 
 # kinds about no ticket: a --ticket has nothing to give them
 NOT_ABOUT_A_TICKET = ("info_request", "info_request_expired", "mailbox_failing")
+# kinds that go to [admin] address: a desk without one is shown a sample address
+TO_THE_ADMIN = ("mailbox_failing", "sender_rate_limited")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,8 @@ def preview(
     """`kind` for the sample ticket, or for the real ticket `reference` read through `engine`."""
     if kind not in KINDS:
         raise PreviewError(f"no notification kind {kind!r}; the kinds are {', '.join(KINDS)}")
+    if kind in TO_THE_ADMIN and not config.admin.address:
+        config = config.model_copy(update={"admin": Admin(address=f"it-admin@{DOMAIN}")})
     with scratch_session() as scratch:
         if kind == "mailbox_failing":
             return Preview(kind, _mailbox_failing(scratch, config, now).raw)
@@ -64,8 +68,6 @@ def _mailbox_failing(scratch: Session, config: Config, now: datetime) -> Outbox:
         name=mailbox.name, status="auth_failed", failing_since=now - timedelta(minutes=20),
         last_error="LOGIN failed: [AUTHENTICATIONFAILED] Invalid credentials (Failure)",
     )
-    if not config.admin.address:
-        config = config.model_copy(update={"admin": Admin(address=f"it-admin@{DOMAIN}")})
     imap_state._alert(scratch, config, mailbox, state, now)
     row = scratch.exec(select(Outbox).where(Outbox.kind == "mailbox_failing")).first()
     assert row is not None

@@ -168,6 +168,11 @@ def event_for(
                 {"line": "#assign me", "accepted": True, "detail": f"→ {ticket.assignee}"},
             ],
         }),
+        "sender_rate_limited": ("sender_rate_limited", {
+            "sender": customer.from_addr if customer else "alerts@school.example",
+            "count": 11, "limit": policy.intake.sender_request_limit,
+            "window": str(policy.intake.sender_request_window), "reference": ticket.reference,
+        }),
         "delivery_failed": ("delivery_failed", {"bounce": scene.bounce_id,
                                                 "returned": scene.returned_id,
                                                 "failed": []}),

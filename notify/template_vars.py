@@ -161,6 +161,14 @@ KINDS: dict[str, Kind] = {
         "returned_subject": Var("the subject of the returned mail", str),
         "report": Var("the mail system's report", str),
     }),
+    "sender_rate_limited": Kind("escalation and [admin] addresses (else the staff)", "one "
+                                "sender passes [intake] sender_request_limit: once per flood", {
+        "desk": DESK,
+        "ticket": Var("the sender's newest ticket, where their further mail goes (None if "
+                      "every request of theirs is held)", Ticket),
+        "data": Var("sender, count, limit, window, reference",
+                    ("sender", "count", "limit", "window", "reference")),
+    }),
     "mailbox_failing": Kind("[admin] address", "an [[imap]] mailbox cannot be read", {
         "desk": DESK,
         "mailbox": Var("the [[imap]] section: name, host, username, folder, effective_port …",
