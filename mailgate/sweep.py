@@ -12,6 +12,7 @@ from mailgate.batches import process_pending
 from mailgate.config import Config
 from mailgate.due import run_due_tickets
 from mailgate.pending import expire_pending
+from mailgate.pipeline import notifier_for
 from notify.sender import DeliveryReport, deliver_pending
 
 
@@ -38,7 +39,8 @@ def sweep(engine: Engine, config: Config, now: datetime) -> SweepReport:
 def deliver_all(engine: Engine, config: Config, now: datetime) -> DeliveryReport:
     total = DeliveryReport()
     while True:
-        report = deliver_pending(engine, config.smtp_out, config.desk.address, now)
+        report = deliver_pending(engine, config.smtp_out, config.desk.address, now,
+                                 notifier=notifier_for(config))
         total = DeliveryReport(
             sent=total.sent + report.sent,
             retrying=total.retrying + report.retrying,
