@@ -227,7 +227,10 @@ def _send_one(connection: smtplib.SMTP, row: Outbox, desk_address: str) -> tuple
             options = ["SMTPUTF8"]
         refused = connection.sendmail(sender, recipients, row.raw, mail_options=options)
     except smtplib.SMTPRecipientsRefused as exc:
-        return "bounced", f"all recipients refused: {exc.recipients}"
+        return "bounced", "; ".join(
+            f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+            for code, text in exc.recipients.values()
+        ) or "all recipients refused"
     except smtplib.SMTPResponseException as exc:
         error = exc.smtp_error
         text = error.decode(errors="replace") if isinstance(error, bytes) else str(error)
