@@ -6,6 +6,7 @@ import contextlib
 import logging
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
@@ -88,6 +89,18 @@ def _earlier_unsent() -> Exists:
     ).exists()
 
 
+def _release(engine: Engine, rows: list[Outbox]) -> None:
+    """Claimed rows never written to the relay: pending again, as if never claimed."""
+    with Session(engine) as session:
+        session.execute(
+            update(Outbox)
+            .where(col(Outbox.id).in_([row.id for row in rows]), Outbox.state == "sending")
+            .values(state="pending", attempts=Outbox.attempts - 1)
+        )
+        session.commit()
+    log.info("stopping: %s claimed mail(s) left for the next run", len(rows))
+
+
 def _relay_is_back(engine: Engine, now: datetime) -> None:
     """The relay answers again: mail waiting out a backoff only because it could not be
     reached is due now, rather than up to an hour after the outage ended."""
@@ -112,10 +125,12 @@ def _envelope_sender(row: Outbox, desk_address: str) -> str:
 def deliver_pending(
     engine: Engine, smtp: SmtpOut, desk_address: str, now: datetime, limit: int = 50,
     after_id: int | None = None, notifier: Notifier | None = None,
+    stopping: Callable[[], bool] | None = None,
 ) -> DeliveryReport:
     """One claim of due rows sent over one connection. With `notifier`, a mail that ends
     failed is written in its ticket's history and the ticket's technician told (see
-    `notify.undelivered`)."""
+    `notify.undelivered`). Once `stopping()` is true (the daemon was told to stop), the rows
+    not yet written to the relay are released as they were, for the next process."""
     rows = claim(engine, now, limit, after_id)
     if not rows:
         return DeliveryReport()
@@ -136,7 +151,11 @@ def deliver_pending(
         outcomes = {row.id: ("retry", reason) for row in rows}  # type: ignore[misc]
         connection = None
     if connection is not None:
-        for row in rows:
+        for n, row in enumerate(rows):
+            if stopping is not None and stopping():
+                _release(engine, rows[n:])
+                rows = rows[:n]
+                break
             outcomes[row.id] = _send_one(connection, row, desk_address)  # type: ignore[index]
         with contextlib.suppress(OSError, smtplib.SMTPException):
             connection.quit()  # what was sent is sent; a lost goodbye changes nothing

@@ -293,3 +293,36 @@ def test_a_permanent_refusal_fails_the_mail_and_tells_the_desk_once(harness: Har
         assert any(f"told {STAFF}" in line for line in lines)
         assert len(history(harness, second.reference, "undelivered")) == 2
         assert history(harness, fine.reference, "undelivered") == []
+
+
+def test_sigterm_while_the_relay_is_slow_releases_the_mail_not_yet_sent(
+    harness: Harness,
+) -> None:
+    total = sized(30, 200)
+    mails = burst_mails(total, "slowstop")
+    with odd_relay(harness, slow_seconds=1.0) as relay:
+        relay.arm("slow_data", 10 * total)  # each mail takes the relay a second to answer
+        burst = Burst()
+        with serve_process(harness) as serve:
+            for thread in send_burst(harness.smtp_in_port, mails, clients=4, burst=burst):
+                thread.join(timeout=60)
+            assert len(burst.accepted) == total, burst.refused
+            wait_until(lambda: len(relay.messages) >= 5, timeout=60, what="delivery under way")
+            code, took = serve.terminate(timeout=EXIT_BOUND_SECONDS)
+            assert code == 0, serve.stderr()
+        stopped = count(harness, sent=total, acknowledged=total)
+        assert stopped.sending == 0, serve.stderr()
+        with harness.session() as session:
+            released = len(session.exec(select(Outbox).where(Outbox.state == "pending")).all())
+        assert released, "everything went out before SIGTERM: nothing was left to release"
+        relay.armed.clear()  # the relay is quick again
+        with serve_process(harness, "again") as serve:
+            wait_settled(harness, total)
+            wait_outbox_drained(harness)
+            after = count(harness, sent=total, acknowledged=total)
+            after.extra = {"stopped in s": round(took, 2), "released at stop": released,
+                           "delivered before stop": stopped.delivered}
+            print(f"SIGTERM while the relay is slow: {after.line()}")
+            assert (after.tickets, after.acknowledgements, after.sending) == (total, total, 0)
+            assert duplicates(harness) == {}
+            assert serve.terminate(timeout=EXIT_BOUND_SECONDS)[0] == 0
