@@ -44,7 +44,7 @@ def deliver_all(
 ) -> DeliveryReport:
     """Send what is due until a pass sends nothing; `stopping`: see `deliver_pending`."""
     total = DeliveryReport()
-    while True:
+    while not (stopping and stopping()):
         report = deliver_pending(engine, config.smtp_out, config.desk.address, now,
                                  notifier=notifier_for(config), stopping=stopping)
         total = DeliveryReport(
@@ -53,6 +53,7 @@ def deliver_all(
             failed=total.failed + report.failed,
             relay_error=report.relay_error,
         )
-        if report == DeliveryReport() or report.sent == 0 or (stopping and stopping()):
-            observe.delivered(total)
-            return total
+        if report == DeliveryReport() or report.sent == 0:
+            break
+    observe.delivered(total)
+    return total

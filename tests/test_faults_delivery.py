@@ -63,9 +63,12 @@ def test_sigterm_mid_burst_loses_nothing_and_a_restart_does_the_rest(harness: Ha
         threads = send_burst(harness.smtp_in_port, mails, clients=4, burst=burst)
         wait_until(lambda: len(burst.accepted) >= total // 3, timeout=60,
                    what="a third of the burst accepted")
-        code, took = serve.terminate(timeout=EXIT_BOUND_SECONDS)
+        code, took = serve.terminate(timeout=EXIT_BOUND_SECONDS, port=harness.smtp_in_port)
         log = serve.stderr()
     assert code == 0, log
+    # it stopped accepting at once (the listener closes first), or had exited when looked at
+    refusing_after = serve.refusing_after
+    assert refusing_after is None or refusing_after <= took
     assert refuses_connections(harness.smtp_in_port)
     for thread in threads:
         thread.join(timeout=60)
@@ -91,6 +94,7 @@ def test_sigterm_mid_burst_loses_nothing_and_a_restart_does_the_rest(harness: Ha
         wait_outbox_drained(harness)
         after = count(harness, sent=total, acknowledged=len(burst.accepted) + len(retried.accepted))
         after.extra = {"accepted before SIGTERM": accepted_at_stop,
+                       "refusing in s": refusing_after and round(refusing_after, 2),
                        "stopped in s": round(took, 2),
                        "left for the restart": stopped.waiting}
         print(f"SIGTERM mid-burst: {after.line()}")

@@ -163,7 +163,7 @@ def send_burst(
 def refuses_connections(port: int) -> bool:
     """True when nothing listens on `port`, or what listens answers 421 (closing)."""
     try:
-        with smtplib.SMTP("127.0.0.1", port, timeout=5) as smtp:
+        with smtplib.SMTP("127.0.0.1", port, timeout=1) as smtp:
             code, _ = smtp.noop()
             return code == 421
     except smtplib.SMTPConnectError as exc:
@@ -187,12 +187,22 @@ class ServeProcess:
     process: subprocess.Popen[bytes]
     log: Path
 
-    def terminate(self, timeout: float) -> tuple[int, float]:
-        """SIGTERM, then wait: (exit status, seconds it took). Killed if over `timeout`."""
+    refusing_after: float | None = None  # seconds from SIGTERM to the listener refusing
+
+    def terminate(self, timeout: float, port: int | None = None) -> tuple[int, float]:
+        """SIGTERM, then wait: (exit status, seconds it took). Killed if over `timeout`.
+        With `port`, also how soon the SMTP listener refuses new connections
+        (`refusing_after`), looked at while the process finishes its work."""
         started = time.monotonic()
         self.process.send_signal(signal.SIGTERM)
+        while port is not None and self.process.poll() is None:
+            if refuses_connections(port):
+                self.refusing_after = time.monotonic() - started
+                break
+            if time.monotonic() - started > timeout:
+                break
         try:
-            code = self.process.wait(timeout=timeout)
+            code = self.process.wait(timeout=max(timeout - (time.monotonic() - started), 0.1))
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
