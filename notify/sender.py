@@ -89,7 +89,7 @@ def _earlier_unsent() -> Exists:
     ).exists()
 
 
-def _release(engine: Engine, rows: list[Outbox]) -> None:
+def _release(engine: Engine, rows: list[Outbox], why: str) -> None:
     """Claimed rows never written to the relay: pending again, as if never claimed."""
     with Session(engine) as session:
         session.execute(
@@ -98,7 +98,7 @@ def _release(engine: Engine, rows: list[Outbox]) -> None:
             .values(state="pending", attempts=Outbox.attempts - 1)
         )
         session.commit()
-    log.info("stopping: %s claimed mail(s) left for the next run", len(rows))
+    log.info("%s: %s claimed mail(s) left for the next pass", why, len(rows))
 
 
 def _relay_is_back(engine: Engine, now: datetime) -> None:
@@ -151,11 +151,24 @@ def deliver_pending(
         outcomes = {row.id: ("retry", reason) for row in rows}  # type: ignore[misc]
         connection = None
     if connection is not None:
+        reconnected = False
         for n, row in enumerate(rows):
             if stopping is not None and stopping():
-                _release(engine, rows[n:])
+                _release(engine, rows[n:], "stopping")
                 rows = rows[:n]
                 break
+            if connection.sock is None:  # the relay dropped us, or timed out, on the last mail
+                if reconnected:  # twice in one pass: the rest waits for the next
+                    _release(engine, rows[n:], "the relay keeps dropping the connection")
+                    rows = rows[:n]
+                    break
+                reconnected = True
+                try:
+                    connection = _connect(smtp)
+                except (OSError, smtplib.SMTPException) as exc:
+                    reason = f"{UNREACHABLE}{smtp.host}:{smtp.effective_port}: {exc}"
+                    outcomes.update({rest.id: ("retry", reason) for rest in rows[n:]})  # type: ignore[misc]
+                    break
             outcomes[row.id] = _send_one(connection, row, desk_address)  # type: ignore[index]
         with contextlib.suppress(OSError, smtplib.SMTPException):
             connection.quit()  # what was sent is sent; a lost goodbye changes nothing
