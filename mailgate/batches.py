@@ -24,7 +24,7 @@ from mailgate import chunks, observe
 from mailgate.config import Config
 from mailgate.observe import Processed
 from mailgate.parsers import ParsedStream, Waiting, with_raws
-from mailgate.pipeline import DEFERRED, SKIPPED, process, run_stages
+from mailgate.pipeline import DEFERRED, SKIPPED, UNAVAILABLE, process, run_stages
 from tickets.models import InboundMessage
 
 log = logging.getLogger("mailgate.pipeline")
@@ -51,7 +51,7 @@ def process_waiting(
     """Process these stored messages (those already handled elsewhere are skipped)."""
     handled = 0
     for state in process_states(engine, config, waiting, now).values():
-        if state not in (SKIPPED, DEFERRED):
+        if state not in (SKIPPED, DEFERRED, UNAVAILABLE):
             handled += 1
     return handled
 
@@ -60,8 +60,8 @@ def process_states(
     engine: Engine, config: Config, waiting: Iterable[Waiting], now: datetime, *,
     hold_mail: bool = False,
 ) -> dict[int, str]:
-    """Each message's final state (or SKIPPED, DEFERRED), by id. Each is processed at its
-    `Waiting.at` when it has one, else at `now`; `hold_mail`: see `pipeline.process`."""
+    """Each message's final state (or SKIPPED, DEFERRED, UNAVAILABLE), by id. Each is processed
+    at its `Waiting.at` when it has one, else at `now`; `hold_mail`: see `pipeline.process`."""
     states: dict[int, str] = {}
     budget = TRANSACTION_SECONDS.get(engine.dialect.name, DEFAULT_TRANSACTION_SECONDS)
     for part in chunks.by_bytes(waiting, _size, PASS_BYTES):
@@ -70,7 +70,8 @@ def process_states(
         except SQLAlchemyError as exc:  # the database went away: the next pass tries again
             log.warning("could not read waiting messages: %s", exc)
             break
-        _process_part(engine, config, loaded, _Pass(now, budget, hold_mail), states)
+        if not _process_part(engine, config, loaded, _Pass(now, budget, hold_mail), states):
+            break  # the database cannot take a message now: the rest wait for the next pass
     return states
 
 
@@ -91,7 +92,10 @@ class _Pass:
 
 def _process_part(
     engine: Engine, config: Config, waiting: list[Waiting], run: _Pass, states: dict[int, str],
-) -> None:
+) -> bool:
+    """False when the database could not take a message because it cannot write anything now:
+    the ones after it wait too (each would wait a busy timeout in turn, and a reply must not
+    overtake its request)."""
     parsed = ParsedStream(config, waiting)
     run = replace(run, times={item.id: item.at for item in waiting if item.at is not None})
     while True:
@@ -105,12 +109,14 @@ def _process_part(
                         exc)
             done, failed = {}, taken
         if not taken:
-            break
+            return True
         states.update(done)
         # at once, before the messages after them: a reply must not overtake its request
         for inbound_id in failed:
             states[inbound_id] = process(engine, config, inbound_id, run.at(inbound_id),
                                          hold_mail=run.hold_mail)
+            if states[inbound_id] == UNAVAILABLE:
+                return False
 
 
 def _one_transaction(

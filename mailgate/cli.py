@@ -25,6 +25,7 @@ from mailgate.commands import (
     quarantine_cmd,
     serve_cmd,
     status_cmd,
+    templates_cmd,
     tick_cmd,
     tickets_cmd,
 )
@@ -45,6 +46,7 @@ COMMANDS = (
     contacts_cmd,
     purge_cmd,
     status_cmd,
+    templates_cmd,
     db_cmd,
     config_cmd,
     init_cmd,

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from mailgate import tls
 from notify.settings import SmtpOut
+from notify.template_check import check_templates
 from tickets.desk import DeskPolicy, Section
 from tickets.durations import Duration, DurationField
 from tickets.policy import bare_address
@@ -39,6 +40,9 @@ class ConfigError(Exception):
 
 class Database(Section):
     url: str = "sqlite:///var/mailgate.db"
+    # SQLite: how long a write waits for another writer's lock before the door answers "try
+    # again later" (SMTP 451, ingest 75) and the pipeline leaves the message for its next pass
+    busy_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
 
     @field_validator("url")
     @classmethod
@@ -310,6 +314,9 @@ class Config(DeskPolicy):
     def accepted_recipients(self) -> tuple[str, ...]:
         return tuple(a.lower() for a in self.smtp_in.accept) or (self.desk.address,)
 
+    def desk_aliases(self) -> tuple[str, ...]:
+        return self.accepted_recipients
+
 
 def _error_lines(error: ValidationError, source: str) -> str:
     lines = []
@@ -359,6 +366,9 @@ def parse_config(data: dict[str, Any], *, source: str = "config", base_dir: Path
             f"{source}: desk.templates: {config.templates_dir} lacks {', '.join(missing)} "
             f"(copy them from {SHIPPED_TEMPLATES})"
         )
+    # a desk's own templates use only what each kind provides (the shipped ones are tested)
+    if problems := check_templates(config.templates_dir, known_good=SHIPPED_TEMPLATES):
+        raise ConfigError("\n".join(f"{source}: desk.templates: {p}" for p in problems))
     return config
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
-from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
 from mailgate import metrics
@@ -26,13 +25,20 @@ from mailgate.sweep import deliver_all, sweep
 log = logging.getLogger("mailgate.daemon")
 
 PIPELINE_BATCH = 100
+SWEEP_SECONDS = 60.0
+PURGE_SECONDS = 24 * 3600.0
 
 
 class Daemon:
     def __init__(
-        self, config: Config, engine: Engine, clock: Callable[[], datetime] = utcnow
+        self,
+        config: Config,
+        engine: Engine,
+        clock: Callable[[], datetime] = utcnow,
+        sweep_seconds: float = SWEEP_SECONDS,
     ) -> None:
         self.config, self.engine, self.clock = config, engine, clock
+        self.sweep_seconds = sweep_seconds
         self.wake = threading.Event()
         self.stopping = threading.Event()
         self.controller = None
@@ -41,7 +47,7 @@ class Daemon:
             Follower(config, mailbox, engine, clock=clock, on_stored=self.wake.set)
             for mailbox in config.imap
         ]
-        self.scheduler = BackgroundScheduler(timezone=UTC)
+        self.timers: list[threading.Thread] = []
         self.smtp_port: int | None = None
         self.health = Health(config, engine, clock)
         self.http: HttpServer | None = None
@@ -65,14 +71,9 @@ class Daemon:
                      self.config.http.address[0], self.http.port)
         for follower in self.followers:
             follower.start()
-        # APScheduler only triggers; due times live in our own tables (see NOTES.md).
-        self.scheduler.add_job(
-            self._sweep, "interval", minutes=1, id="sweep", max_instances=1, coalesce=True
-        )
-        if self.config.retention.enabled:  # at start, then once a day
-            self.scheduler.add_job(self._purge, "interval", days=1, id="purge", max_instances=1,
-                                   coalesce=True, next_run_time=datetime.now(UTC))
-        self.scheduler.start()
+        self._every("sweep", self.sweep_seconds, self._sweep)
+        if self.config.retention.enabled:
+            self._every("purge", PURGE_SECONDS, self._purge, at_start=True)
         self.wake.set()  # pick up whatever was stored while we were down
 
     def _work(self) -> None:
@@ -99,6 +100,27 @@ class Daemon:
                 log.exception("pipeline pass failed; will try again")
             else:
                 self.health.ok(PIPELINE)
+
+    def _every(
+        self, name: str, seconds: float, job: Callable[[], None], *, at_start: bool = False
+    ) -> None:
+        """Run `job` every `seconds` of monotonic time (and at once with `at_start`) in a thread
+        of its own until stopped; due times themselves live in our own tables.
+
+        Timed by hand rather than by APScheduler (3.x), which times its jobs by the wall clock:
+        with the system clock stepped back an hour (NTP) it ran no sweep for that hour (no SLA
+        mail, no delivery retries), and stepped forward it dropped a run as missed. A wait on
+        an Event counts monotonic time, which a step of the wall clock does not move.
+        """
+        def run() -> None:
+            if at_start:
+                job()
+            while not self.stopping.wait(seconds):
+                job()
+
+        timer = threading.Thread(target=run, name=name, daemon=True)
+        timer.start()
+        self.timers.append(timer)
 
     def _sweep(self) -> None:
         try:
@@ -138,7 +160,8 @@ class Daemon:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None  # stopping twice (a signal during shutdown) is harmless
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=True)
+        for timer in self.timers:
+            timer.join(timeout=30)
+        self.timers = []
         if self.worker is not None:
             self.worker.join(timeout=30)

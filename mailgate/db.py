@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 import tickets
 
@@ -21,13 +23,18 @@ class SchemaOutOfDate(RuntimeError):
     pass
 
 
-def make_engine(url: str) -> Engine:
+DEFAULT_BUSY_TIMEOUT_SECONDS = 30.0
+
+
+def make_engine(url: str, busy_timeout_seconds: float = DEFAULT_BUSY_TIMEOUT_SECONDS) -> Engine:
+    """`busy_timeout_seconds` ([database]): on SQLite, how long a write waits for the lock
+    another writer holds before it fails with "database is locked"."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_seconds})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -40,7 +47,7 @@ def make_engine(url: str) -> Engine:
             # after it survives a power cut; NORMAL could roll the last commits back.
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_seconds * 1000)}")
             cursor.close()
 
         gate = _write_gate(database or ":memory:")
@@ -50,7 +57,13 @@ def make_engine(url: str) -> Engine:
             # SQLite makes a waiting writer poll with growing sleeps, so a busy pipeline worker
             # that takes the lock again at once can keep the SMTP door waiting for seconds.
             # Threads of this process queue on a lock instead and are woken in turn.
-            gate.acquire()
+            # Bounded like SQLite's own wait: a thread queued behind one that waits on another
+            # process's lock must not wait one busy timeout per thread ahead of it.
+            if not gate.acquire(timeout=busy_timeout_seconds):
+                raise OperationalError(
+                    "BEGIN IMMEDIATE", None,
+                    sqlite3.OperationalError("database is locked (waiting for this process's "
+                                             "other writers)"))
             connection.info["write_gate"] = gate
             try:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -62,6 +75,38 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "rollback", _release_gate)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+# What tells a database that cannot take any write now (down, restarting, locked by another
+# writer, out of space) from one that refuses this statement: mail is then refused for now
+# (451, 75) or left waiting, never quarantined for it.
+_SQLITE_UNAVAILABLE = {
+    sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR,
+    sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PROTOCOL,
+}
+# SQLSTATE classes: 08 connection exception, 53 insufficient resources (disk full, out of
+# memory, too many connections), 57 operator intervention (shutdown, starting up), 58 system
+# error (I/O), 40 transaction rollback (serialization failure, deadlock: try again)
+_POSTGRES_UNAVAILABLE = ("08", "53", "57", "58", "40")
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when `exc` says the database cannot write anything now, whatever the statement."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    orig = exc.orig
+    if isinstance(orig, sqlite3.Error):
+        code = getattr(orig, "sqlite_errorcode", None)
+        if code is None:  # raised by us (the write gate) or an old sqlite3 without codes
+            return "locked" in str(orig) or "disk is full" in str(orig)
+        return code & 0xFF in _SQLITE_UNAVAILABLE  # the primary code of an extended one
+    if not hasattr(orig, "sqlstate"):  # neither SQLite nor psycopg: no way to tell
+        return False
+    if orig.sqlstate is None:  # psycopg failed before the server answered: no connection
+        return isinstance(exc, OperationalError)
+    return str(orig.sqlstate)[:2] in _POSTGRES_UNAVAILABLE
 
 
 _gates: dict[str, threading.RLock] = {}

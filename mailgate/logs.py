@@ -18,7 +18,7 @@ from pythonjsonlogger.json import JsonFormatter
 LogFormat = Literal["json", "text", "auto"]
 LOG_FORMATS: tuple[LogFormat, ...] = ("auto", "json", "text")
 # a line per SMTP command, per job, per migration step unless asked for detail
-CHATTY = ("alembic", "mail.log", "apscheduler")
+CHATTY = ("alembic", "mail.log")
 _STANDARD = frozenset((*RESERVED_ATTRS, "taskName", "color_message"))
 
 

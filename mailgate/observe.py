@@ -26,6 +26,8 @@ REASON_KINDS = (
     ("the database refused it", "database_refused"),
     ("the mail has no usable From address", "no_sender"),
     ("no rule placed this message", "unplaced"),
+    ("duplicate of message", "impostor"),
+    ("rate limited", "rate_limited"),  # tickets/pipeline/rate_limit.py
 )
 
 
@@ -94,6 +96,12 @@ def left_in_mailbox(source: str, inbound_id: int, message_id: str, reason: str) 
         "message_id": message_id, "state": "quarantined", "reason": reason,
         "reason_kind": kind,
     })
+
+
+def quarantined_on_arrival(source: str, inbound_id: int, message_id: str, reason: str) -> None:
+    """A message stored straight into quarantine (another mail's Message-ID and body from
+    another sender: mailgate.intake.impostor)."""
+    left_in_mailbox(source, inbound_id, message_id, reason)
 
 
 def sla_breached(ticket_id: int | None, reference: str, target: str) -> None:

@@ -7,13 +7,14 @@ import logging
 from datetime import datetime
 
 from sqlalchemy import Engine, text, update
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 import tickets.pipeline
 from mailgate import observe
 from mailgate.config import Config
+from mailgate.db import database_unavailable
 from mailgate.errors import one_line
 from mailgate.observe import Processed
 from notify.outbox import Notifier, enqueue
@@ -28,6 +29,9 @@ log = logging.getLogger("mailgate.pipeline")
 # transaction fails on the unique constraint and simply runs again, then finding the row.
 CONFLICT_RETRIES = 3
 DEFERRED = "deferred"  # the database failed us; the message stays stored for the next pass
+# …because it cannot write anything now (down, locked, full): the messages after it would fail
+# the same way, so the pass stops here (mailgate.batches)
+UNAVAILABLE = "deferred: the database is unavailable"
 # A database that answers but keeps refusing one message's transaction (a value it cannot take,
 # a statement too large) would otherwise defer that message, and block the queue behind it, for
 # ever; after this many such passes it is quarantined with the database's reason.
@@ -37,7 +41,8 @@ SUPPRESSED = "suppressed"  # an outbox row the sender leaves alone: mail from th
 
 
 def notifier_for(config: Config) -> Notifier:
-    return Notifier(policy=config, templates_dir=config.templates_dir)
+    return Notifier(policy=config, templates_dir=config.templates_dir,
+                    admin=config.admin.address)
 
 
 def process(
@@ -52,12 +57,15 @@ def process(
             if attempt == CONFLICT_RETRIES:
                 return _failed(engine, inbound_id, exc, now)
             log.info("message %s: conflict with a concurrent transaction, retrying", inbound_id)
-        except OperationalError as exc:
-            # locked, disconnected, restarting: not the message's fault, so not quarantine…
-            if not _database_answers(engine):
+        except DBAPIError as exc:
+            # locked, disconnected, restarting, disk full: not the message's fault, so not
+            # quarantine…
+            if database_unavailable(exc) or not _database_answers(engine):
                 log.warning("message %s: database unavailable, will try again: %s",
-                            inbound_id, exc)
-                return DEFERRED
+                            inbound_id, one_line(exc))
+                return UNAVAILABLE
+            if not isinstance(exc, OperationalError):
+                return _failed(engine, inbound_id, exc, now)
             # …unless the database is fine and refuses this message again and again
             deferrals = _count_deferral(engine, inbound_id)
             if deferrals >= MAX_DEFERRALS:

@@ -63,8 +63,15 @@ _UTF8_QP = Charset("utf-8")
 _UTF8_QP.body_encoding = QP
 
 
+def _one_line(value: str) -> str:
+    """Every header value is one line: a CR or LF from a sender's subject or name (decoded from
+    an encoded word) would otherwise end the header, or the header block, there."""
+    return " ".join(value.split())
+
+
 def _header(value: str) -> str | Header:
     """RFC 2047-encode only what needs it; plain ASCII stays readable."""
+    value = _one_line(value)
     return value if value.isascii() else Header(value, "utf-8")
 
 
@@ -85,7 +92,7 @@ def compose(mail: Outgoing, message_id: str) -> bytes:
     # The stdlib's compat32 classes build the same mail as EmailMessage(policy=SMTP) in a
     # quarter of the time, which counts on the ingest path (one acknowledgement per ticket).
     message = MIMEMultipart("mixed" if mail.attachments else "alternative")
-    message["From"] = formataddr((mail.from_name, mail.from_addr), charset="utf-8")
+    message["From"] = formataddr((_one_line(mail.from_name), mail.from_addr), charset="utf-8")
     message["To"] = ", ".join(mail.to)
     if mail.cc:
         message["Cc"] = ", ".join(mail.cc)

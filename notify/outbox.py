@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from notify import acknowledgement, pending, replies, scheduled, status
+from notify import acknowledgement, pending, rate_limit, replies, scheduled, status
 from notify.queue import Handler, Notifier, queue_mail, ticket_and_requester
 from tickets.events import Event
 from tickets.models import Outbox
@@ -42,6 +42,8 @@ HANDLERS: dict[str, Handler] = {
     "sla_warning": scheduled.to_staff("sla_warning"),
     "sla_breach": scheduled.to_staff("sla_breach", escalate=True),
     "stale": scheduled.to_staff("stale"),
+    # tickets.pipeline.rate_limit: a sender passed [intake] sender_request_limit (staff, once)
+    "sender_rate_limited": rate_limit.sender_rate_limited,
 }
 
 

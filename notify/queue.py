@@ -26,6 +26,7 @@ from tickets.scrub import is_anonymised
 class Notifier:
     policy: DeskPolicy
     templates_dir: Path
+    admin: str = ""  # [admin] address: told of what goes wrong with mailgate itself
 
     @property
     def domain(self) -> str:

@@ -35,8 +35,8 @@ def customer_recipients(notifier: Notifier, ticket: Ticket, requester: Contact) 
     policy = notifier.policy
     return [
         a for a in ticket.cc
-        if a != requester.email and not policy.is_own_address(a) and not policy.is_staff(a)
-    ]
+        if a != requester.email and not policy.is_desk_address(a) and not policy.is_staff(a)
+    ][: policy.desk.max_participants]  # a ticket from before the cap may have more
 
 
 def technician_reply(

@@ -6,12 +6,14 @@ import contextlib
 import logging
 import smtplib
 import ssl
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 
 from sqlalchemy import Engine, Exists, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
@@ -26,6 +28,8 @@ log = logging.getLogger("mailgate.sender")
 # have gone out; at most once means we do not guess, we mark it failed for a person to decide.
 SENDING_LEASE = timedelta(minutes=15)
 UNREACHABLE = "cannot reach "  # how last_error starts when the relay could not be reached
+# How long the outcome of mail already handed to the relay waits for the database to take it.
+RECORD_PATIENCE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +49,9 @@ def claim(
     engine: Engine, now: datetime, limit: int = 50, after_id: int | None = None
 ) -> list[Outbox]:
     """Due rows, marked 'sending'; `after_id`: only rows newer than it (what one run caused)."""
-    with Session(engine) as session:
+    # expire_on_commit=False: the rows are handed on as they were written, with no round trip
+    # after the commit (a database that goes away there would leave them 'sending', unsent)
+    with Session(engine, expire_on_commit=False) as session:
         stale = session.exec(
             select(Outbox).where(
                 Outbox.state == "sending", Outbox.next_attempt_at < now - SENDING_LEASE
@@ -73,7 +79,6 @@ def claim(
             row.next_attempt_at = now
         session.commit()
         for row in rows:
-            session.refresh(row)
             session.expunge(row)
         return list(rows)
 
@@ -211,7 +216,8 @@ def tls_context(smtp: SmtpOut) -> ssl.SSLContext:
 
 def _connect(smtp: SmtpOut) -> smtplib.SMTP:
     """A connection ready for MAIL: encrypted unless security = "none", logged in when a
-    username is set. The config refuses a username with "none", so AUTH never goes in clear."""
+    username is set. The config refuses a username with "none", so AUTH never goes in clear
+    (but to a relay on loopback that `plain_auth_on_loopback` names)."""
     port = smtp.effective_port
     if smtp.security == "tls":
         return _login(_WatchedSmtpSsl(
@@ -233,7 +239,8 @@ def _connect(smtp: SmtpOut) -> smtplib.SMTP:
 
 def _login(connection: smtplib.SMTP, smtp: SmtpOut) -> smtplib.SMTP:
     if smtp.username:
-        if smtp.security == "none" or not isinstance(connection.sock, ssl.SSLSocket):
+        encrypted = isinstance(connection.sock, ssl.SSLSocket)
+        if not encrypted and not smtp.auth_in_clear:
             raise NoStartTls()  # unreachable through the config; the last guard for a password
         try:
             connection.login(smtp.username, smtp.password())
@@ -283,6 +290,28 @@ def _send_one(connection: smtplib.SMTP, row: Outbox, desk_address: str) -> tuple
 
 
 def _record(
+    engine: Engine, rows: list[Outbox], outcomes: dict[int, tuple[str, str]], smtp: SmtpOut,
+    now: datetime,
+) -> DeliveryReport:
+    """Write down what happened to each row. The mail is out by now and only this process
+    knows it, so a database that went away meanwhile (restarting, locked, full) is waited for,
+    up to RECORD_PATIENCE: else the rows would sit 'sending' until SENDING_LEASE, then be
+    marked failed, and a person would resend what was sent."""
+    pause = 0.2
+    deadline = time.monotonic() + RECORD_PATIENCE.total_seconds()
+    while True:
+        try:
+            return _record_once(engine, rows, outcomes, smtp, now)
+        except OperationalError as exc:
+            if time.monotonic() + pause > deadline:
+                raise
+            log.warning("outbox: could not record the outcome of %s mail(s), trying again in "
+                        "%.1f s: %s", len(rows), pause, str(exc).splitlines()[0])
+            time.sleep(pause)
+            pause = min(pause * 2, 10.0)
+
+
+def _record_once(
     engine: Engine, rows: list[Outbox], outcomes: dict[int, tuple[str, str]], smtp: SmtpOut,
     now: datetime,
 ) -> DeliveryReport:

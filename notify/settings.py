@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import ssl
 from typing import Any, Literal
@@ -24,6 +25,8 @@ class SmtpOut(BaseModel):
     )
     verify_certificates: bool = True
     ca_file: str = ""  # PEM file of the CAs to trust instead of the system's
+    # a relay on this machine that wants a login but speaks no TLS: the password never leaves it
+    plain_auth_on_loopback: bool = False
     username: str = Field(default="", validate_default=True)
     password_env: str = ""  # the name of the environment variable holding the password
     timeout_seconds: float = Field(default=30.0, gt=0)
@@ -50,13 +53,28 @@ class SmtpOut(BaseModel):
                 raise ValueError(f"cannot load the CA certificates in {value}: {exc}") from None
         return value
 
+    @field_validator("plain_auth_on_loopback")
+    @classmethod
+    def _only_on_loopback(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and not is_loopback(str(info.data.get("host", ""))):
+            raise ValueError(f"only for a server on this machine (localhost, 127.0.0.1, ::1), "
+                             f"not {info.data.get('host')!r}")
+        return value
+
     @field_validator("username")
     @classmethod
     def _no_password_in_clear(cls, value: str, info: ValidationInfo) -> str:
-        if value and info.data.get("security") == "none":
+        if (value and info.data.get("security") == "none"
+                and not info.data.get("plain_auth_on_loopback")):
             raise ValueError("a password is never sent in clear: set security = \"starttls\" "
-                             "or \"tls\" (implicit TLS, port 465)")
+                             "or \"tls\" (implicit TLS, port 465), or, for a relay on this "
+                             "machine only, plain_auth_on_loopback = true")
         return value
+
+    @property
+    def auth_in_clear(self) -> bool:
+        """A login without TLS: only to a loopback relay the config names as such."""
+        return self.security == "none" and self.plain_auth_on_loopback
 
     @property
     def effective_port(self) -> int:
@@ -64,3 +82,12 @@ class SmtpOut(BaseModel):
 
     def password(self) -> str:
         return os.environ.get(self.password_env, "") if self.password_env else ""
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
+
+from publicsuffixlist import PublicSuffixList
 
 _COMMENT = re.compile(r"\([^()]*\)")
 _RESULT = re.compile(r"^([a-z0-9_.-]+)\s*=\s*([a-z0-9_-]+)(.*)$", re.IGNORECASE | re.DOTALL)
@@ -47,14 +50,24 @@ def parse_authentication_results(value: str) -> AuthenticationResults | None:
     return AuthenticationResults(authserv_id=authserv, results=tuple(results))
 
 
+@cache
+def _public_suffixes() -> PublicSuffixList:
+    return PublicSuffixList()  # the list the package bundles: no network at run time
+
+
+def organisational_domain(domain: str) -> str:
+    """RFC 7489 §3.2: the public suffix (ICANN and private sections: 'co.uk', 'github.io') plus
+    one label; '' for a public suffix itself, which is no organisation."""
+    name = domain.strip().strip(".").lower().lstrip("@")
+    return (_public_suffixes().privatesuffix(name) or "") if name else ""
+
+
 def _aligned(domain: str, sender_domain: str) -> bool:
-    """Relaxed alignment (RFC 7489 §3.1): the same domain or one a parent of the other."""
-    domain, sender_domain = domain.lower().lstrip("@"), sender_domain.lower()
-    return bool(domain) and (
-        domain == sender_domain
-        or sender_domain.endswith("." + domain)
-        or domain.endswith("." + sender_domain)
-    )
+    """Relaxed alignment (RFC 7489 §3.1): both domains belong to one organisational domain.
+    Comparing by suffix would align 'attacker.github.io' with 'github.io' and miss
+    'a.example.co.uk' with 'b.example.co.uk'."""
+    organisation = organisational_domain(domain)
+    return bool(organisation) and organisation == organisational_domain(sender_domain)
 
 
 def authenticated_sender(header: AuthenticationResults, sender: str) -> str:

@@ -13,6 +13,7 @@ import codecs
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
+from charset_normalizer.md import mess_ratio
 
 from parsing.jis import decode_iso2022jp_ms
 
@@ -105,14 +106,14 @@ def strict_decode(data: bytes, codec: str) -> str | None:
     return text
 
 
-_SINGLE_BYTE = ("latin_1", "iso8859", "cp125", "windows_125")
+SINGLE_BYTE = ("latin_1", "iso8859", "cp125", "windows_125")
 
 
 def decode_text(data: bytes, declared: str | None = None) -> Decoded:
     """Decode body or header bytes: declared → UTF-8 → detection → UTF-8 with replacement."""
     codec = normalise_charset(declared)
     if (
-        codec.startswith(_SINGLE_BYTE)
+        codec.startswith(SINGLE_BYTE)
         and not data.isascii()
         and (text := strict_decode(data, "utf-8")) is not None
     ):
@@ -160,3 +161,41 @@ def decode_text(data: bytes, declared: str | None = None) -> Decoded:
     return Decoded(
         data.decode("utf-8", "replace"), "utf-8", f"{why}; undecodable bytes replaced (U+FFFD)"
     )
+
+
+# Legacy multi-byte and Cyrillic charsets that raw 8-bit headers are written in; a tie in
+# plausibility goes to the earlier one. Shift_JIS is last: its half-width katakana read any
+# byte run as text, and Japanese headers are mostly 7-bit ISO-2022-JP words anyway.
+_LEGACY_CANDIDATES = ("gb18030", "big5hkscs", "cp949", "koi8_r", "cp1251", "cp932")
+_PLAUSIBLE = 0.3  # charset-normalizer's mess ratio: 0 reads like text, Latin-1 read CJK is ~2
+
+
+def _shouting(text: str) -> float:
+    """The share of upper-case letters among the cased non-ASCII ones: Cyrillic read in the
+    wrong one of KOI8-R and Windows-1251 comes out in capitals ('тест' becomes 'ФЕУФ')."""
+    cased = [ch for ch in text if ch > "\x7f" and ch.lower() != ch.upper()]
+    return sum(ch.isupper() for ch in cased) / len(cased) if cased else 0.0
+
+
+def read_legacy_bytes(data: bytes, declared_codec: str) -> str:
+    """Raw 8-bit header bytes that are not UTF-8, when the mail declares a single-byte charset
+    (or none). Any bytes decode in a single-byte charset, so its reading is kept only when it
+    reads like text; otherwise the most plausible legacy charset wins (a GB2312 subject in a
+    mail that claims ISO-8859-1). A header is too short for charset-normalizer's detection
+    (from_bytes guesses Korean for most Chinese subjects), but its mess measure still tells
+    mojibake from text, so candidates are ranked by it."""
+    first = declared_codec or "cp1252"
+    reading = strict_decode(data, first)
+    if reading is not None and mess_ratio(reading, maximum_threshold=1.0) < _PLAUSIBLE:
+        return reading
+    ranked: list[tuple[float, float, str]] = []
+    for codec in _LEGACY_CANDIDATES:
+        text = strict_decode(data, codec)
+        if text is not None:
+            mess = round(mess_ratio(text, maximum_threshold=1.0), 2)
+            ranked.append((mess, _shouting(text), text))
+    best = min(ranked, key=lambda row: row[:2], default=None)
+    if best is not None and best[0] < _PLAUSIBLE:
+        return best[2]
+    # Windows-1252 leaves five bytes undefined; Latin-1 maps every byte, so nothing is lost
+    return reading if reading is not None else data.decode("latin-1")

@@ -10,7 +10,7 @@ import hashlib
 import re
 from email.parser import BytesHeaderParser
 
-from parsing.headers import parse_message_ids
+from parsing.headers import parse_addresses, parse_message_ids
 
 _IDENTITY_HEADERS = ("from", "to", "cc", "subject", "date")
 
@@ -74,3 +74,11 @@ def dedup_key(raw: bytes) -> str:
     digest.update(b"\0")
     _digest_body(digest, raw, _body_start(raw))
     return digest.hexdigest()
+
+
+def from_address(raw: bytes) -> str:
+    """The From header's address (lower-cased), '' when it has none: who the mail says wrote it,
+    compared when a mail arrives again under a key already stored."""
+    headers = BytesHeaderParser().parsebytes(_head(raw) + b"\n\n")
+    found = parse_addresses(str(headers.get("From", "")))
+    return next((a.email for a in found if a.email), "")

@@ -6,11 +6,19 @@ import re
 from email.header import decode_header
 from email.utils import getaddresses
 
-from parsing.charsets import decode_text, normalise_charset, siblings, strict_decode
+from parsing.charsets import (
+    SINGLE_BYTE,
+    decode_text,
+    normalise_charset,
+    read_legacy_bytes,
+    siblings,
+    strict_decode,
+)
 from parsing.message import Address
 
 # RFC 5322 §3.6.4: a msg-id is printable ASCII (and UTF-8, RFC 6532), never a control character
 _MSGID = re.compile(r"<([^<>\s\x00-\x1f\x7f]+)>")
+_CONTROLS = re.compile(r" *[\x00-\x1f\x7f]+ *")
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[QqBb]\?[^?\s]*\?=")
 # starts only where a run of address characters starts, so a long run without '@' is read once
 # (nor inside a run of raw 8-bit bytes, which the stdlib hands over as surrogate escapes)
@@ -29,6 +37,9 @@ def decode_bytes(data: bytes, declared: str | None = None, *, utf8_first: bool =
     UTF-8 wins over the guess: it is what RFC 6532 allows and it rarely decodes by accident.
     """
     codec = normalise_charset(declared)
+    if utf8_first and (codec == "" or codec.startswith(SINGLE_BYTE)):
+        text = strict_decode(data, "utf-8")
+        return text if text is not None else read_legacy_bytes(data, codec)
     attempts = ("utf-8", codec) if utf8_first else (codec, "utf-8")
     for attempt in (*attempts, *siblings(codec)):
         text = strict_decode(data, attempt) if attempt else None
@@ -99,6 +110,8 @@ def parse_addresses(value: str, charset_hint: str | None = None) -> tuple[Addres
         if "@" not in addr or any(ch.isspace() for ch in addr) or len(addr) > MAX_ADDRESS:
             addr = ""
         name = decode_header_value(name, charset_hint) if name else ""
+        # a CR or LF (from an encoded word) in a name is no line break of a person's name
+        name = _CONTROLS.sub(" ", name)
         found.append(Address(name=name.strip().strip('"').strip(), email=addr))
     bare = None if any(a.email for a in found) or "@" not in value else _BARE_ADDRESS.search(value)
     if bare and len(bare.group(0)) <= MAX_ADDRESS:

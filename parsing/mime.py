@@ -27,6 +27,7 @@ from parsing.headers import decode_header_value, parse_addresses, parse_message_
 from parsing.htmltext import html_to_text
 from parsing.large import TOKEN_PREFIX, Lifted, LiftedElsewhere, lift_large_bodies
 from parsing.message import Address, Attachment, ParsedMessage
+from parsing.repair import repair_headers
 from parsing.reply import split_reply
 from parsing.reports import failed_recipients, first_message_id
 from parsing.tnef import is_tnef, unpack_tnef
@@ -283,10 +284,12 @@ def _link_inline(attachments: list[Attachment], html: str) -> list[Attachment]:
 
 
 def _read(
-    raw: bytes, skeleton: bytes, lifted: dict[str, Lifted], max_bytes: int
+    raw: bytes, skeleton: bytes, lifted: dict[str, Lifted], max_bytes: int,
+    repairs: tuple[str, ...] = (),
 ) -> tuple[Message, _Walk]:
     envelope = email.message_from_bytes(skeleton, policy=email.policy.compat32)
     walk = _Walk(raw, lifted, max_bytes)
+    walk.defects.extend(repairs)
     walk.charset_hint = envelope.get_content_charset()
     try:
         walk.walk(envelope)
@@ -299,11 +302,12 @@ def parse_message(
     raw: bytes, *, max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
 ) -> ParsedMessage:
     """Understand a raw message. Never raises for bad mail: problems become `defects`."""
+    raw, repairs = repair_headers(raw)
     skeleton, lifted = lift_large_bodies(raw)
     try:
-        envelope, walk = _read(raw, skeleton, lifted, max_attachment_bytes)
+        envelope, walk = _read(raw, skeleton, lifted, max_attachment_bytes, repairs)
     except LiftedElsewhere:
-        envelope, walk = _read(raw, raw, {}, max_attachment_bytes)
+        envelope, walk = _read(raw, raw, {}, max_attachment_bytes, repairs)
     if not walk.plain and not walk.html and walk.forwarded:
         # only a forwarded mail and no words of one's own: its text is the request
         inner = _Walk(raw, lifted, max_attachment_bytes)

@@ -164,13 +164,19 @@ def _check_against_zammad(name: str, parsed: ParsedMessage, expected: dict[str, 
 def test_corpus_message_ends_as_ticket_screened_or_quarantined(
     path: Path, ingested: tuple[Harness, dict[str, InboundMessage], dict[int, Ticket]]
 ) -> None:
-    _, by_key, tickets = ingested
+    harness, by_key, tickets = ingested
     raw = path.read_bytes()
     row = by_key[dedup_key(raw)]
     # stored byte for byte as it arrived; Zammad's variants of an earlier file (same Message-ID
-    # and body, other headers) are that message arriving again, and stored once
+    # and body, another From) are no redelivery of it: each is recorded and quarantined as a
+    # forgery (issue 12), never absorbed into the first
     original = DUPLICATES.get(path.stem)
     assert row.raw == (raw if original is None else (path.parent / f"{original}.box").read_bytes())
+    if original is not None:
+        [impostor] = [r for r in harness.inbound() if r.raw == raw]
+        assert impostor.state == "quarantined" and impostor.ticket_id is None
+        assert impostor.reason.startswith(f"duplicate of message {row.id} (same Message-ID and "
+                                          "body) from another sender: From ")
     assert row.state in ENDS, (row.state, row.reason)
     assert not row.reason.startswith("pipeline error"), row.reason
     if row.state == "done":
@@ -192,7 +198,8 @@ def test_corpus_through_the_default_policy_on_every_database(harness: Harness) -
     result = harness.cli("ingest", *(str(p) for p in FILES))
     assert result.code == 0, result.err
     rows = harness.inbound()
-    assert len(rows) == len({dedup_key(p.read_bytes()) for p in FILES})
+    # one row per message, and one for each variant of another under its key (DUPLICATES)
+    assert len(rows) == len({dedup_key(p.read_bytes()) for p in FILES}) + len(DUPLICATES)
     for row in rows:
         assert row.state in {*ENDS, "held"}, (row.id, row.state, row.reason)
         assert not row.reason.startswith("pipeline error"), row.reason

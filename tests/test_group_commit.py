@@ -86,7 +86,10 @@ def test_concurrent_smtp_clients_each_get_250_for_a_stored_message(harness: Harn
             for n in range(first, first + 5):
                 smtp.mail(f"p{n}@school.example")
                 smtp.rcpt("support@desk.example")
+                # twenty people, each with a request of their own: one sender's twenty would
+                # meet [intake] sender_request_limit (tests/test_faults_flood.py)
                 reply = smtp.data(crlf(mail(message_id=f"<c{n}@school.example>",
+                                            sender=f"P {n} <p{n}@school.example>",
                                             subject=f"Request {n}")))
                 with lock:
                     answers.append(reply)

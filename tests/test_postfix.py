@@ -62,12 +62,13 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def set_key(text: str, section: str, key: str, value: str) -> str:
-    """`key = value` in `[section]` of a config `mailgate init` wrote, as a person edits it."""
+    """`key = value` in `[section]` of a config `mailgate init` wrote, as a person edits it
+    (uncommenting the key where the file shows it commented out, as `# port = 25`)."""
     lines, current, done = text.splitlines(keepends=True), "", False
     for number, line in enumerate(lines):
         if header := re.match(r"\[+([\w.]+)\]+\s*(#.*)?$", line):
             current = header.group(1)
-        elif current == section and re.match(rf"{key}\s*=", line) and not done:
+        elif current == section and re.match(rf"(# )?{key}\s*=", line) and not done:
             lines[number] = f"{key} = {value}\n"
             done = True
     assert done, f"[{section}] {key} is not in the config mailgate init writes"

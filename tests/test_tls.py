@@ -276,6 +276,20 @@ def test_a_relay_without_starttls_gets_no_password_and_the_mail_is_deferred(
         '"starttls" requires; nothing was sent in clear')
 
 
+def test_a_relay_on_loopback_may_take_the_login_in_clear_when_the_config_says_so(
+    harness: Harness, certificates: Certificates, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12: AUTH without TLS only to a relay on this machine, and only when named so."""
+    monkeypatch.setenv("MAILGATE_TEST_SMTP_PASSWORD", "relay-secret")
+    harness.write_config(_relay_config("none", extra="plain_auth_on_loopback = true"))
+    now = ingest(harness, "Jane <jane@school.example>")
+    harness.sink.stop()
+    with TlsRelay(harness.sink.port, "none", certificates, "desk", "relay-secret") as relay:
+        harness.tick(now)
+    assert [row.state for row in _outbox(harness)] == ["sent"]
+    assert relay.seen.auth == [("desk", False)]  # one login, in clear, on loopback
+
+
 def test_an_untrusted_certificate_defers_unless_verification_is_off(
     harness: Harness, certificates: Certificates, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -300,6 +314,8 @@ def test_an_untrusted_certificate_defers_unless_verification_is_off(
         ('username = "desk"\npassword_env = "P"',
          'smtp_out.username: Value error, a password is never sent in clear: set security = '
          '"starttls" or "tls"'),
+        ('host = "mail.example.org"\nplain_auth_on_loopback = true',
+         "smtp_out.plain_auth_on_loopback: Value error, only for a server on this machine"),
         ('starttls = true\nsecurity = "tls"',
          "smtp_out.security: Value error, contradicts starttls = true (the older spelling)"),
         ('security = "ssl"', "smtp_out.security: Input should be 'none', 'starttls' or 'tls'"),

@@ -7,10 +7,12 @@ Together with the service-desk `Policy` they are everything the ticket rules nee
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from tickets.durations import Duration, DurationField
 from tickets.policy import Policy, Section, bare_address
 
 MiB = 1024 * 1024
@@ -29,6 +31,8 @@ class Desk(Section):
     trusted_authserv_ids: tuple[str, ...] = ()
     # contacts of the requester's company may add to (and reply to) each other's tickets
     company_colleagues_may_reply: bool = False
+    # people a ticket's mail copies in beyond its requester (tickets/participants.py)
+    max_participants: int = Field(default=10, ge=0)
 
     @field_validator("address", "staff", mode="after")
     @classmethod
@@ -59,6 +63,10 @@ class Intake(Section):
     phone_region: str = "GB"
     autoreply_limit: int = Field(default=5, ge=0)  # automatic mails per sender per window
     autoreply_window_minutes: int = Field(default=60, gt=0)
+    # One sender's new requests (tickets and held requests) per window; past it their mail is
+    # added to their newest ticket (tickets/pipeline/rate_limit.py). 0: no limit.
+    sender_request_limit: int = Field(default=10, ge=0)
+    sender_request_window: DurationField = Duration.parse("1h")
     # Seed policy (service-desk-requests.txt): a request lacking one of these details from a
     # sender we cannot resolve by address is held, and the sender is asked once for the rest.
     required_details: tuple[Literal["name", "company", "phone", "description"], ...] = (
@@ -66,6 +74,18 @@ class Intake(Section):
     )
     hold_incomplete_requests: bool = True
     pending_expiry_hours: float = Field(default=72, gt=0)  # then a final notice; kept on record
+
+    @field_validator("sender_request_window", mode="after")
+    @classmethod
+    def _real_time(cls, value: Duration) -> Duration:
+        if value.business or value.business_days or not (value.seconds or value.calendar_days):
+            raise ValueError(f"{str(value)!r}: give a length of real time, e.g. '10m' or '1h'")
+        return value
+
+    @property
+    def sender_request_span(self) -> timedelta:
+        window = self.sender_request_window
+        return timedelta(seconds=window.seconds, days=window.calendar_days)
 
     @field_validator("phone_region", mode="after")
     @classmethod
@@ -146,6 +166,22 @@ class DeskPolicy(Policy):
         local, _, domain = address.lower().rpartition("@")
         own_local, _, own_domain = self.desk.address.rpartition("@")
         return domain == own_domain and local.split("+")[0] == own_local
+
+    def desk_aliases(self) -> tuple[str, ...]:
+        """Other addresses and domains the desk takes mail for (the daemon's config adds its
+        accepted recipients)."""
+        return ()
+
+    def is_desk_address(self, address: str) -> bool:
+        """The desk's own address or an alias: mail to it comes back to the desk."""
+        if self.is_own_address(address):
+            return True
+        local, _, domain = address.lower().rpartition("@")
+        base = f"{local.split('+', 1)[0]}@{domain}"
+        return any(
+            entry in (address.lower(), base) if "@" in entry else entry.lstrip("@") == domain
+            for entry in self.desk_aliases()
+        )
 
     def company_for_domain(self, domain: str) -> CompanyConfig | None:
         domain = domain.lower()

@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from parsing import ParsedMessage
 from parsing.subject import strip_reply_prefixes
-from tickets import history, lifecycle
+from tickets import history, lifecycle, participants
 from tickets.events import Event
 from tickets.models import Contact, Ticket, TicketMessage
 
@@ -114,21 +114,18 @@ def _learn_participants(intake: Intake, ticket: Ticket) -> None:
     if ticket.confidential:
         return
     requester = intake.session.get(Contact, ticket.requester_id)
-    policy = intake.policy
-    added = {
-        a.email
-        for a in (*intake.parsed.to, *intake.parsed.cc)
-        if a.email
-        and not policy.is_own_address(a.email)
-        and not policy.is_staff(a.email)
-        and (requester is None or a.email != requester.email)
-    } - set(ticket.cc)
-    if added:
-        ticket.cc = sorted({*ticket.cc, *added})
+    chosen = participants.choose(
+        intake.policy, intake.parsed, requester=requester.email if requester else "",
+        current=ticket.cc,
+    )
+    if chosen.added:
+        ticket.cc = sorted({*ticket.cc, *chosen.added})
         history.record(
-            intake.session, ticket, "cc", f"now taking part: {', '.join(sorted(added))}",
+            intake.session, ticket, "cc", f"now taking part: {', '.join(sorted(chosen.added))}",
             intake.now, intake.sender,
         )
+    for line in participants.left_out(chosen, intake.policy):
+        history.record(intake.session, ticket, "cc", line, intake.now, intake.sender)
 
 
 def apply_customer_reply(intake: Intake, ticket: Ticket) -> None:

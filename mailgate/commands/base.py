@@ -48,7 +48,7 @@ def require_secret(config: Config) -> None:
 
 
 def open_database(config: Config, *, check_schema: bool = True) -> Engine:
-    engine = make_engine(config.database_url)
+    engine = make_engine(config.database_url, config.database.busy_timeout_seconds)
     if check_schema:
         require_current_schema(engine)
     return engine

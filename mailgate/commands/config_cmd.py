@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from mailgate.clock import utcnow
 from mailgate.commands.base import open_config
 from mailgate.config import Config, config_path
+from mailgate.previews import require_renderable
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -54,6 +56,7 @@ def listener_security(config: Config) -> str:
 
 def run(args: argparse.Namespace) -> int:
     config = open_config(args)
+    require_renderable(config, str(config_path(args.config)), utcnow())
     print(f"{config_path(args.config)}: OK")
     print(f"  desk       {config.desk.name} <{config.desk.address}>, {config.desk.timezone}")
     print(f"  database   {config.database_url}")
@@ -65,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     if config.http.listen:
         print(f"  http       {config.http.listen}: /metrics, /healthz (unhealthy after "
               f"{config.http.unhealthy_after})")
-    print(f"  templates  {config.templates_dir}")
+    print(f"  templates  {config.templates_dir} (`mailgate templates list` shows them)")
     print(f"  retention  {config.retention.summary()}")
     for mailbox in config.imap:
         print(f"  imap       {mailbox.username}@{mailbox.host} {mailbox.folder}")

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from mailgate.config import Config
 
+LEFT = "left for the daemon"
 EX_TEMPFAIL = 75  # sysexits.h: the MTA keeps the message and tries again later
 # How long `ingest` spends sending the mail its messages caused before leaving it to the daemon
 DELIVERY_SECONDS = 30
@@ -97,9 +98,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         states = process_states(engine, config, waiting, utcnow())
     except Exception as exc:  # stored all the same: the daemon's worker picks them up
-        states = {item.id: f"left for the daemon ({one_line(exc)})" for item in waiting}
+        states = {item.id: f"{LEFT} ({one_line(exc)})" for item in waiting}
+    told: set[int] = set()
     for inbound_id in stored_ids:
-        print(f"message {inbound_id}: {states.pop(inbound_id, SKIPPED)}", file=sys.stderr)
+        # the same file again: skipped; not in `states`: the database could not take an
+        # earlier one now, so it waits, stored, for the daemon
+        state = SKIPPED if inbound_id in told else states.get(inbound_id, LEFT)
+        told.add(inbound_id)
+        print(f"message {inbound_id}: {state}", file=sys.stderr)
     if not args.no_send:
         _deliver_what_it_caused(engine, config, before)
     return 0

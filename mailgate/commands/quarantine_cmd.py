@@ -15,7 +15,7 @@ from mailgate.commands.base import (
     require_secret,
 )
 from mailgate.commands.ingest_cmd import EX_TEMPFAIL
-from mailgate.pipeline import DEFERRED, process
+from mailgate.pipeline import DEFERRED, UNAVAILABLE, process
 from mailgate.views import inbound_json, table
 from tickets.models import InboundMessage
 
@@ -65,7 +65,7 @@ def retry_message(args: argparse.Namespace) -> int:
         row.state, row.reason, row.attempts = "received", "", 0
         session.commit()
     state = process(engine, config, args.id, utcnow())
-    if state == DEFERRED:
+    if state in (DEFERRED, UNAVAILABLE):
         print(f"message {args.id}: deferred (the database refused it; the daemon tries again)")
         return EX_TEMPFAIL
     print(f"message {args.id}: {state}")

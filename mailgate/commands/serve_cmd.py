@@ -7,7 +7,10 @@ import logging
 import signal
 import threading
 
+from mailgate.clock import utcnow
 from mailgate.commands.base import CommandError, open_config, open_database, require_secret
+from mailgate.config import config_path
+from mailgate.previews import require_renderable
 
 log = logging.getLogger("mailgate")
 
@@ -25,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
 
     config = open_config(args)
     require_secret(config)
+    require_renderable(config, str(config_path(args.config)), utcnow())
     if unset := config.unset_secrets():
         raise CommandError("; ".join(unset), 78)  # EX_CONFIG
     engine = open_database(config)

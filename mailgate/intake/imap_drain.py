@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from imapclient import DELETED, SEEN, IMAPClient
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
 from sqlalchemy import Engine
 
 from mailgate.config import ImapMailbox
@@ -84,6 +85,10 @@ class Drainer:
         if state.acked_uid < state.last_uid:
             # stored by an earlier pass that stopped before moving or flagging it
             leftover = self.search(client, state.acked_uid, state.last_uid)
+            if leftover and self.mailbox.after == "flag":
+                # the server may have flagged them before the connection dropped: only what
+                # is still unseen needs it (a move, by contrast, leaves nothing here to find)
+                leftover = self.unseen(client, leftover)
             if leftover:
                 log.info("mailbox %s: acknowledging %d message(s) stored earlier",
                          self.name, len(leftover))
@@ -109,6 +114,11 @@ class Drainer:
         found = client.search(["UID", f"{after + 1}:{upto if upto is not None else '*'}"])
         # RFC 3501 §6.4.8: "n:*" always includes the highest UID, even when it is below n.
         return sorted(u for u in found if u > after and (upto is None or u <= upto))
+
+    @staticmethod
+    def unseen(client: IMAPClient, uids: list[int]) -> list[int]:
+        found = set(client.search(["UID", ",".join(map(str, uids)), "UNSEEN"]))
+        return [uid for uid in uids if uid in found]
 
     def batches(self, uids: Sequence[int]) -> Iterator[list[int]]:
         """`batch_size` UIDs at a time; a UID whose batch failed to fetch goes on its own, so that
@@ -224,6 +234,22 @@ class Drainer:
             client.add_flags(uids, [SEEN], silent=True)
             return
         target = self.mailbox.processed_folder
+        try:
+            self.move(client, uids, target)
+        except IMAPClientAbortError:
+            raise
+        except IMAPClientError as exc:
+            # RFC 3501 §7.1 TRYCREATE: the folder was deleted under us (another client did it
+            # since we selected); make it again, as at select, and move once more
+            if "TRYCREATE" not in str(exc).upper():
+                raise
+            log.warning("mailbox %s: %s was deleted; creating it again", self.name, target)
+            with contextlib.suppress(IMAPClientError):  # created meanwhile by someone else
+                client.create_folder(target)
+            self.move(client, uids, target)
+
+    @staticmethod
+    def move(client: IMAPClient, uids: list[int], target: str) -> None:
         if client.has_capability("MOVE"):
             client.move(uids, target)  # RFC 6851
             return

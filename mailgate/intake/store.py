@@ -12,7 +12,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, select
 
 from mailgate import observe
+from mailgate.db import database_unavailable
 from mailgate.errors import one_line
+from mailgate.intake.impostor import impostor_key, impostor_reason
 from parsing.fingerprint import dedup_key, message_id_of
 from tickets.blobs import insert_with_blob
 from tickets.models import InboundMessage
@@ -47,13 +49,17 @@ def store_raw(
     key = dedup_key(raw)
     try:
         with Session(engine, expire_on_commit=False) as session:
+            arrival = Arrival(raw, now, envelope_from, envelope_to, state)
             existing = session.exec(
                 select(InboundMessage.id).where(InboundMessage.dedup_key == key)
             ).first()
             if existing is not None:
-                return Stored(existing, duplicate=True)
+                impostors: list[tuple[int, str, str]] = []
+                stored = _again(session, arrival, key, existing, source, {}, impostors)
+                session.commit()
+                _tell_impostors(source, impostors)
+                return stored
             try:
-                arrival = Arrival(raw, now, envelope_from, envelope_to, state)
                 row_id, message_id = _insert(session, arrival, key, source)
                 session.commit()
             except IntegrityError:
@@ -66,14 +72,17 @@ def store_raw(
                     raise
                 return Stored(winner, duplicate=True)
     except Exception as exc:
-        raise StoreError(one_line(exc)) from exc
+        raise StoreError(one_line(exc), unavailable=database_unavailable(exc)) from exc
     observe.received(source, row_id, message_id, len(raw))
     return Stored(row_id, duplicate=False)
 
 
-def _insert(session: Session, arrival: Arrival, key: str, source: str) -> tuple[int, str]:
+def _insert(
+    session: Session, arrival: Arrival, key: str, source: str, quarantine_reason: str = ""
+) -> tuple[int, str]:
     """One INSERT, without the ORM (the raw bytes written without copies: tickets.blobs);
-    the row's id and the message's Message-ID."""
+    the row's id and the message's Message-ID. With `quarantine_reason` the row is stored
+    quarantined, never processed."""
     raw = arrival.raw
     message_id = message_id_of(raw)
     row_id = insert_with_blob(session.connection(), InboundMessage.__table__, {  # type: ignore[attr-defined]
@@ -82,9 +91,36 @@ def _insert(session: Session, arrival: Arrival, key: str, source: str) -> tuple[
         "envelope_to": [a.lower() for a in arrival.envelope_to],
         "message_id": message_id, "dedup_key": key,
         "sha256": hashlib.sha256(raw).hexdigest(), "size": len(raw), "raw": raw,
-        "state": arrival.state, "reason": "", "decisions": [], "attempts": 0,
+        "state": "quarantined" if quarantine_reason else arrival.state,
+        "reason": quarantine_reason, "decisions": [], "attempts": 0,
+        "processed_at": arrival.received_at if quarantine_reason else None,
     }, "raw")
     return row_id, message_id
+
+
+def _again(
+    session: Session, arrival: Arrival, key: str, stored_id: int, source: str,
+    ids: dict[str, int], impostors: list[tuple[int, str, str]],
+) -> Stored:
+    """A mail under a key already stored (as `stored_id`): a silent duplicate when it is the
+    same mail arriving again; from another sender, recorded and quarantined (once per sender)."""
+    reason = impostor_reason(session, stored_id, arrival.raw, arrival.envelope_from)
+    if not reason:
+        return Stored(stored_id, duplicate=True)
+    own_key = impostor_key(key, arrival.raw, arrival.envelope_from)
+    recorded = ids.get(own_key) or session.exec(
+        select(InboundMessage.id).where(InboundMessage.dedup_key == own_key)
+    ).first()
+    if recorded is not None:
+        return Stored(recorded, duplicate=True)
+    ids[own_key], message_id = _insert(session, arrival, own_key, source, reason)
+    impostors.append((ids[own_key], message_id, reason))
+    return Stored(ids[own_key], duplicate=False)
+
+
+def _tell_impostors(source: str, impostors: list[tuple[int, str, str]]) -> None:
+    for row_id, message_id, reason in impostors:
+        observe.quarantined_on_arrival(source, row_id, message_id, reason)
 
 
 def store_left(
@@ -172,10 +208,18 @@ def store_arrivals(engine: Engine, arrivals: Sequence[Arrival], *, source: str) 
             )
             ids: dict[str, int] = {}
             inserted: list[tuple[int, str, int]] = []  # id, Message-ID, size
+            impostors: list[tuple[int, str, str]] = []  # id, Message-ID, reason
+            results: list[Stored] = []
             for arrival, key in zip(arrivals, keys, strict=True):
-                if key not in known and key not in ids:
-                    ids[key], message_id = _insert(session, arrival, key, source)
-                    inserted.append((ids[key], message_id, len(arrival.raw)))
+                stored_id = known.get(key) or ids.get(key)
+                if stored_id is not None:
+                    results.append(
+                        _again(session, arrival, key, stored_id, source, ids, impostors)
+                    )
+                    continue
+                ids[key], message_id = _insert(session, arrival, key, source)
+                inserted.append((ids[key], message_id, len(arrival.raw)))
+                results.append(Stored(ids[key], duplicate=False))
             session.commit()
     except IntegrityError:
         # another door stored one of these a moment ago: fall back to one at a time
@@ -188,14 +232,8 @@ def store_arrivals(engine: Engine, arrivals: Sequence[Arrival], *, source: str) 
     except OperationalError as exc:
         raise StoreError(one_line(exc), unavailable=True) from exc
     except Exception as exc:
-        raise StoreError(one_line(exc)) from exc
+        raise StoreError(one_line(exc), unavailable=database_unavailable(exc)) from exc
     for row_id, message_id, size in inserted:
         observe.received(source, row_id, message_id, size)
-    results, seen = [], set()
-    for key in keys:
-        if key in ids and key not in seen:
-            seen.add(key)
-            results.append(Stored(ids[key], duplicate=False))
-        else:
-            results.append(Stored(known.get(key) or ids[key], duplicate=True))
+    _tell_impostors(source, impostors)
     return results

@@ -165,9 +165,15 @@ domains = ["school.example"]
 
     # --- the daemon -------------------------------------------------------------------------
     @contextlib.contextmanager
-    def daemon(self, clock: Callable[[], datetime] | None = None) -> Iterator[Daemon]:
-        """`mailgate serve` in this process; `clock`: the instant it believes it is."""
-        daemon = Daemon(self.config, self.engine, **({"clock": clock} if clock else {}))
+    def daemon(
+        self, clock: Callable[[], datetime] | None = None, sweep_seconds: float | None = None
+    ) -> Iterator[Daemon]:
+        """`mailgate serve` in this process; `clock`: the instant it believes it is;
+        `sweep_seconds`: how often it sweeps (a minute, as configured, unless given)."""
+        options: dict[str, Any] = {"clock": clock} if clock else {}
+        if sweep_seconds is not None:
+            options["sweep_seconds"] = sweep_seconds
+        daemon = Daemon(self.config, self.engine, **options)
         daemon.start()
         self._daemon = daemon
         try:

@@ -1,12 +1,22 @@
 """The rules a stored message passes through, in order, each in its own module.
 
-parse (done by the caller) → screen → identify → details → match → authorize → decide → apply.
+parse (done by the caller) → screen → identify → details → match → authorize → decide →
+rate_limit → apply.
 Each stage records why it decided what it did in `Intake.decisions`.
 """
 
 from __future__ import annotations
 
-from tickets.pipeline import apply, authorize, decide, details, identify, match, screen
+from tickets.pipeline import (
+    apply,
+    authorize,
+    decide,
+    details,
+    identify,
+    match,
+    rate_limit,
+    screen,
+)
 from tickets.pipeline.context import Intake, Stage
 
 STAGES: tuple[Stage, ...] = (
@@ -16,6 +26,7 @@ STAGES: tuple[Stage, ...] = (
     match.Match(),
     authorize.Authorize(),
     decide.Decide(),
+    rate_limit.RateLimit(),
     apply.Apply(),
 )
 

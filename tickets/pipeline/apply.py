@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tickets import arrival, history, lifecycle, pending, replies, technicians
+from tickets import arrival, history, lifecycle, participants, pending, replies, technicians
 from tickets.contacts import learn_contact
 from tickets.events import Event
 from tickets.models import Ticket, TicketLink
@@ -47,14 +47,12 @@ class Apply:
             description=self._new_words(intake),
             reason="; ".join(intake.decisions),
         )
-        ticket.cc = sorted(
-            {
-                a.email
-                for a in (*parsed.to, *parsed.cc)
-                if a.email and a.email != intake.sender
-                and not intake.policy.is_own_address(a.email)
-            }
+        chosen = participants.choose(
+            intake.policy, parsed, requester=intake.sender, current=(), skip_staff=False
         )
+        ticket.cc = sorted(chosen.added)
+        for line in participants.left_out(chosen, intake.policy):
+            history.record(session, ticket, "cc", line, now)
         self._store_message(intake, ticket)
         if intake.named_reference:
             self._link(intake, ticket, intake.named_reference)

@@ -1,0 +1,70 @@
+"""Mend a header block that a gateway or a person broke, before the email package reads it.
+
+The standard library ends the header block at the first line that is neither a field
+(`Name:`) nor a continuation (leading white space): every field below it becomes body text, and
+a mail whose first line is not a field has no headers at all. Two breakages seen in real mail:
+
+- a mangling gateway that re-folds long fields and loses the leading white space, so the rest
+  of a To list or of a Subject stands at the start of a line;
+- a line pasted above the headers ('---- Original email message ----') when a mail is forwarded
+  as text or saved from a client.
+
+A person reads both without noticing. Only lines the standard library would reject are touched,
+and only when real fields follow them (or the field above ends in ';' or ',', a parameter or an
+address list that goes on): a mail that starts its body without a blank line keeps it as body.
+"""
+
+from __future__ import annotations
+
+import re
+
+# what the standard library's feedparser accepts as a header line (email.feedparser.headerRE)
+_FIELD_OR_FOLD = re.compile(rb"(?:From |[\x21-\x39\x3b-\x7e]*:|[\t ])")
+# fields that only a header block contains: a run of body text does not start with these
+_REAL_FIELD = re.compile(
+    rb"(?:from|to|cc|bcc|subject|date|message-id|in-reply-to|references|reply-to|sender"
+    rb"|return-path|received|mime-version|delivered-to|user-agent|organization|importance"
+    rb"|priority|precedence|auto-submitted|dkim-signature|authentication-results|keywords"
+    rb"|(?:x|list|content|resent|arc|thread)-[\w-]+)[ \t]*:",
+    re.IGNORECASE,
+)
+MAX_LEADING_LINES = 3  # lines above the headers that are dropped; more is text, not a paste
+
+
+def _header_block_end(raw: bytes) -> int:
+    ends = [i for i in (raw.find(b"\n\n"), raw.find(b"\n\r\n")) if i >= 0]
+    return min(ends) + 1 if ends else len(raw)
+
+
+def repair_headers(raw: bytes) -> tuple[bytes, tuple[str, ...]]:
+    """`raw` with its header block mended, and what was mended (empty when nothing was)."""
+    end = _header_block_end(raw)
+    lines = raw[:end].splitlines(keepends=True)
+    if all(_FIELD_OR_FOLD.match(line) for line in lines):
+        return raw, ()
+    real = [bool(_REAL_FIELD.match(line)) for line in lines]
+    notes: list[str] = []
+    start = 0
+    if lines and not _FIELD_OR_FOLD.match(lines[0]):
+        first_field = next((i for i, is_real in enumerate(real) if is_real), None)
+        if first_field is not None and first_field <= MAX_LEADING_LINES and all(
+            not _FIELD_OR_FOLD.match(line) or not line.strip() for line in lines[:first_field]
+        ):
+            pasted = b" ".join(line.strip() for line in lines[:first_field])
+            notes.append(f"header repaired: line above the headers ignored: {pasted[:80]!r}")
+            start = first_field
+    mended: list[bytes] = []
+    rejoined = 0
+    last_real = max((i for i, is_real in enumerate(real) if is_real), default=-1)
+    for index in range(start, len(lines)):
+        line = lines[index]
+        unfinished = bool(mended) and mended[-1].rstrip().endswith((b";", b","))
+        if mended and (index < last_real or unfinished) and not _FIELD_OR_FOLD.match(line):
+            line = b" " + line  # a folded line whose white space a gateway dropped
+            rejoined += 1
+        mended.append(line)
+    if rejoined:
+        notes.append(f"header repaired: {rejoined} folded lines without leading white space")
+    if not notes:
+        return raw, ()
+    return b"".join(mended) + raw[end:], tuple(notes)
