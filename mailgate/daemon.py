@@ -77,6 +77,9 @@ class Daemon:
         self.wake.set()  # pick up whatever was stored while we were down
 
     def _work(self) -> None:
+        # at start, mail an earlier run left queued (released when it was stopped) goes out at
+        # once rather than at the first sweep
+        undelivered = True
         while not self.stopping.is_set():
             self.wake.wait(timeout=30)
             self.wake.clear()
@@ -86,8 +89,10 @@ class Daemon:
                 # a burst (an IMAP backlog, a storm) goes on at once until nothing is left
                 while process_pending(
                     self.engine, self.config, self.clock(), limit=PIPELINE_BATCH
-                ):
-                    self.health.delivered(deliver_all(self.engine, self.config, self.clock()))
+                ) or undelivered:
+                    undelivered = False
+                    self.health.delivered(deliver_all(self.engine, self.config, self.clock(),
+                                                      self.stopping.is_set))
                     if self.stopping.is_set():
                         break
             except Exception as exc:
@@ -119,7 +124,7 @@ class Daemon:
 
     def _sweep(self) -> None:
         try:
-            report = sweep(self.engine, self.config, self.clock())
+            report = sweep(self.engine, self.config, self.clock(), self.stopping.is_set)
             self.health.delivered(report.delivery)
             if report.processed or report.due or report.delivery.sent:
                 log.info("sweep: %s", report)

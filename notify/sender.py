@@ -7,15 +7,19 @@ import logging
 import smtplib
 import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Exists, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
+from notify.queue import Notifier
 from notify.settings import SmtpOut
+from notify.undelivered import note_undelivered
 from tickets.models import Outbox, Ticket
 
 log = logging.getLogger("mailgate.sender")
@@ -23,6 +27,7 @@ log = logging.getLogger("mailgate.sender")
 # A row left in 'sending' this long was being sent by a process that died. It may or may not
 # have gone out; at most once means we do not guess, we mark it failed for a person to decide.
 SENDING_LEASE = timedelta(minutes=15)
+UNREACHABLE = "cannot reach "  # how last_error starts when the relay could not be reached
 # How long the outcome of mail already handed to the relay waits for the database to take it.
 RECORD_PATIENCE = timedelta(minutes=5)
 
@@ -61,7 +66,7 @@ def claim(
         query = (
             select(Outbox)
             .where(Outbox.state == "pending", Outbox.next_attempt_at <= now,
-                   Outbox.id > (after_id or 0))  # type: ignore[operator]
+                   Outbox.id > (after_id or 0), ~_earlier_unsent())  # type: ignore[operator]
             .order_by(Outbox.next_attempt_at, Outbox.id)  # type: ignore[arg-type]
             .limit(limit)
         )
@@ -78,6 +83,42 @@ def claim(
         return list(rows)
 
 
+def _earlier_unsent() -> Exists:
+    """An older mail of the same ticket to the same address is still to be sent: this one
+    waits for it, so that a customer reads our mail in the order we wrote it (an answer never
+    before its acknowledgement) however the retries of each fell."""
+    earlier = aliased(Outbox)
+    return select(earlier.id).where(
+        earlier.ticket_id == Outbox.ticket_id, earlier.to_addr == Outbox.to_addr,
+        earlier.id < Outbox.id, col(earlier.state).in_(("pending", "sending")),  # type: ignore[arg-type]
+    ).exists()
+
+
+def _release(engine: Engine, rows: list[Outbox], why: str) -> None:
+    """Claimed rows never written to the relay: pending again, as if never claimed."""
+    with Session(engine) as session:
+        session.execute(
+            update(Outbox)
+            .where(col(Outbox.id).in_([row.id for row in rows]), Outbox.state == "sending")
+            .values(state="pending", attempts=Outbox.attempts - 1)
+        )
+        session.commit()
+    log.info("%s: %s claimed mail(s) left for the next pass", why, len(rows))
+
+
+def _relay_is_back(engine: Engine, now: datetime) -> None:
+    """The relay answers again: mail waiting out a backoff only because it could not be
+    reached is due now, rather than up to an hour after the outage ended."""
+    with Session(engine) as session:
+        session.execute(
+            update(Outbox)
+            .where(Outbox.state == "pending", Outbox.next_attempt_at > now,  # type: ignore[arg-type]
+                   col(Outbox.last_error).startswith(UNREACHABLE))
+            .values(next_attempt_at=now)
+        )
+        session.commit()
+
+
 def _envelope_sender(row: Outbox, desk_address: str) -> str:
     headers = BytesHeaderParser().parsebytes(row.raw)
     auto = (headers.get("Auto-Submitted") or "no").strip().lower()
@@ -88,8 +129,13 @@ def _envelope_sender(row: Outbox, desk_address: str) -> str:
 
 def deliver_pending(
     engine: Engine, smtp: SmtpOut, desk_address: str, now: datetime, limit: int = 50,
-    after_id: int | None = None,
+    after_id: int | None = None, notifier: Notifier | None = None,
+    stopping: Callable[[], bool] | None = None,
 ) -> DeliveryReport:
+    """One claim of due rows sent over one connection. With `notifier`, a mail that ends
+    failed is written in its ticket's history and the ticket's technician told (see
+    `notify.undelivered`). Once `stopping()` is true (the daemon was told to stop), the rows
+    not yet written to the relay are released as they were, for the next process."""
     rows = claim(engine, now, limit, after_id)
     if not rows:
         return DeliveryReport()
@@ -106,16 +152,54 @@ def deliver_pending(
         outcomes = {row.id: ("retry", reason) for row in rows}  # type: ignore[misc]
         connection = None
     except (OSError, smtplib.SMTPException) as exc:
-        reason = f"cannot reach {smtp.host}:{smtp.effective_port}: {exc}"
+        reason = f"{UNREACHABLE}{smtp.host}:{smtp.effective_port}: {exc}"
         outcomes = {row.id: ("retry", reason) for row in rows}  # type: ignore[misc]
         connection = None
     if connection is not None:
-        for row in rows:
+        reconnected = False
+        for n, row in enumerate(rows):
+            if stopping is not None and stopping():
+                _release(engine, rows[n:], "stopping")
+                rows = rows[:n]
+                break
+            if connection.sock is None:  # the relay dropped us, or timed out, on the last mail
+                if reconnected:  # twice in one pass: the rest waits for the next
+                    _release(engine, rows[n:], "the relay keeps dropping the connection")
+                    rows = rows[:n]
+                    break
+                reconnected = True
+                try:
+                    connection = _connect(smtp)
+                except (OSError, smtplib.SMTPException) as exc:
+                    reason = f"{UNREACHABLE}{smtp.host}:{smtp.effective_port}: {exc}"
+                    outcomes.update({rest.id: ("retry", reason) for rest in rows[n:]})  # type: ignore[misc]
+                    break
             outcomes[row.id] = _send_one(connection, row, desk_address)  # type: ignore[index]
         with contextlib.suppress(OSError, smtplib.SMTPException):
             connection.quit()  # what was sent is sent; a lost goodbye changes nothing
         connection.close()
-    return _record(engine, rows, outcomes, smtp, now)
+    report = _record(engine, rows, outcomes, smtp, now)
+    if report.sent:
+        _relay_is_back(engine, now)
+    if notifier is not None:
+        note_undelivered(engine, notifier, outcomes, now)
+    return report
+
+
+class _WatchedSmtp(smtplib.SMTP):
+    """Knows whether the last thing it wrote was the end of a message (RFC 5321's
+    <CRLF>.<CRLF>). A connection lost, or a timeout, after that and before the server's answer
+    leaves the mail perhaps delivered (RFC 1047): sending it again could make a duplicate."""
+
+    data_ended = False
+
+    def send(self, s: bytes | str) -> None:
+        super().send(s)
+        self.data_ended = isinstance(s, bytes) and s.endswith(b"\r\n.\r\n")
+
+
+class _WatchedSmtpSsl(_WatchedSmtp, smtplib.SMTP_SSL):
+    pass
 
 
 class NoStartTls(smtplib.SMTPException):
@@ -136,10 +220,10 @@ def _connect(smtp: SmtpOut) -> smtplib.SMTP:
     (but to a relay on loopback that `plain_auth_on_loopback` names)."""
     port = smtp.effective_port
     if smtp.security == "tls":
-        return _login(smtplib.SMTP_SSL(
+        return _login(_WatchedSmtpSsl(
             smtp.host, port, timeout=smtp.timeout_seconds, context=tls_context(smtp)
         ), smtp)
-    connection = smtplib.SMTP(smtp.host, port, timeout=smtp.timeout_seconds)
+    connection = _WatchedSmtp(smtp.host, port, timeout=smtp.timeout_seconds)
     try:
         if smtp.security == "starttls":
             connection.ehlo()
@@ -167,8 +251,11 @@ def _login(connection: smtplib.SMTP, smtp: SmtpOut) -> smtplib.SMTP:
 
 
 def _send_one(connection: smtplib.SMTP, row: Outbox, desk_address: str) -> tuple[str, str]:
-    """sent, retry, bounced (the server refused it for good) or failed, and why."""
+    """sent, retry, bounced (the server refused it for good), uncertain (it may have been
+    delivered: never sent again automatically) or failed, and why."""
     sender, recipients = _envelope_sender(row, desk_address), list(row.recipients)
+    if isinstance(connection, _WatchedSmtp):
+        connection.data_ended = False
     try:
         options: list[str] = []
         if not all(address.isascii() for address in (sender, *recipients)):
@@ -179,13 +266,21 @@ def _send_one(connection: smtplib.SMTP, row: Outbox, desk_address: str) -> tuple
             options = ["SMTPUTF8"]
         refused = connection.sendmail(sender, recipients, row.raw, mail_options=options)
     except smtplib.SMTPRecipientsRefused as exc:
-        return "bounced", f"all recipients refused: {exc.recipients}"
+        return "bounced", "; ".join(
+            f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+            for code, text in exc.recipients.values()
+        ) or "all recipients refused"
     except smtplib.SMTPResponseException as exc:
         error = exc.smtp_error
         text = error.decode(errors="replace") if isinstance(error, bytes) else str(error)
         kind = "bounced" if 500 <= exc.smtp_code < 600 else "retry"
         return kind, f"{exc.smtp_code} {text}"
     except (OSError, smtplib.SMTPException) as exc:
+        if getattr(connection, "data_ended", False):
+            return "uncertain", (
+                f"the connection was lost after the whole mail was sent and before the server "
+                f"answered ({type(exc).__name__}: {exc}): it may have been delivered, so it is "
+                f"not sent again automatically — `mailgate outbox retry {row.id}` resends it")
         return "retry", f"{type(exc).__name__}: {exc}"
     except Exception as exc:  # one bad row must not hold up the rows claimed with it
         return "failed", f"{type(exc).__name__}: {exc}"

@@ -49,15 +49,17 @@ def test_a_permanent_refusal_fails_at_once_with_the_reason(harness: Harness) -> 
     now = ingest(harness, "Jane <jane@school.example>")
     harness.sink.refuse_with = "550 5.1.1 mailbox unavailable"
     harness.tick(now)
-    [row] = harness.cli("outbox", "list", "--json").json()
+    [notice, row] = harness.cli("outbox", "list", "--json").json()  # newest first
     assert row["state"] == "failed"
     assert "550 5.1.1 mailbox unavailable" in row["last_error"]
+    # the desk is told (notify.undelivered; tests/test_faults_delivery.py has the details)
+    assert (notice["kind"], notice["state"]) == ("delivery_failed", "pending")
     harness.sink.refuse_with = ""
     harness.tick(now + timedelta(hours=2))
-    assert harness.sink.messages == []  # a failed mail waits for a person
+    assert harness.sink.to("jane@school.example") == []  # a failed mail waits for a person
     assert harness.cli("outbox", "retry", str(row["id"])).code == 0
     harness.tick(now + timedelta(hours=2))
-    assert len(harness.sink.messages) == 1
+    assert len(harness.sink.to("jane@school.example")) == 1
 
 
 def _first_to(harness: Harness, address: str) -> None:
@@ -84,7 +86,10 @@ def test_one_unsendable_row_does_not_hold_up_the_others(harness: Harness) -> Non
     states = [(row.state, row.last_error) for row in outbox(harness)]
     assert states[0][0] == "failed" and "SMTPUTF8" in states[0][1]
     assert states[1] == ("sent", "")
-    assert [m.rcpt_tos for m in harness.sink.messages] == [["ann@school.example"]]
+    # and the desk is told (the staff address, as the ticket has no assignee)
+    assert [m.rcpt_tos for m in harness.sink.messages] == [["ann@school.example"],
+                                                            ["tech@desk.example"]]
+    assert outbox(harness)[2].kind == "delivery_failed"
 
 
 def test_an_unreachable_relay_is_retried_then_failed_with_the_reason(harness: Harness) -> None:
@@ -102,9 +107,11 @@ def test_an_unreachable_relay_is_retried_then_failed_with_the_reason(harness: Ha
         2, now + timedelta(minutes=3)  # the wait doubles
     )
     harness.tick(now + timedelta(minutes=3))
-    [shown] = harness.cli("outbox", "list", "--json").json()
+    [notice, shown] = harness.cli("outbox", "list", "--json").json()  # newest first
     assert (shown["state"], shown["attempts"]) == ("failed", 3)
     assert shown["last_error"].startswith(f"cannot reach 127.0.0.1:{harness.sink.port}: ")
+    assert notice["kind"] == "delivery_failed"  # the desk hears that it was given up
     harness.sink.restart(smtputf8=True)
     harness.tick(now + timedelta(hours=5))
-    assert harness.sink.messages == []  # failed waits for `mailgate outbox retry`
+    # failed waits for `mailgate outbox retry`
+    assert harness.sink.to("jane@school.example") == []

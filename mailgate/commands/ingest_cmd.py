@@ -18,7 +18,7 @@ from mailgate.commands.base import missing_secret, open_config, open_database
 from mailgate.errors import one_line
 from mailgate.intake.store import Stored, StoreError, store_many, store_raw
 from mailgate.parsers import Waiting
-from mailgate.pipeline import SKIPPED
+from mailgate.pipeline import SKIPPED, notifier_for
 from notify.sender import deliver_pending, newest_id
 from tickets.models import Outbox
 
@@ -154,7 +154,7 @@ def _deliver_what_it_caused(engine: Engine, config: Config, after_id: int) -> No
             # a few at a time: the deadline is checked often, and a process the MTA kills
             # mid-send leaves few rows 'sending'
             report = deliver_pending(engine, config.smtp_out, config.desk.address, utcnow(),
-                                     limit=5, after_id=after_id)
+                                     limit=5, after_id=after_id, notifier=notifier_for(config))
             sent += report.sent
             if report.sent == 0:  # nothing due now, or the server refuses us: stop trying
                 break
