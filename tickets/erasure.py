@@ -117,6 +117,8 @@ def forget(session: Session, policy: DeskPolicy, address: str, now: datetime) ->
         redactor.add_names([(row.supplied or {}).get("name", "")])
         redactor.add_phones([(row.supplied or {}).get("phone", "")])
 
+    # before the tickets are redacted: that blanks the recipients this finds the rows by
+    _drop_queued_mail(session, address, redactor, report)
     for ticket in requested:
         _erase_requester(session, ticket, address, now, report)
         redact_ticket(session, ticket, redactor)
@@ -135,7 +137,6 @@ def forget(session: Session, policy: DeskPolicy, address: str, now: datetime) ->
                        "request (GDPR article 17): their address, name and number, messages "
                        "of theirs and raw mail naming them", now, ACTOR)
     _drop_pending(session, pending, redactor, report)
-    _drop_queued_mail(session, address, redactor, report)
     _erase_loose_mail(session, address, redactor, report)
     if contact is not None:
         session.delete(contact)
@@ -210,13 +211,18 @@ def _drop_pending(
 def _drop_queued_mail(
     session: Session, address: str, redactor: Redactor, report: ForgetReport
 ) -> None:
-    """Mail still to be sent to them is not sent; copies of what was sent are removed."""
+    """Mail still to be sent to them, or naming them in its subject (the staff alert about a
+    flooding sender), is not sent; copies of what was sent are removed."""
     rows = session.execute(
-        select(outbox_t.c.id, outbox_t.c.state, outbox_t.c.to_addr, outbox_t.c.recipients)
+        select(outbox_t.c.id, outbox_t.c.state, outbox_t.c.to_addr, outbox_t.c.recipients,
+               outbox_t.c.subject)
         .where(or_(func.lower(outbox_t.c.to_addr) == address,
-                   json_mentions(outbox_t.c.recipients, address)))
+                   json_mentions(outbox_t.c.recipients, address),
+                   func.lower(outbox_t.c.subject).contains(address, autoescape=True)))
     ).all()
-    ours = [r for r in rows if address in {a.lower() for a in (r.to_addr, *(r.recipients or []))}]
+    ours = [r for r in rows
+            if address in {a.lower() for a in (r.to_addr, *(r.recipients or []))}
+            or address in (r.subject or "").lower()]
     queued = [r.id for r in ours if r.state not in SETTLED]
     if queued:
         session.execute(update(outbox_t).where(outbox_t.c.id.in_(queued))

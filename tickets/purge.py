@@ -23,12 +23,18 @@ from sqlmodel import Session
 
 from tickets import history
 from tickets.desk import DeskPolicy
-from tickets.models import Company, Contact, PendingRequest, Ticket, TicketMessage
+from tickets.models import (
+    Company,
+    Contact,
+    HistoryEvent,
+    PendingRequest,
+    Ticket,
+    TicketMessage,
+)
 from tickets.purge_loose import purge_loose_mail
 from tickets.redaction import Redactor
 from tickets.retention import Kept, Retention
 from tickets.scrub import (
-    ANONYMISED_EMAIL,
     SETTLED,
     anonymised_contact,
     attachment_t,
@@ -84,25 +90,27 @@ def purge(
     companies: dict[int, str] = {
         row.id: row.name for row in session.execute(select(Company.id, Company.name)).all()  # type: ignore[call-overload]
     }
-    anonymised = session.execute(
-        select(Contact.id).where(Contact.email == ANONYMISED_EMAIL)  # type: ignore[arg-type]
-    ).scalar()
     closed = select(Ticket.id).where(Ticket.closed_at <= latest_close, Ticket.id > after_id)  # type: ignore[call-overload, operator]
+    # anonymised by retention already (its history says so); a ticket whose requester was
+    # only forgotten on request still holds others' details, so it is still due
+    anonymised = set(session.execute(
+        select(HistoryEvent.ticket_id).where(HistoryEvent.kind == "anonymised",  # type: ignore[call-overload]
+                                             HistoryEvent.ticket_id.in_(closed))  # type: ignore[attr-defined]
+    ).scalars().all())
     with_mail = _tickets_with_stored_mail(session, closed)
     rows = session.execute(
-        select(Ticket.id, Ticket.reference, Ticket.company_id, Ticket.closed_at,  # type: ignore[call-overload]
-               Ticket.requester_id)
+        select(Ticket.id, Ticket.reference, Ticket.company_id, Ticket.closed_at)  # type: ignore[call-overload]
         .where(Ticket.id.in_(closed))  # type: ignore[union-attr]
         .order_by(Ticket.id)
     ).all()
     done = 0
-    for ticket_id, reference, company_id, closed_at, requester_id in rows:
+    for ticket_id, reference, company_id, closed_at in rows:
         if limit is not None and done >= limit:
             report.resume_after = ticket_id - 1
             return report
         kept = retention.for_company(companies.get(company_id) if company_id else None)
         personal_due = kept.personal_details_due(closed_at, now)
-        if personal_due and requester_id != anonymised:
+        if personal_due and ticket_id not in anonymised:
             ticket = session.get(Ticket, ticket_id)
             assert ticket is not None
             _remove_stored_mail(session, ticket, kept.personal_details_days, now, report)

@@ -65,6 +65,10 @@ def _purge(session: Session, ids: Sequence[int], now: datetime) -> None:
     # the questions mailed about a held request (notify/pending.py keys them so)
     keys = [f"{kind}:{pending_id}:mail" for pending_id in pending
             for kind in ("info_request", "info_request_expired")]
+    # and the staff alert about a flooding sender whose requests were all held
+    # (tickets/pipeline/rate_limit.py keys it by the held request, notify/rate_limit.py so)
+    keys += [f"sender_rate_limited:held:{pending_id}:sender_rate_limited"
+             for pending_id in pending]
     session.execute(
         update(outbox_t).where(outbox_t.c.dedup_key.in_(keys))
         .values(raw=b"", to_addr="", recipients=[], subject="", last_error="")

@@ -28,8 +28,9 @@ from tickets.redaction import Redactor
 # it, and notify never writes to it.
 ANONYMISED_EMAIL = "anonymised@anonymised.invalid"
 ANONYMISED_NAME = "(anonymised)"
-# sent mail: what is still to go (pending, sending) is left alone
-SETTLED = ("sent", "failed", "dropped")
+# sent mail: what is still to go (pending, sending) is left alone; `suppressed` (mail an
+# import kept but never sends) is settled too
+SETTLED = ("sent", "failed", "dropped", "suppressed")
 
 inbound_t = InboundMessage.__table__  # type: ignore[attr-defined]
 attachment_t = StoredAttachment.__table__  # type: ignore[attr-defined]
