@@ -82,3 +82,23 @@ def test_a_forged_duplicate_in_one_ingest_batch_is_quarantined(
     # without -f) compares the From only: a duplicate
     again = harness.cli("ingest", str(first))
     assert again.code == 0 and len(harness.inbound()) == 2
+
+
+def test_a_redelivered_mail_whose_from_follows_a_huge_to_list_stays_a_duplicate(
+    harness: Harness, tmp_path: Path
+) -> None:
+    """The From is read from the same length of both copies: behind 300 KB of To it is unknown
+    on both sides, not a difference (a review found the stored copy cut and the new one not)."""
+    pupils = ",\r\n ".join(f"pupil{n:05d}@school.example" for n in range(12_000))
+    raw = (f"To: {pupils}\r\nFrom: Jane Doe <jane@school.example>\r\n"
+           "Subject: Class list bounced\r\nMessage-ID: <class-list@school.example>\r\n"
+           "Date: Mon, 30 Nov 2026 09:00:00 +0000\r\n\r\nHello,\r\n\r\nthe class list "
+           "bounced.\r\n\r\nJane Doe\r\nSchool\r\n0113 496 0123\r\n").encode()
+    assert raw.index(b"\r\nFrom:") > 256 * 1024
+    path = tmp_path / "big.eml"
+    path.write_bytes(raw)
+    for _ in range(2):  # the sending server retries after a timeout on a big message
+        result = harness.cli("ingest", "--sender", "jane@school.example", str(path))
+        assert result.code == 0, result.err
+    assert "already stored as message" in result.err
+    assert [r.state for r in harness.inbound()] == ["done"]

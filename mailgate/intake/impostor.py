@@ -16,7 +16,9 @@ from sqlmodel import Session, select
 from parsing.fingerprint import from_address
 from tickets.models import InboundMessage
 
-# The stored mail's From is read from this much of its start, not the whole (maybe 25 MB) mail
+# The From of both mails is read from this much of their start, not the whole (maybe 25 MB)
+# mail: the same length on both sides, so that a From past it (behind a 12,000-address To) is
+# unknown on both, never a difference between a mail and its own redelivery
 HEAD_BYTES = 256 * 1024
 
 
@@ -39,7 +41,7 @@ def impostor_reason(
     differences = []
     if envelope_from and stored_envelope and _envelope(envelope_from) != _envelope(stored_envelope):
         differences.append(f"envelope sender {envelope_from} (stored: {stored_envelope})")
-    author, stored_author = from_address(raw), from_address(stored_head)
+    author, stored_author = from_address(raw[:HEAD_BYTES]), from_address(stored_head)
     if author != stored_author:
         differences.append(f"From {author or '(none)'} (stored: {stored_author or '(none)'})")
     if not differences:
@@ -52,5 +54,5 @@ def impostor_reason(
 
 def impostor_key(dedup_key: str, raw: bytes, envelope_from: str) -> str:
     """The key of the recorded impostor: the same forgery arriving again is one row."""
-    text = f"{dedup_key}\0{_envelope(envelope_from)}\0{from_address(raw)}"
+    text = f"{dedup_key}\0{_envelope(envelope_from)}\0{from_address(raw[:HEAD_BYTES])}"
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
