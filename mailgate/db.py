@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 import tickets
 
@@ -92,6 +93,8 @@ _POSTGRES_UNAVAILABLE = ("08", "53", "57", "58", "40")
 
 def database_unavailable(exc: BaseException) -> bool:
     """True when `exc` says the database cannot write anything now, whatever the statement."""
+    if isinstance(exc, PoolTimeout):  # every connection of the pool busy: none to be had now
+        return True
     if not isinstance(exc, DBAPIError):
         return False
     if exc.connection_invalidated:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
@@ -74,6 +75,10 @@ def process(
             log.warning("message %s: the database refused it (%s of %s), will try again: %s",
                         inbound_id, deferrals, MAX_DEFERRALS, exc)
             return DEFERRED
+        except PoolTimeout as exc:  # no connection to be had now: not the message's fault
+            log.warning("message %s: no database connection free, will try again: %s",
+                        inbound_id, one_line(exc))
+            return UNAVAILABLE
         except Exception as exc:
             return _failed(engine, inbound_id, exc, now)
     raise AssertionError("unreachable")

@@ -187,3 +187,21 @@ def test_a_store_that_fails_says_why_in_one_line_without_the_sql(tmp_path: Any) 
         with pytest.raises(StoreError) as error:
             attempt()
         assert str(error.value) == "OperationalError: no such table: inbound_message"
+
+
+def test_a_pool_with_no_free_connection_defers_and_quarantines_nothing(
+    harness: Harness,
+) -> None:
+    """Every connection of the pool busy (sqlalchemy's TimeoutError, not a DBAPIError) is not
+    the message's fault: it waits, as a database that is down does (review)."""
+    from mailgate.pipeline import UNAVAILABLE, process
+
+    stored = store_raw(harness.engine, mail(subject="Printer jams"), source="smtp", now=NOW)
+    engine = create_engine(harness.config.database_url, pool_size=1, max_overflow=0,
+                           pool_timeout=0.05)
+    with engine.connect():  # the only connection, held
+        assert process(engine, harness.config, stored.id, NOW) == UNAVAILABLE
+    [inbound] = harness.inbound()
+    assert (inbound.state, inbound.reason) == ("received", "")
+    assert process_pending(harness.engine, harness.config, NOW) == 1
+    engine.dispose()
