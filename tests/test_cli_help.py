@@ -34,3 +34,11 @@ def test_a_nested_command_help_as_a_user_reads_it() -> None:
     ).stdout
     assert "one ticket with its messages and history" in out
     assert "78  the config file is wrong" in out
+
+
+def test_a_wrong_command_line_exits_64_as_the_exit_status_table_says() -> None:
+    for argv in (["tickets", "show"], ["nonsense"], ["ingest", "--no-such-flag"]):
+        done = subprocess.run([sys.executable, "-m", "mailgate", *argv],
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 64, (argv, done.stderr)
+        assert "error:" in done.stderr and done.stderr.startswith("usage: mailgate")
