@@ -1,0 +1,54 @@
+"""Parsing regressions a review found: a short Latin-1 subject read as CJK or Cyrillic, body
+text merged into the headers when a body without a blank line quotes a forwarded header block,
+and a text mail with many SQL '-- comment' lines cut as if it had thousands of MIME parts."""
+
+from __future__ import annotations
+
+import pytest
+
+from parsing import parse_message
+from tests.test_broken_headers import _raw_subject_mail
+
+pytestmark = pytest.mark.faults
+
+
+@pytest.mark.parametrize(
+    ("text", "declared"),
+    [
+        ("°C", b"ISO-8859-1"),  # was read as '癈'
+        ("Raum 2 ÖÄ", b"ISO-8859-1"),  # was 'Raum 2 帜'
+        ("AÇÃO", b"ISO-8859-1"),  # was 'A敲O'
+        ("¡Hola!", b"ISO-8859-1"),  # was 'ЎHola!'
+        ("ÑÚ", b"ISO-8859-1"),  # was '掩'
+        ("€", b"windows-1252"),  # was 'Ђ'
+        ("€", b"ISO-8859-1"),  # 0x80 is the euro sign in practice, not a C1 control
+    ],
+)
+def test_a_short_raw_latin_subject_keeps_the_declared_charset(text: str, declared: bytes) -> None:
+    parsed = parse_message(_raw_subject_mail(text.encode("cp1252"), declared=declared))
+    assert parsed.subject == text
+
+
+@pytest.mark.parametrize(
+    ("text", "charset"),
+    [
+        ("绩效管理,究竟谁错了", "gb2312"),
+        ("Re: 请帮忙", "gb2312"),  # six bytes: the shortest run still guessed
+        ("打印機壞了", "big5"),
+        ("Ошибка принтера", "koi8-r"),
+        ("Ошибка принтера", "windows-1251"),
+    ],
+)
+def test_a_long_enough_cjk_or_cyrillic_subject_under_a_latin_label_is_still_read(
+    text: str, charset: str
+) -> None:
+    parsed = parse_message(_raw_subject_mail(text.encode(charset)))
+    assert parsed.subject == text
+
+
+def test_c1_controls_in_the_declared_reading_are_never_the_subject() -> None:
+    """ISO-8859-2 maps 0x80-0x9F to invisible control characters: however short the run, a
+    legacy charset's reading is taken instead (here Shift_JIS bytes, three non-ASCII)."""
+    raw = _raw_subject_mail("テスト".encode("cp932"), declared=b"ISO-8859-2")
+    subject = parse_message(raw).subject
+    assert subject and not any("\x80" <= ch <= "\x9f" for ch in subject)
