@@ -52,3 +52,43 @@ def test_c1_controls_in_the_declared_reading_are_never_the_subject() -> None:
     raw = _raw_subject_mail("テスト".encode("cp932"), declared=b"ISO-8859-2")
     subject = parse_message(raw).subject
     assert subject and not any("\x80" <= ch <= "\x9f" for ch in subject)
+
+
+_FORWARDED_WITHOUT_BLANK_LINE = b"""From: Jo Fisher <jo@firm.example>
+To: support@desk.example
+Subject: Fwd: printer quote
+Message-ID: <f1@firm.example>
+Please have a look at the quote below.
+---------- Forwarded message ---------
+From: Sales <sales@vendor.example>
+To: Jo Fisher <jo@firm.example>
+Cc: Pat Other <pat@thirdparty.example>
+Subject: printer quote
+The new printer costs 400 EUR.
+"""
+
+
+@pytest.mark.parametrize("line_end", [b"\n", b"\r\n"])
+def test_a_forwarded_header_block_in_a_body_without_a_blank_line_stays_body(
+    line_end: bytes,
+) -> None:
+    parsed = parse_message(_FORWARDED_WITHOUT_BLANK_LINE.replace(b"\n", line_end))
+    assert parsed.subject == "Fwd: printer quote"
+    assert parsed.from_.email == "jo@firm.example"
+    assert [a.email for a in parsed.to] == ["support@desk.example"]
+    assert parsed.cc == ()
+    assert "Please have a look at the quote below." in parsed.text
+    assert "The new printer costs 400 EUR." in parsed.text
+    assert not any(d.startswith("header repaired") for d in parsed.defects)
+
+
+def test_a_body_line_ending_in_a_comma_does_not_pull_the_next_one_into_the_headers() -> None:
+    raw = (
+        b"From: jo@firm.example\nTo: support@desk.example\nSubject: Printer\n"
+        b"Hello team,\nthe printer on floor 2 is broken;\nplease send someone,\nthanks\n"
+        b"To: the facilities list\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.subject == "Printer"
+    assert [a.email for a in parsed.to] == ["support@desk.example"]
+    assert "Hello team,\nthe printer on floor 2 is broken;\nplease send someone," in parsed.text
