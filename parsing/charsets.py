@@ -10,6 +10,7 @@ Every step past the first is reported, so the ticket can say how its text was re
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
@@ -168,6 +169,12 @@ def decode_text(data: bytes, declared: str | None = None) -> Decoded:
 # byte run as text, and Japanese headers are mostly 7-bit ISO-2022-JP words anyway.
 _LEGACY_CANDIDATES = ("gb18030", "big5hkscs", "cp949", "koi8_r", "cp1251", "cp932")
 _PLAUSIBLE = 0.3  # charset-normalizer's mess ratio: 0 reads like text, Latin-1 read CJK is ~2
+# The mess measure calls any short non-ASCII run messy ('°C', 'AÇÃO' score 0.3-1.0), and every
+# candidate reads two bytes as one plausible ideograph: below this many non-ASCII bytes a
+# readable declared charset is kept ('Re: 请帮忙' in GB2312 is six).
+_MIN_GUESS_BYTES = 6
+_CLEAR_MARGIN = 0.3  # how much less messy a candidate must read than the declared charset
+_C1_CONTROLS = re.compile("[\x80-\x9f]")
 
 
 def _shouting(text: str) -> float:
@@ -177,25 +184,34 @@ def _shouting(text: str) -> float:
     return sum(ch.isupper() for ch in cased) / len(cased) if cased else 0.0
 
 
+def _mess(text: str) -> float:
+    return round(mess_ratio(text, maximum_threshold=1.0), 2)
+
+
 def read_legacy_bytes(data: bytes, declared_codec: str) -> str:
     """Raw 8-bit header bytes that are not UTF-8, when the mail declares a single-byte charset
-    (or none). Any bytes decode in a single-byte charset, so its reading is kept only when it
-    reads like text; otherwise the most plausible legacy charset wins (a GB2312 subject in a
-    mail that claims ISO-8859-1). A header is too short for charset-normalizer's detection
-    (from_bytes guesses Korean for most Chinese subjects), but its mess measure still tells
-    mojibake from text, so candidates are ranked by it."""
+    (or none). The declared charset's reading is kept unless it cannot be text (undefined
+    bytes, C1 controls) or the run is long enough to judge and a legacy charset reads clearly
+    better (a GB2312 subject in a mail that claims ISO-8859-1). A header is too short for
+    charset-normalizer's detection (from_bytes guesses Korean for most Chinese subjects), but
+    its mess measure still tells mojibake from text, so candidates are ranked by it."""
     first = declared_codec or "cp1252"
     reading = strict_decode(data, first)
-    if reading is not None and mess_ratio(reading, maximum_threshold=1.0) < _PLAUSIBLE:
+    broken = reading is None or bool(_C1_CONTROLS.search(reading))
+    if not broken and sum(byte > 0x7F for byte in data) < _MIN_GUESS_BYTES:
+        return reading
+    declared_mess = 2.0 if broken else _mess(reading)
+    if declared_mess < _PLAUSIBLE:
         return reading
     ranked: list[tuple[float, float, str]] = []
     for codec in _LEGACY_CANDIDATES:
         text = strict_decode(data, codec)
         if text is not None:
-            mess = round(mess_ratio(text, maximum_threshold=1.0), 2)
-            ranked.append((mess, _shouting(text), text))
+            ranked.append((_mess(text), _shouting(text), text))
     best = min(ranked, key=lambda row: row[:2], default=None)
-    if best is not None and best[0] < _PLAUSIBLE:
+    if best is not None and best[0] < _PLAUSIBLE and (
+        broken or best[0] <= declared_mess - _CLEAR_MARGIN
+    ):
         return best[2]
     # Windows-1252 leaves five bytes undefined; Latin-1 maps every byte, so nothing is lost
     return reading if reading is not None else data.decode("latin-1")

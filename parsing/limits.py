@@ -25,7 +25,12 @@ MAX_HEADER_CHARS = 1_000_000
 MAX_SUBJECT_CHARS = 4000
 MAX_ADDRESSES = 20_000  # read per address field (To, Cc…): that class list, and no more
 
-_DELIMITER = re.compile(rb"\n--")
+_ANY_DELIMITER = re.compile(rb"\n--")
+# a boundary parameter anywhere in the bytes (RFC 2046 §5.1.1), found without parsing: quoted,
+# bare, or in RFC 2231 pieces (`boundary*0=`), which send the count back to every '--' line
+_BOUNDARY_PARAMETER = re.compile(
+    rb'boundary(\*[0-9*]*)?[ \t\r\n]*=[ \t\r\n]*(?:"([^"\r\n]*)"|([^\s;"]+))', re.IGNORECASE
+)
 # Every cut is a defect that starts so; the pipeline writes these into the decision log.
 CUT = "limit: "
 
@@ -35,14 +40,28 @@ def cuts(defects: Sequence[str]) -> tuple[str, ...]:
     return tuple(d for d in defects if d.startswith(CUT))
 
 
+def _delimiter_lines(skeleton: bytes) -> re.Pattern[bytes]:
+    """Lines that could be boundaries of this mail: '--' and one of its declared boundaries.
+    A text mail with no boundary has none, however many SQL '-- comment' lines it holds."""
+    boundaries: set[bytes] = set()
+    for found in _BOUNDARY_PARAMETER.finditer(skeleton):
+        if found[1] or len(boundaries) >= MAX_PARTS:
+            return _ANY_DELIMITER  # split or countless boundaries: every '--' line counts
+        boundaries.add(found[2] if found[2] is not None else found[3])
+    if not boundaries:
+        return re.compile(rb"(?!)")  # matches nothing
+    alternatives = b"|".join(re.escape(b) for b in sorted(boundaries, key=len, reverse=True))
+    return re.compile(rb"\n--(?:" + alternatives + rb")")
+
+
 def cut_parts(skeleton: bytes) -> tuple[bytes, str]:
     """The mail as far as the parser should read it, and a defect when it was cut."""
-    if skeleton.count(b"\n--", 0, len(skeleton)) <= MAX_DELIMITER_LINES:
-        return skeleton, ""
-    found = _DELIMITER.finditer(skeleton)
-    for _ in range(MAX_DELIMITER_LINES):
-        next(found)
-    cut = next(found).start() + 1
+    found = _delimiter_lines(skeleton).finditer(skeleton)
+    for _ in range(MAX_DELIMITER_LINES + 1):
+        delimiter = next(found, None)
+        if delimiter is None:
+            return skeleton, ""
+    cut = delimiter.start() + 1
     return skeleton[:cut], CUT + (
         f"more than {MAX_DELIMITER_LINES:,} boundary lines: the mail was read up to byte {cut:,}")
 

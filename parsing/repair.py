@@ -9,9 +9,11 @@ a mail whose first line is not a field has no headers at all. Two breakages seen
 - a line pasted above the headers ('---- Original email message ----') when a mail is forwarded
   as text or saved from a client.
 
-A person reads both without noticing. Only lines the standard library would reject are touched,
-and only when real fields follow them (or the field above ends in ';' or ',', a parameter or an
-address list that goes on): a mail that starts its body without a blank line keeps it as body.
+A person reads both without noticing. Only lines the standard library would reject are touched:
+a run of one or two directly followed by a real field that the block does not already have, or a
+line under a field that ends in ';' or ',' (a parameter or an address list that goes on). The
+first line that is neither ends the headers, as in the standard library: a mail that starts its
+body without a blank line keeps it as body, a forwarded From/To/Cc block in it included.
 """
 
 from __future__ import annotations
@@ -36,6 +38,30 @@ def _header_block_end(raw: bytes) -> int:
     return min(ends) + 1 if ends else len(raw)
 
 
+# RFC 5322 §3.6: at most once in a header block. A second one after a run of text starts a
+# forwarded or quoted header block inside a body that has no blank line, not a continuation.
+_ONCE = frozenset(
+    (b"from", b"to", b"cc", b"bcc", b"subject", b"date", b"message-id", b"in-reply-to",
+     b"references", b"reply-to", b"sender", b"mime-version", b"content-type")
+)
+MAX_FOLDED_RUN = 2  # lines of a field a gateway un-indents; a longer run of text is a body
+
+
+def _field_name(line: bytes) -> bytes:
+    return line.split(b":", 1)[0].strip().lower()
+
+
+def _folded_run(lines: list[bytes], start: int, end: int) -> bool:
+    """Whether non-field lines[start:end] read as the lost folds of the field above: a short
+    run directly followed by a real field that does not repeat one the header block has."""
+    if end - start > MAX_FOLDED_RUN or end >= len(lines) or not _REAL_FIELD.match(lines[end]):
+        return False
+    name = _field_name(lines[end])
+    return name not in _ONCE or all(
+        _field_name(line) != name for line in lines[:start] if _REAL_FIELD.match(line)
+    )
+
+
 def repair_headers(raw: bytes) -> tuple[bytes, tuple[str, ...]]:
     """`raw` with its header block mended, and what was mended (empty when nothing was)."""
     end = _header_block_end(raw)
@@ -55,14 +81,24 @@ def repair_headers(raw: bytes) -> tuple[bytes, tuple[str, ...]]:
             start = first_field
     mended: list[bytes] = []
     rejoined = 0
-    last_real = max((i for i, is_real in enumerate(real) if is_real), default=-1)
-    for index in range(start, len(lines)):
+    index = start
+    while index < len(lines):
         line = lines[index]
-        unfinished = bool(mended) and mended[-1].rstrip().endswith((b";", b","))
-        if mended and (index < last_real or unfinished) and not _FIELD_OR_FOLD.match(line):
-            line = b" " + line  # a folded line whose white space a gateway dropped
-            rejoined += 1
-        mended.append(line)
+        if _FIELD_OR_FOLD.match(line):
+            mended.append(line)
+            index += 1
+            continue
+        run_end = next(
+            (i for i in range(index, len(lines)) if _FIELD_OR_FOLD.match(lines[i])), len(lines)
+        )
+        previous_is_header = index > start and bool(_FIELD_OR_FOLD.match(lines[index - 1]))
+        unfinished = previous_is_header and lines[index - 1].rstrip().endswith((b";", b","))
+        if not mended or not (unfinished or _folded_run(lines, index, run_end)):
+            break  # body text without a blank line: the standard library ends the headers here
+        mended.append(b" " + line)  # a folded line whose white space a gateway dropped
+        rejoined += 1
+        index += 1
+    mended.extend(lines[index:])
     if rejoined:
         notes.append(f"header repaired: {rejoined} folded lines without leading white space")
     if not notes:
