@@ -441,3 +441,29 @@ def test_mail_another_claim_took_from_a_stuck_pass_is_not_sent_or_overwritten(
         assert counts.delivered == 2 and len(relay.to(third.to_addr)) == 0
         assert duplicates(harness) == {}
         assert [row.kind for row in rows].count("delivery_failed") == 0
+
+
+def test_recipients_refused_in_part_or_for_now_are_told_apart(harness: Harness) -> None:
+    t0 = ingest_requests(harness, 1, "rcptmix")
+    colleague = "colleague@school.example"
+    with harness.session() as session:  # the acknowledgement also goes to a colleague (Cc)
+        row = session.exec(select(Outbox)).one()
+        row.recipients = [*row.recipients, colleague]
+        session.add(row)
+        session.commit()
+    with odd_relay(harness) as relay:
+        relay.unknown = {colleague}  # 550 for good
+        relay.arm("defer_rcpt")  # and 450 for now for the customer: not all refusals are final
+        harness.tick(t0)
+        [row] = outbox(harness)
+        assert row.state == "pending"
+        assert "450 4.2.1" in row.last_error and "550 5.1.1" in row.last_error
+        harness.tick(t0 + timedelta(minutes=1))  # the customer's mailbox takes it now
+        rows = outbox(harness)
+        print(f"450 and 550 at RCPT: {count(harness, sent=1, acknowledged=1).line()}")
+        [row] = rows  # sent to the one who could take it; nobody told it was undeliverable
+        assert row.state == "sent"
+        assert row.last_error.startswith("some recipients refused: ")
+        assert f"{colleague}: 550 5.1.1" in row.last_error
+        [received] = relay.messages
+        assert received.rcpt_tos == ["pupil0@school.example"]
