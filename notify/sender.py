@@ -10,7 +10,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.parser import BytesHeaderParser
 
 from sqlalchemy import Engine, Exists, update
 from sqlalchemy.exc import OperationalError
@@ -18,6 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from notify.queue import Notifier
+from notify.relay import NoStartTls, connect, send_one
 from notify.settings import SmtpOut
 from notify.undelivered import note_undelivered
 from tickets.models import Outbox, Ticket
@@ -26,7 +26,10 @@ log = logging.getLogger("mailgate.sender")
 
 # A row left in 'sending' this long was being sent by a process that died. It may or may not
 # have gone out; at most once means we do not guess, we mark it failed for a person to decide.
+# A pass renews the lease of the rows it holds before each mail it writes (`_heartbeat`), so
+# only a pass stuck that long on one mail, or gone, loses them.
 SENDING_LEASE = timedelta(minutes=15)
+INTERRUPTED = "delivery was interrupted"  # how last_error starts for a row a dead pass held
 UNREACHABLE = "cannot reach "  # how last_error starts when the relay could not be reached
 # How long the outcome of mail already handed to the relay waits for the database to take it.
 RECORD_PATIENCE = timedelta(minutes=5)
@@ -59,8 +62,8 @@ def claim(
         ).all()
         for row in stale:
             row.state = "failed"
-            row.last_error = (
-                "delivery was interrupted (the sending process stopped); not retried "
+            row.last_error = INTERRUPTED + (
+                " (the sending process stopped); not retried "
                 "automatically so that nobody gets it twice — `mailgate outbox retry` resends"
             )
         query = (
@@ -119,29 +122,26 @@ def _relay_is_back(engine: Engine, now: datetime) -> None:
         session.commit()
 
 
-def _envelope_sender(row: Outbox, desk_address: str) -> str:
-    headers = BytesHeaderParser().parsebytes(row.raw)
-    auto = (headers.get("Auto-Submitted") or "no").strip().lower()
-    # RFC 3834 §3.3: automatic responses go out with a null return path, so that a bounce of
-    # our acknowledgement cannot start a loop.
-    return "" if auto != "no" else desk_address
-
-
 def deliver_pending(
     engine: Engine, smtp: SmtpOut, desk_address: str, now: datetime, limit: int = 50,
     after_id: int | None = None, notifier: Notifier | None = None,
-    stopping: Callable[[], bool] | None = None,
+    stopping: Callable[[], bool] | None = None, clock: Callable[[], datetime] | None = None,
 ) -> DeliveryReport:
     """One claim of due rows sent over one connection. With `notifier`, a mail that ends
     failed is written in its ticket's history and the ticket's technician told (see
     `notify.undelivered`). Once `stopping()` is true (the daemon was told to stop), the rows
-    not yet written to the relay are released as they were, for the next process."""
+    not yet written to the relay are released as they were, for the next process. `clock`:
+    the time as the pass goes on (for the lease it renews), by default `now` plus the time
+    the pass has taken."""
+    if clock is None:
+        started = time.monotonic()
+        clock = lambda: now + timedelta(seconds=time.monotonic() - started)  # noqa: E731
     rows = claim(engine, now, limit, after_id)
     if not rows:
         return DeliveryReport()
     outcomes: dict[int, tuple[str, str]] = {}
     try:
-        connection = _connect(smtp)
+        connection = connect(smtp)
     except NoStartTls:
         reason = (f"{smtp.host}:{smtp.effective_port} does not offer STARTTLS, which "
                   "smtp_out.security = \"starttls\" requires; nothing was sent in clear")
@@ -169,134 +169,57 @@ def deliver_pending(
                     break
                 reconnected = True
                 try:
-                    connection = _connect(smtp)
+                    connection = connect(smtp)
                 except (OSError, smtplib.SMTPException) as exc:
                     reason = f"{UNREACHABLE}{smtp.host}:{smtp.effective_port}: {exc}"
                     outcomes.update({rest.id: ("retry", reason) for rest in rows[n:]})  # type: ignore[misc]
                     break
-            outcomes[row.id] = _send_one(connection, row, desk_address)  # type: ignore[index]
+            try:
+                ours = _heartbeat(engine, rows, clock())
+            except OperationalError as exc:  # the lease cannot be renewed: send no more now
+                reason = f"the database was unavailable: {str(exc).splitlines()[0]}"
+                outcomes.update({rest.id: ("retry", reason) for rest in rows[n:]})  # type: ignore[misc]
+                break
+            if row.id not in ours:
+                continue  # another actor took it meanwhile (a stale claim, `forget`): not ours
+            outcomes[row.id] = send_one(connection, row, desk_address)  # type: ignore[index]
         with contextlib.suppress(OSError, smtplib.SMTPException):
             connection.quit()  # what was sent is sent; a lost goodbye changes nothing
         connection.close()
-    report = _record(engine, rows, outcomes, smtp, now)
+    rows = [row for row in rows if row.id in outcomes]
+    report, recorded = _record(engine, rows, outcomes, smtp, now)
     if report.sent:
         _relay_is_back(engine, now)
     if notifier is not None:
-        note_undelivered(engine, notifier, outcomes, now)
+        note_undelivered(engine, notifier,
+                         {key: value for key, value in outcomes.items() if key in recorded}, now)
     return report
 
 
-class _WatchedSmtp(smtplib.SMTP):
-    """Knows whether the last thing it wrote was the end of a message (RFC 5321's
-    <CRLF>.<CRLF>). A connection lost, or a timeout, after that and before the server's answer
-    leaves the mail perhaps delivered (RFC 1047): sending it again could make a duplicate."""
-
-    data_ended = False
-
-    def send(self, s: bytes | str) -> None:
-        super().send(s)
-        self.data_ended = isinstance(s, bytes) and s.endswith(b"\r\n.\r\n")
-
-
-class _WatchedSmtpSsl(_WatchedSmtp, smtplib.SMTP_SSL):
-    pass
-
-
-class NoStartTls(smtplib.SMTPException):
-    """STARTTLS was required and the server does not offer it."""
-
-
-def tls_context(smtp: SmtpOut) -> ssl.SSLContext:
-    context = ssl.create_default_context(cafile=smtp.ca_file or None)
-    if not smtp.verify_certificates:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    return context
-
-
-def _connect(smtp: SmtpOut) -> smtplib.SMTP:
-    """A connection ready for MAIL: encrypted unless security = "none", logged in when a
-    username is set. The config refuses a username with "none", so AUTH never goes in clear
-    (but to a relay on loopback that `plain_auth_on_loopback` names)."""
-    port = smtp.effective_port
-    if smtp.security == "tls":
-        return _login(_WatchedSmtpSsl(
-            smtp.host, port, timeout=smtp.timeout_seconds, context=tls_context(smtp)
-        ), smtp)
-    connection = _WatchedSmtp(smtp.host, port, timeout=smtp.timeout_seconds)
-    try:
-        if smtp.security == "starttls":
-            connection.ehlo()
-            if not connection.has_extn("starttls"):
-                raise NoStartTls()
-            connection.starttls(context=tls_context(smtp))
-            connection.ehlo()
-        return _login(connection, smtp)
-    except BaseException:
-        connection.close()
-        raise
-
-
-def _login(connection: smtplib.SMTP, smtp: SmtpOut) -> smtplib.SMTP:
-    if smtp.username:
-        encrypted = isinstance(connection.sock, ssl.SSLSocket)
-        if not encrypted and not smtp.auth_in_clear:
-            raise NoStartTls()  # unreachable through the config; the last guard for a password
-        try:
-            connection.login(smtp.username, smtp.password())
-        except BaseException:
-            connection.close()
-            raise
-    return connection
-
-
-def _send_one(connection: smtplib.SMTP, row: Outbox, desk_address: str) -> tuple[str, str]:
-    """sent, retry, bounced (the server refused it for good), uncertain (it may have been
-    delivered: never sent again automatically) or failed, and why."""
-    sender, recipients = _envelope_sender(row, desk_address), list(row.recipients)
-    if isinstance(connection, _WatchedSmtp):
-        connection.data_ended = False
-    try:
-        options: list[str] = []
-        if not all(address.isascii() for address in (sender, *recipients)):
-            # RFC 6531: a non-ASCII address needs a relay that speaks SMTPUTF8
-            connection.ehlo_or_helo_if_needed()
-            if not connection.has_extn("smtputf8"):
-                return "failed", "the relay does not offer SMTPUTF8 for a non-ASCII address"
-            options = ["SMTPUTF8"]
-        refused = connection.sendmail(sender, recipients, row.raw, mail_options=options)
-    except smtplib.SMTPRecipientsRefused as exc:
-        return "bounced", "; ".join(
-            f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
-            for code, text in exc.recipients.values()
-        ) or "all recipients refused"
-    except smtplib.SMTPResponseException as exc:
-        error = exc.smtp_error
-        text = error.decode(errors="replace") if isinstance(error, bytes) else str(error)
-        kind = "bounced" if 500 <= exc.smtp_code < 600 else "retry"
-        return kind, f"{exc.smtp_code} {text}"
-    except (OSError, smtplib.SMTPException) as exc:
-        if getattr(connection, "data_ended", False):
-            return "uncertain", (
-                f"the connection was lost after the whole mail was sent and before the server "
-                f"answered ({type(exc).__name__}: {exc}): it may have been delivered, so it is "
-                f"not sent again automatically — `mailgate outbox retry {row.id}` resends it")
-        return "retry", f"{type(exc).__name__}: {exc}"
-    except Exception as exc:  # one bad row must not hold up the rows claimed with it
-        return "failed", f"{type(exc).__name__}: {exc}"
-    if refused:
-        return "sent", f"some recipients refused: {refused}"
-    return "sent", ""
+def _heartbeat(engine: Engine, rows: list[Outbox], at: datetime) -> set[int]:
+    """Renew the lease of this pass's rows still 'sending' under its claim — the ones sent
+    but not yet recorded, the one about to be written and the ones after it — so that a pass
+    longer than SENDING_LEASE is not taken for a dead one. Returns the ids still ours."""
+    attempts = {row.id: row.attempts for row in rows}
+    with Session(engine) as session:
+        renewed = session.execute(
+            update(Outbox)
+            .where(col(Outbox.id).in_(list(attempts)), Outbox.state == "sending")
+            .values(next_attempt_at=at)
+            .returning(Outbox.id, Outbox.attempts)  # type: ignore[arg-type]
+        ).all()
+        session.commit()
+    return {row_id for row_id, tries in renewed if attempts.get(row_id) == tries}
 
 
 def _record(
     engine: Engine, rows: list[Outbox], outcomes: dict[int, tuple[str, str]], smtp: SmtpOut,
     now: datetime,
-) -> DeliveryReport:
-    """Write down what happened to each row. The mail is out by now and only this process
-    knows it, so a database that went away meanwhile (restarting, locked, full) is waited for,
-    up to RECORD_PATIENCE: else the rows would sit 'sending' until SENDING_LEASE, then be
-    marked failed, and a person would resend what was sent."""
+) -> tuple[DeliveryReport, set[int]]:
+    """Write down what happened to each row (and which rows it wrote). The mail is out by now
+    and only this process knows it, so a database that went away meanwhile (restarting,
+    locked, full) is waited for, up to RECORD_PATIENCE: else the rows would sit 'sending' until
+    SENDING_LEASE, then be marked failed, and a person would resend what was sent."""
     pause = 0.2
     deadline = time.monotonic() + RECORD_PATIENCE.total_seconds()
     while True:
@@ -314,14 +237,18 @@ def _record(
 def _record_once(
     engine: Engine, rows: list[Outbox], outcomes: dict[int, tuple[str, str]], smtp: SmtpOut,
     now: datetime,
-) -> DeliveryReport:
+) -> tuple[DeliveryReport, set[int]]:
     sent = retrying = failed = 0
     told: list[tuple[Outbox, str, str]] = []  # logged once committed
     with Session(engine, expire_on_commit=False) as session:
         for claimed in rows:
             row = session.get(Outbox, claimed.id)
-            assert row is not None
             outcome, reason = outcomes[claimed.id]  # type: ignore[index]
+            if row is None or not _still_ours(row, claimed, outcome):
+                log.warning("outbox %s: changed by another actor during the pass (now %s); "
+                            "left as it is, this pass's outcome was %s%s", claimed.id,
+                            row.state if row else "gone", outcome, f": {reason}" if reason else "")
+                continue
             row.last_error = reason
             if outcome == "sent":
                 row.state, row.sent_at = "sent", now
@@ -341,7 +268,18 @@ def _record_once(
         _log_outcome(row, outcome, reason, references.get(row.ticket_id, ""))
     temporary = [reason for outcome, reason in outcomes.values() if outcome == "retry"]
     relay_error = temporary[0] if temporary and not sent else ""
-    return DeliveryReport(sent=sent, retrying=retrying, failed=failed, relay_error=relay_error)
+    report = DeliveryReport(sent=sent, retrying=retrying, failed=failed, relay_error=relay_error)
+    return report, {row.id for row, _, _ in told}  # type: ignore[misc]
+
+
+def _still_ours(row: Outbox, claimed: Outbox, outcome: str) -> bool:
+    """The row is as this pass's claim left it. One exception: a mail the relay accepted that
+    another claim meanwhile took for interrupted (failed, "may have been delivered") — the
+    pass knows better than that guess, and saying `sent` spares a person a duplicate."""
+    if row.attempts != claimed.attempts:
+        return False
+    return row.state == "sending" or (outcome == "sent" and row.state == "failed"
+                                      and row.last_error.startswith(INTERRUPTED))
 
 
 def _references(session: Session, ticket_ids: set[int | None]) -> dict[int | None, str]:

@@ -23,7 +23,7 @@ from notify.queue import Notifier, queue_mail
 from tickets import history
 from tickets.models import Outbox, Ticket
 
-# outcomes of notify.sender._send_one after which the mail is known not to have arrived
+# outcomes of notify.relay.send_one after which the mail is known not to have arrived
 NOT_DELIVERED = ("bounced", "retry", "failed")
 
 

@@ -8,12 +8,15 @@ nothing is left `sending`.
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
 from mailgate.clock import utcnow
+from mailgate.pipeline import notifier_for
+from notify.sender import claim, deliver_pending
 from tests.mail import mail
 from tests.support.faults import (
     Burst,
@@ -342,3 +345,125 @@ def test_sigterm_while_the_relay_is_slow_releases_the_mail_not_yet_sent(
             assert (after.tickets, after.acknowledgements, after.sending) == (total, total, 0)
             assert duplicates(harness) == {}
             assert serve.terminate(timeout=EXIT_BOUND_SECONDS)[0] == 0
+
+
+def test_a_4xx_at_rcpt_is_retried_not_bounced_and_delivered_once(harness: Harness) -> None:
+    t0 = ingest_requests(harness, 1, "rcpt450")
+    [ticket] = harness.tickets()
+    with odd_relay(harness) as relay:
+        relay.arm("defer_rcpt")  # the only recipient: "450 mailbox busy, try again later"
+        harness.tick(t0)
+        [row] = outbox(harness)
+        assert (row.state, row.attempts) == ("pending", 1)
+        assert "450 4.2.1" in row.last_error and "pupil0@school.example" in row.last_error
+        assert row.next_attempt_at > t0  # backed off, not due again at once
+        assert relay.messages == []
+        harness.tick(t0 + timedelta(minutes=1))  # the mailbox takes it now
+        rows = outbox(harness)
+        counts = count(harness, sent=1, acknowledged=1)
+        counts.extra = {"450 at RCPT": relay.faults["defer_rcpt"]}
+        print(f"relay answering 450 at RCPT: {counts.line()}")
+        assert [(r.kind, r.state, r.attempts) for r in rows] == [("acknowledgement", "sent", 2)]
+        assert len(relay.to("pupil0@school.example")) == 1 and duplicates(harness) == {}
+        # nobody was told it could not be reached, and the ticket does not say so
+        assert [r.kind for r in rows].count("delivery_failed") == 0
+        assert history(harness, ticket.reference, "undelivered") == []
+
+
+def _pass_in_thread(harness: Harness, now: datetime, clock: list[datetime]) -> dict[str, object]:
+    """`deliver_pending` in a thread, as the daemon's sweep runs it; its clock reads the
+    times in `clock` in turn, one per mail (the lease it renews before each)."""
+    times = iter(clock)
+    config = harness.config
+    result: dict[str, object] = {}
+
+    def run() -> None:
+        result["report"] = deliver_pending(
+            harness.engine, config.smtp_out, config.desk.address, now,
+            notifier=notifier_for(config), clock=lambda: next(times))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    result["thread"] = thread
+    return result
+
+
+def test_a_pass_longer_than_the_lease_keeps_its_mail(harness: Harness) -> None:
+    t0 = ingest_requests(harness, 3, "lease")
+    with odd_relay(harness) as relay:
+        relay.arm("hold_data", 2)  # the first two mails are answered when the test says
+        # claimed at t0; the second mail is written 14 minutes into the pass, the third at 15
+        running = _pass_in_thread(harness, t0, [t0, t0 + timedelta(minutes=14),
+                                                t0 + timedelta(minutes=15)])
+        wait_until(lambda: relay.faults["hold_data"] == 1, what="the first mail held")
+        relay.released.release()
+        wait_until(lambda: relay.faults["hold_data"] == 2, what="the second mail held")
+        # another process's claim, 16 minutes after this pass claimed: past the lease from the
+        # claim, not from the lease the pass renewed before its second mail
+        assert claim(harness.engine, t0 + timedelta(minutes=16)) == []
+        states = [row.state for row in outbox(harness)]
+        relay.released.release()
+        running["thread"].join(timeout=30)  # type: ignore[attr-defined]
+        assert states == ["sending"] * 3  # sent-not-yet-recorded, in flight, still to send
+        report = running["report"]
+        rows = outbox(harness)
+        counts = count(harness, sent=3, acknowledged=3)
+        print(f"pass longer than the lease: {counts.line()}")
+        assert (report.sent, report.failed) == (3, 0)  # type: ignore[attr-defined]
+        assert [(row.state, row.last_error) for row in rows] == [("sent", "")] * 3
+        assert counts.delivered == 3 and duplicates(harness) == {}
+
+
+def test_mail_another_claim_took_from_a_stuck_pass_is_not_sent_or_overwritten(
+    harness: Harness,
+) -> None:
+    t0 = ingest_requests(harness, 3, "stuck")
+    with odd_relay(harness) as relay:
+        relay.arm("hold_data", 2)
+        running = _pass_in_thread(harness, t0, [t0, t0 + timedelta(minutes=1),
+                                                t0 + timedelta(minutes=2)])
+        wait_until(lambda: relay.faults["hold_data"] == 1, what="the first mail held")
+        relay.released.release()
+        wait_until(lambda: relay.faults["hold_data"] == 2, what="the second mail held")
+        # the second mail has been in flight past the lease: another process takes the pass
+        # for dead and marks what it holds failed for a person to decide
+        assert claim(harness.engine, t0 + timedelta(minutes=17)) == []
+        assert {row.state for row in outbox(harness)} == {"failed"}
+        relay.released.release()
+        running["thread"].join(timeout=30)  # type: ignore[attr-defined]
+        first, second, third = rows = outbox(harness)
+        counts = count(harness, sent=3, acknowledged=3)
+        print(f"stuck pass taken over: {counts.line()}")
+        # what the relay accepted is recorded as sent (the pass knows; nobody resends it);
+        # the third, no longer this pass's, was not sent and is left as the other claim left it
+        assert [(first.state, second.state)] == [("sent", "sent")]
+        assert third.state == "failed" and third.last_error.startswith("delivery was interrupted")
+        assert counts.delivered == 2 and len(relay.to(third.to_addr)) == 0
+        assert duplicates(harness) == {}
+        assert [row.kind for row in rows].count("delivery_failed") == 0
+
+
+def test_recipients_refused_in_part_or_for_now_are_told_apart(harness: Harness) -> None:
+    t0 = ingest_requests(harness, 1, "rcptmix")
+    colleague = "colleague@school.example"
+    with harness.session() as session:  # the acknowledgement also goes to a colleague (Cc)
+        row = session.exec(select(Outbox)).one()
+        row.recipients = [*row.recipients, colleague]
+        session.add(row)
+        session.commit()
+    with odd_relay(harness) as relay:
+        relay.unknown = {colleague}  # 550 for good
+        relay.arm("defer_rcpt")  # and 450 for now for the customer: not all refusals are final
+        harness.tick(t0)
+        [row] = outbox(harness)
+        assert row.state == "pending"
+        assert "450 4.2.1" in row.last_error and "550 5.1.1" in row.last_error
+        harness.tick(t0 + timedelta(minutes=1))  # the customer's mailbox takes it now
+        rows = outbox(harness)
+        print(f"450 and 550 at RCPT: {count(harness, sent=1, acknowledged=1).line()}")
+        [row] = rows  # sent to the one who could take it; nobody told it was undeliverable
+        assert row.state == "sent"
+        assert row.last_error.startswith("some recipients refused: ")
+        assert f"{colleague}: 550 5.1.1" in row.last_error
+        [received] = relay.messages
+        assert received.rcpt_tos == ["pupil0@school.example"]

@@ -250,6 +250,8 @@ class _OddHandler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
         if address.lower() in self.relay.unknown:
             return f"550 5.1.1 <{address}>: recipient address rejected: user unknown"
+        if self.relay.take("defer_rcpt"):
+            return f"450 4.2.1 <{address}>: mailbox busy, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -269,6 +271,9 @@ class _OddHandler:
             return "250 OK"  # never reaches the client
         if self.relay.take("slow_data"):
             await asyncio.sleep(self.relay.slow_seconds)
+        if self.relay.take("hold_data"):
+            await asyncio.get_running_loop().run_in_executor(
+                None, self.relay.released.acquire, True, 60)
         return "250 OK"
 
 
@@ -276,7 +281,10 @@ class OddRelay(SmtpSink):
     """The harness's SMTP sink with faults to order: `unknown` addresses refused with 550 at
     RCPT; and for the next N mails (`arm("defer", N)`…) a 451 after the data, the connection
     dropped after the data is received (and kept) but before the answer, or an answer slower
-    than `slow_seconds` to MAIL ("slow_mail") or to the end of the data ("slow_data")."""
+    than `slow_seconds` to MAIL ("slow_mail") or to the end of the data ("slow_data"). For the
+    next N recipients, "defer_rcpt" answers 450 at RCPT. "hold_data" keeps the answer to the end
+    of a mail's data (`faults["hold_data"]` counts them) until the test calls
+    `released.release()` (one held mail each)."""
 
     def __init__(self, port: int, slow_seconds: float = 3.0) -> None:
         super().__init__(port)
@@ -287,6 +295,7 @@ class OddRelay(SmtpSink):
         self.slow_seconds = slow_seconds
         self.armed: Counter[str] = Counter()
         self.faults: Counter[str] = Counter()  # how many times each fault happened
+        self.released = threading.Semaphore(0)
 
     def arm(self, fault: str, times: int = 1) -> None:
         with self.lock:
@@ -317,5 +326,6 @@ def odd_relay(harness: Harness, slow_seconds: float = 3.0) -> Iterator[OddRelay]
     try:
         yield relay
     finally:
+        relay.released.release(100)  # a held answer must not keep the relay from stopping
         relay.stop()
         harness.sink = plain
