@@ -11,7 +11,8 @@ a mail whose first line is not a field has no headers at all. Two breakages seen
 
 A person reads both without noticing. Only lines the standard library would reject are touched:
 a run of one or two directly followed by a real field that the block does not already have, or a
-line under a field that ends in ';' or ',' (a parameter or an address list that goes on). The
+line under one that ends in ';' or ',' (a parameter, an address list or a Received field that goes
+on; such a line does not count towards the run). The
 first line that is neither ends the headers, as in the standard library: a mail that starts its
 body without a blank line keeps it as body, a forwarded From/To/Cc block in it included.
 """
@@ -51,10 +52,17 @@ def _field_name(line: bytes) -> bytes:
     return line.split(b":", 1)[0].strip().lower()
 
 
+def _ends_unfinished(line: bytes) -> bool:
+    return line.rstrip().endswith((b";", b","))
+
+
 def _folded_run(lines: list[bytes], start: int, end: int) -> bool:
     """Whether non-field lines[start:end] read as the lost folds of the field above: a short
     run directly followed by a real field that does not repeat one the header block has."""
-    if end - start > MAX_FOLDED_RUN or end >= len(lines) or not _REAL_FIELD.match(lines[end]):
+    # a line under one that ends in ';' or ',' goes on for certain (a Received field's date
+    # after "for <rcpt>;"): it does not count towards the run a gateway may have un-indented
+    uncertain = sum(1 for i in range(start, end) if not _ends_unfinished(lines[i - 1]))
+    if uncertain > MAX_FOLDED_RUN or end >= len(lines) or not _REAL_FIELD.match(lines[end]):
         return False
     name = _field_name(lines[end])
     return name not in _ONCE or all(
@@ -91,8 +99,8 @@ def repair_headers(raw: bytes) -> tuple[bytes, tuple[str, ...]]:
         run_end = next(
             (i for i in range(index, len(lines)) if _FIELD_OR_FOLD.match(lines[i])), len(lines)
         )
-        previous_is_header = index > start and bool(_FIELD_OR_FOLD.match(lines[index - 1]))
-        unfinished = previous_is_header and lines[index - 1].rstrip().endswith((b";", b","))
+        # the line above is a field, a fold or a line rejoined just now: all in the header
+        unfinished = index > start and _ends_unfinished(lines[index - 1])
         if not mended or not (unfinished or _folded_run(lines, index, run_end)):
             break  # body text without a blank line: the standard library ends the headers here
         mended.append(b" " + line)  # a folded line whose white space a gateway dropped

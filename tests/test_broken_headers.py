@@ -6,8 +6,10 @@ clients break them, several ways each."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from parsing import parse_message
 from tests.conftest import CORPUS
@@ -217,3 +219,53 @@ def test_broken_headers_through_ingest_make_tickets_with_the_right_subject(
     assert len(rows) == 3 and all(r.state == "done" for r in rows), [
         (r.state, r.reason) for r in rows
     ]
+
+
+class _RubyYaml(yaml.SafeLoader):
+    """Zammad's expected parses are Ruby YAML: plain mappings tagged !ruby/hash:…"""
+
+
+_RubyYaml.add_multi_constructor(
+    "!ruby/",
+    lambda loader, _suffix, node: loader.construct_mapping(node, deep=True),  # type: ignore[arg-type]
+)
+
+
+def _zammad(name: str) -> tuple[bytes, dict[str, Any]]:
+    folder = CORPUS / "zammad"
+    expected = yaml.load((folder / f"{name}.yml").read_text(encoding="utf-8"), Loader=_RubyYaml)
+    return (folder / f"{name}.box").read_bytes(), expected
+
+
+def test_zammad_mail068_pasted_line_and_unindented_folds() -> None:
+    """Zammad's mail068: '---- Original email message ----' above the headers, and a gateway
+    that dropped the leading white space of every fold (X-Spam-Status, both Received fields,
+    one of them three lines long before its date). Zammad reads From and Subject; so must we."""
+    raw, expected = _zammad("mail068")
+    parsed = parse_message(raw)
+    assert parsed.from_.email == expected["from_email"] == "xxxxx@xxxxx.cz"
+    assert parsed.from_.name == expected["from_display_name"] == ""
+    assert parsed.subject == expected["subject"] == "Contact from Server"
+    assert "Čtvrtek 2. srpna 2018" in parsed.text  # the Windows-1250 body, as Zammad shows it
+    assert any(
+        d.startswith("header repaired: line above the headers ignored") for d in parsed.defects
+    )
+    assert "header repaired: 4 folded lines without leading white space" in parsed.defects
+
+
+# Zammad reads the raw GB2312 display name as ISO-8859-2; the sender wrote 武兰成 (the same
+# bytes as in its raw Subject, which Zammad does read as GB2312)
+_ZAMMAD_MAIL046_NAME = "ÎäŔźłÉ"
+
+
+def test_zammad_mail046_raw_gb2312_subject_under_an_iso_8859_1_part() -> None:
+    """Zammad's mail046: a SpamAssassin report (text part declared iso-8859-1) whose top-level
+    From and Subject are raw 8-bit GB2312 with no encoded-word."""
+    raw, expected = _zammad("mail046")
+    parsed = parse_message(raw)
+    assert parsed.from_.email == expected["from_email"].lower() == "glopelf7121@example.com"
+    assert parsed.subject == expected["subject"] == "转发：整体提升企业服务水平"
+    assert expected["from_display_name"] == _ZAMMAD_MAIL046_NAME
+    assert "武兰成".encode("gb2312").decode("iso-8859-2") == _ZAMMAD_MAIL046_NAME
+    assert parsed.from_.name == "武兰成"
+    assert "mögliche" in parsed.text  # the latin part stays latin

@@ -56,6 +56,8 @@ DISAGREEMENTS: dict[str, dict[str, Any]] = {
     "mail039": {"attachments": ["HKT_Super_Seven_GTS.jpeg", "signature.asc"]},  # Zammad lists
     # no files although the mail carries a JPEG and a PGP signature
     "mail041": {"attachments": ["smime.p7m"]},  # an encrypted mail: keep the ciphertext
+    "mail046": {"from_display_name": "武兰成"},  # raw 8-bit GB2312 like its Subject, which
+    # Zammad reads right; Zammad reads the name as windows-1250 ("ÎäŔźłÉ")
     "mail051": {"attachments": ["super-seven.jpg"]},  # an inline image is still a file
     "mail043": {"zammad_words": {"20ss"}},  # a link target's %0A%20, shown decoded by us
     "mail047": {"zammad_words": {"205433623", "20info"}},  # the same in a mailto: link
